@@ -1,0 +1,46 @@
+"""Admin behaviour shared by the case-record admins."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class YearListFilter(admin.SimpleListFilter):
+    """Filter on the calendar year of a date field, with a fixed range of years (no DISTINCT query)."""
+
+    title = _("year")
+    parameter_name = "year"
+    date_field = "departure_date"
+    first_year = 2015
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        from django.utils import timezone
+
+        this_year = timezone.localdate().year
+        return [(str(y), str(y)) for y in range(this_year, self.first_year - 1, -1)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        from oimsite.models_base import year_bounds
+
+        start, end = year_bounds(int(value))
+        return queryset.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+
+
+class CaseAdmin(SimpleHistoryAdmin):
+    """Base for case records: read-only timestamps, no full COUNT(*) on each changelist load."""
+
+    readonly_fields: tuple[str, ...] = ("created_at", "updated_at")
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+        return tuple(self.readonly_fields)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from oimsite.admin_base import CaseAdmin, YearListFilter
+
+from .models import SupportSession
+
+
+class SessionYearListFilter(YearListFilter):
+    date_field = "date"
+
+
+@admin.register(SupportSession)
+class SupportSessionAdmin(CaseAdmin):
+    list_display = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced")
+    list_filter = ("phase", "kind", "mode", "provider", "enhanced", SessionYearListFilter)
+    search_fields = ("returnee__case_number", "returnee__family_name", "returnee__given_name")
+    autocomplete_fields = ("returnee",)
+    date_hierarchy = "date"
+    list_select_related = ("returnee",)
+    fields = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced", "notes",
+              "created_at", "updated_at")

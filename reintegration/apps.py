@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReintegrationConfig(AppConfig):
+    name = "reintegration"
+    verbose_name = _("Counselling and reintegration")

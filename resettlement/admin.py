@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from oimsite.admin_base import CaseAdmin, YearListFilter
+
+from .models import Refugee, ResettlementFile
+
+
+class RefugeeInline(admin.TabularInline):
+    model = Refugee
+    extra = 0
+    fields = ("given_name", "family_name", "sex", "date_of_birth", "nationality", "is_principal_applicant",
+              "relationship")
+    show_change_link = True
+
+
+@admin.register(ResettlementFile)
+class ResettlementFileAdmin(CaseAdmin):
+    list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
+    list_filter = ("stage", "destination_country", YearListFilter)
+    search_fields = ("file_number", "refugees__family_name", "refugees__given_name")
+    date_hierarchy = "departure_date"
+    inlines = [RefugeeInline]
+    fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
+              "consent_date", "consent_scope", "notes", "created_at", "updated_at")
+
+
+class RefugeeYearListFilter(YearListFilter):
+    date_field = "file__departure_date"
+
+
+@admin.register(Refugee)
+class RefugeeAdmin(CaseAdmin):
+    list_display = ("family_name", "given_name", "sex", "date_of_birth", "nationality", "file",
+                    "is_principal_applicant")
+    list_display_links = ("family_name", "given_name")
+    list_filter = ("sex", "is_principal_applicant", "nationality", "file__destination_country",
+                   "file__stage", RefugeeYearListFilter)
+    search_fields = ("family_name", "given_name", "file__file_number")
+    autocomplete_fields = ("file",)
+    list_select_related = ("file",)
+    fields = ("file", "given_name", "family_name", "sex", "date_of_birth", "nationality",
+              "is_principal_applicant", "relationship", "created_at", "updated_at")

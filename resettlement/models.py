@@ -1,0 +1,220 @@
+"""Refugee resettlement: case files (a family) and the refugees on them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from oimsite.models_base import CaseRecord, ConsentFields, PersonFields, year_bounds
+
+
+class Stage(models.TextChoices):
+    REFERRED = "referred", _("Referred")
+    INTERVIEWED = "interviewed", _("Interviewed")
+    ACCEPTED = "accepted", _("Accepted by the resettlement country")
+    READY = "ready", _("Ready for departure")
+    DEPARTED = "departed", _("Departed")
+    ARRIVED = "arrived", _("Arrived")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Stages at which the family has left Morocco: counted as resettled, and needing a departure date.
+DEPARTED_STAGES = (Stage.DEPARTED, Stage.ARRIVED)
+
+
+class ResettlementFileQuerySet(models.QuerySet["ResettlementFile"]):
+    def departed(self) -> ResettlementFileQuerySet:
+        return self.filter(stage__in=DEPARTED_STAGES, departure_date__isnull=False)
+
+    def departed_in(self, year: int) -> ResettlementFileQuerySet:
+        start, end = year_bounds(year)
+        return self.departed().filter(departure_date__gte=start, departure_date__lt=end)
+
+
+class RefugeeQuerySet(models.QuerySet["Refugee"]):
+    def departed(self) -> RefugeeQuerySet:
+        return self.filter(file__stage__in=DEPARTED_STAGES, file__departure_date__isnull=False)
+
+    def departed_in(self, year: int) -> RefugeeQuerySet:
+        """Refugees resettled in the year: on a file that departed within it."""
+        start, end = year_bounds(year)
+        return self.departed().filter(file__departure_date__gte=start, file__departure_date__lt=end)
+
+    def resettled_to(self, country: str) -> RefugeeQuerySet:
+        return self.filter(file__destination_country=country)
+
+
+file_number_validator = RegexValidator(
+    r"^[A-Z]{3}-\d{4}-\d{4,5}$", _("Enter a file number such as RST-2024-0042 (three letters, year, digits).")
+)
+
+
+class ResettlementFile(ConsentFields, CaseRecord):
+    """One refugee case file: a family resettled together."""
+
+    file_number = models.CharField(
+        _("file number"), max_length=20, unique=True, validators=[file_number_validator],
+        help_text=_("For example RST-2024-0042."),
+    )
+    destination_country = CountryField(_("resettlement country"))
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.REFERRED)
+    referral_date = models.DateField(_("referral date"))
+    departure_date = models.DateField(
+        _("departure date"), null=True, blank=True, help_text=_("Required once the family has departed.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = ResettlementFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referral_date", "file_number"]
+        verbose_name = _("resettlement file")
+        verbose_name_plural = _("resettlement files")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage__in=DEPARTED_STAGES) | Q(departure_date__isnull=False),
+                name="file_departed_has_departure_date",
+                violation_error_message=_("A departed file needs a departure date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(departure_date__isnull=True) | Q(stage__in=DEPARTED_STAGES),
+                name="file_departure_date_only_when_departed",
+                violation_error_message=_("Only a departed or arrived file may have a departure date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(departure_date__isnull=True) | Q(departure_date__gte=F("referral_date")),
+                name="file_departure_after_referral",
+                violation_error_message=_("The departure date cannot be before the referral date."),
+            ),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="file_stage_valid"),
+            models.CheckConstraint(condition=~Q(destination_country="MA"), name="file_destination_not_morocco",
+                                   violation_error_message=_("Resettlement is to a country other than Morocco.")),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "departure_date"], name="file_stage_dep_idx"),
+            models.Index(fields=["destination_country", "departure_date"], name="file_dest_dep_idx"),
+            models.Index(fields=["departure_date"], name="file_departure_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("resettlement:file_detail", args=[self.pk])
+
+    @property
+    def has_departed(self) -> bool:
+        return self.stage in DEPARTED_STAGES
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.stage in DEPARTED_STAGES and not self.departure_date:
+            errors.setdefault("departure_date", []).append(_("A departed file needs a departure date."))
+        if self.departure_date and self.stage not in DEPARTED_STAGES:
+            errors.setdefault("stage", []).append(
+                _("Only a departed or arrived file may have a departure date: set the stage or clear the date.")
+            )
+        if self.departure_date and self.referral_date and self.departure_date < self.referral_date:
+            errors.setdefault("departure_date", []).append(
+                _("The departure date cannot be before the referral date.")
+            )
+        if self.departure_date and self.departure_date > date.today():
+            errors.setdefault("departure_date", []).append(_("The departure date cannot be in the future."))
+        if self.destination_country == "MA":
+            errors.setdefault("destination_country", []).append(
+                _("Resettlement is to a country other than Morocco.")
+            )
+        if self.consent_scope and not self.consent_date:
+            errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
+        if self.pk is not None and self.departure_date:
+            born_after = self.refugees.filter(date_of_birth__gt=self.departure_date)
+            if born_after.exists():
+                errors.setdefault("departure_date", []).append(
+                    _("A refugee on this file was born after this departure date.")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Relationship(models.TextChoices):
+    PRINCIPAL = "principal", _("Principal applicant")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other relative")
+
+
+class Refugee(PersonFields, CaseRecord):
+    """One person on a resettlement file."""
+
+    file = models.ForeignKey(
+        ResettlementFile, on_delete=models.PROTECT, related_name="refugees", verbose_name=_("resettlement file")
+    )
+    nationality = CountryField(_("nationality"))
+    is_principal_applicant = models.BooleanField(_("principal applicant"), default=False)
+    relationship = models.CharField(
+        _("relationship to the principal applicant"), max_length=12, choices=Relationship.choices,
+        default=Relationship.PRINCIPAL,
+    )
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = RefugeeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["file", "-is_principal_applicant", "date_of_birth"]
+        verbose_name = _("refugee")
+        verbose_name_plural = _("refugees")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file"], condition=Q(is_principal_applicant=True), name="refugee_one_principal_per_file",
+                violation_error_message=_("A file has only one principal applicant."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_principal_applicant=True, relationship=Relationship.PRINCIPAL)
+                | (Q(is_principal_applicant=False) & ~Q(relationship=Relationship.PRINCIPAL)),
+                name="refugee_principal_relationship",
+                violation_error_message=_(
+                    "The principal applicant is the one whose relationship is “principal applicant”."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["F", "M"]), name="refugee_sex_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="refugee_name_idx"),
+            models.Index(fields=["nationality"], name="refugee_nationality_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("resettlement:refugee_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.is_principal_applicant != (self.relationship == Relationship.PRINCIPAL):
+            errors.setdefault("relationship", []).append(
+                _("The principal applicant is the one whose relationship is “principal applicant”.")
+            )
+        try:
+            file = self.file
+        except models.ObjectDoesNotExist:
+            file = None
+        if file is not None and self.date_of_birth and file.departure_date and self.date_of_birth > file.departure_date:
+            errors.setdefault("date_of_birth", []).append(
+                _("The date of birth cannot be after the file's departure date.")
+            )
+        if self.date_of_birth and self.date_of_birth > date.today():
+            errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from oimsite.admin_base import CaseAdmin, YearListFilter
+from reintegration.models import SupportSession
+
+from .models import Returnee, VulnerabilityCategory
+
+
+class ProgrammeListFilter(admin.SimpleListFilter):
+    title = _("programme")
+    parameter_name = "programme"
+
+    def lookups(self, request, model_admin):
+        return [("from_morocco", _("Returns from Morocco")), ("to_morocco", _("Moroccans returning home"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "from_morocco":
+            return queryset.from_morocco()
+        if self.value() == "to_morocco":
+            return queryset.to_morocco()
+        return queryset
+
+
+class ReturneeAdminForm(forms.ModelForm):
+    # No Meta: the admin builds the form for Returnee with the fields of its fieldsets.
+
+    def clean(self):
+        cleaned = super().clean()
+        vulnerabilities = cleaned.get("vulnerabilities")
+        if (
+            self.instance.pk
+            and "vulnerabilities" in cleaned
+            and not vulnerabilities
+            and self.instance.sessions.filter(enhanced=True).exists()
+        ):
+            self.add_error(
+                "vulnerabilities",
+                _("This returnee has reinforced support sessions: keep at least one recorded vulnerability."),
+            )
+        return cleaned
+
+
+class SupportSessionInline(admin.TabularInline):
+    model = SupportSession
+    extra = 0
+    fields = ("date", "phase", "kind", "mode", "provider", "enhanced")
+    show_change_link = True
+
+
+@admin.register(VulnerabilityCategory)
+class VulnerabilityCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(Returnee)
+class ReturneeAdmin(CaseAdmin):
+    form = ReturneeAdminForm
+    list_display = (
+        "case_number", "family_name", "given_name", "sex", "nationality", "host_country", "return_country",
+        "departure_date", "status",
+    )
+    list_display_links = ("case_number", "family_name")
+    list_filter = (
+        ProgrammeListFilter, "status", YearListFilter, "sex", "return_country", "host_country",
+        "vulnerabilities",
+    )
+    search_fields = ("case_number", "family_name", "given_name")
+    date_hierarchy = "departure_date"
+    filter_horizontal = ("vulnerabilities",)
+    inlines = [SupportSessionInline]
+    fieldsets = (
+        (None, {"fields": ("case_number", "status")}),
+        (_("Person"), {"fields": ("given_name", "family_name", "sex", "date_of_birth", "nationality")}),
+        (_("Return"), {"fields": ("host_country", "return_country", "departure_date")}),
+        (_("Vulnerability"), {"fields": ("vulnerabilities",)}),
+        (_("Consent"), {"fields": ("consent_date", "consent_scope")}),
+        (_("Notes"), {"fields": ("notes",)}),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def save_form(self, request: HttpRequest, form, change: bool):
+        obj = super().save_form(request, form, change)
+        # The inlines are validated before the M2M is saved: let them see the vulnerabilities chosen now.
+        if "vulnerabilities" in form.cleaned_data:
+            obj._pending_vulnerabilities = list(form.cleaned_data["vulnerabilities"])
+        return obj

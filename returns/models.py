@@ -1,0 +1,260 @@
+"""Returnees: one person assisted by IOM to return, from Morocco or to Morocco."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from oimsite.models_base import CaseRecord, ConsentFields, PersonFields, year_bounds
+
+MOROCCO = "MA"
+
+
+class ReturnStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DEPARTED = "departed", _("Returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class VulnerabilityCategoryManager(models.Manager["VulnerabilityCategory"]):
+    def get_by_natural_key(self, code: str) -> VulnerabilityCategory:
+        return self.get(code=code)
+
+
+
+class VulnerabilityCategory(models.Model):
+    """A kind of vulnerability that justifies reinforced support (child, woman at risk, medical case…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    objects = VulnerabilityCategoryManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vulnerability category")
+        verbose_name_plural = _("vulnerability categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class ReturneeQuerySet(models.QuerySet["Returnee"]):
+    """The populations the annual report counts, as chainable filters."""
+
+    def from_morocco(self) -> ReturneeQuerySet:
+        """Migrants assisted to leave Morocco for their country of origin (AVRR)."""
+        return self.filter(host_country=MOROCCO)
+
+    def to_morocco(self) -> ReturneeQuerySet:
+        """Moroccans assisted to come back to Morocco from abroad."""
+        return self.filter(return_country=MOROCCO)
+
+    def departed(self) -> ReturneeQuerySet:
+        return self.filter(status=ReturnStatus.DEPARTED, departure_date__isnull=False)
+
+    def returned_in(self, year: int) -> ReturneeQuerySet:
+        """Returns that happened in the calendar year (departure date within it)."""
+        start, end = year_bounds(year)
+        return self.departed().filter(departure_date__gte=start, departure_date__lt=end)
+
+    def with_age_at_return(self) -> ReturneeQuerySet:
+        """Annotate `age_at_return` in whole years, computed by the database."""
+        birthday_not_reached = Q(departure_date__month__lt=F("date_of_birth__month")) | Q(
+            departure_date__month=F("date_of_birth__month"), departure_date__day__lt=F("date_of_birth__day")
+        )
+        return self.annotate(
+            age_at_return=ExpressionWrapper(
+                ExtractYear("departure_date")
+                - ExtractYear("date_of_birth")
+                - Case(When(birthday_not_reached, then=Value(1)), default=Value(0)),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def aged_at_return(self, minimum: int | None = None, maximum: int | None = None) -> ReturneeQuerySet:
+        """Returnees whose age at return is within [minimum, maximum] (inclusive)."""
+        qs = self.with_age_at_return()
+        if minimum is not None:
+            qs = qs.filter(age_at_return__gte=minimum)
+        if maximum is not None:
+            qs = qs.filter(age_at_return__lte=maximum)
+        return qs
+
+    def with_vulnerability(self) -> ReturneeQuerySet:
+        return self.filter(vulnerabilities__isnull=False).distinct()
+
+    def counselled_virtually_before_departure(self) -> ReturneeQuerySet:
+        """Returnees with a virtual pre-departure counselling session held by IOM in their country of origin."""
+        from reintegration.models import SupportSession
+
+        return self.filter(
+            Exists(SupportSession.objects.virtual_predeparture_counselling().filter(returnee=OuterRef("pk")))
+        )
+
+    def supported_after_return_in(self, year: int) -> ReturneeQuerySet:
+        """Returnees with at least one post-return support session dated in the year."""
+        from reintegration.models import SupportSession
+
+        return self.filter(
+            Exists(SupportSession.objects.post_return().in_year(year).filter(returnee=OuterRef("pk")))
+        )
+
+    def enhanced_support_in(self, year: int) -> ReturneeQuerySet:
+        """Returnees given reinforced post-return support, because of a vulnerability, in the year."""
+        from reintegration.models import SupportSession
+
+        return self.filter(
+            Exists(SupportSession.objects.post_return().in_year(year).enhanced().filter(returnee=OuterRef("pk")))
+        )
+
+
+case_number_validator = RegexValidator(
+    r"^[A-Z]{3}-\d{4}-\d{5}$", _("Enter a case number such as RVA-2024-00042 (three letters, year, five digits).")
+)
+
+
+class Returnee(PersonFields, ConsentFields, CaseRecord):
+    """One person assisted to return: from Morocco (host = MA) or to Morocco (return = MA)."""
+
+    case_number = models.CharField(
+        _("case number"), max_length=20, unique=True, validators=[case_number_validator],
+        help_text=_("For example RVA-2024-00042."),
+    )
+    nationality = CountryField(_("nationality"))
+    host_country = CountryField(_("host country"), help_text=_("The country the person leaves."))
+    return_country = CountryField(_("country of return"), help_text=_("The country the person returns to."))
+    departure_date = models.DateField(
+        _("departure date"), null=True, blank=True, help_text=_("Empty until the return has happened.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ReturnStatus.choices, default=ReturnStatus.OPEN)
+    vulnerabilities = models.ManyToManyField(
+        VulnerabilityCategory, verbose_name=_("vulnerabilities"), blank=True, related_name="returnees"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = ReturneeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-departure_date", "case_number"]
+        verbose_name = _("returnee")
+        verbose_name_plural = _("returnees")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(host_country=F("return_country")),
+                name="returnee_host_differs_from_return",
+                violation_error_message=_("The host country and the country of return must differ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(departure_date__isnull=True) | Q(departure_date__gte=F("date_of_birth")),
+                name="returnee_departure_after_birth",
+                violation_error_message=_("The departure date cannot be before the date of birth."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReturnStatus.DEPARTED, departure_date__isnull=False)
+                | (~Q(status=ReturnStatus.DEPARTED) & Q(departure_date__isnull=True)),
+                name="returnee_departed_has_departure_date",
+                violation_error_message=_(
+                    "A returned case needs a departure date, and only a returned case may have one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(sex__in=["F", "M"]), name="returnee_sex_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReturnStatus.values), name="returnee_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["host_country", "departure_date"], name="returnee_host_dep_idx"),
+            models.Index(fields=["return_country", "departure_date"], name="returnee_return_dep_idx"),
+            models.Index(fields=["departure_date"], name="returnee_departure_idx"),
+            models.Index(fields=["family_name", "given_name"], name="returnee_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} — {self.given_name} {self.family_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("returns:returnee_detail", args=[self.pk])
+
+    @property
+    def is_from_morocco(self) -> bool:
+        return self.host_country == MOROCCO
+
+    @property
+    def age_at_return(self) -> int | None:
+        from oimsite.models_base import age_on
+
+        if self.departure_date is None or self.date_of_birth is None:
+            return None
+        return age_on(self.date_of_birth, self.departure_date)
+
+    def has_recorded_vulnerability(self) -> bool:
+        """True if a vulnerability is recorded, including one chosen in a form that is not yet saved."""
+        pending = getattr(self, "_pending_vulnerabilities", None)
+        if pending is not None:
+            return bool(pending)
+        return self.pk is not None and self.vulnerabilities.exists()
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.host_country and self.return_country and self.host_country == self.return_country:
+            errors.setdefault("return_country", []).append(
+                _("The country of return must differ from the host country.")
+            )
+        if self.departure_date and self.date_of_birth and self.departure_date < self.date_of_birth:
+            errors.setdefault("departure_date", []).append(
+                _("The departure date cannot be before the date of birth.")
+            )
+        if self.date_of_birth and self.date_of_birth > date.today():
+            errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
+        if self.departure_date and self.departure_date > date.today():
+            errors.setdefault("departure_date", []).append(_("The departure date cannot be in the future."))
+        if self.status == ReturnStatus.DEPARTED and not self.departure_date:
+            errors.setdefault("departure_date", []).append(
+                _("A returned case needs a departure date.")
+            )
+        if self.status != ReturnStatus.DEPARTED and self.departure_date:
+            errors.setdefault("status", []).append(
+                _("Only a returned case may have a departure date: set the status to “Returned” or clear the date.")
+            )
+        if self.consent_scope and not self.consent_date:
+            errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
+        if self.pk is not None:
+            self._check_sessions_against_departure(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_sessions_against_departure(self, errors: dict[str, list]) -> None:
+        """A changed departure date must not leave existing sessions on the wrong side of it."""
+        from reintegration.models import Phase
+
+        sessions = self.sessions.all()
+        if self.departure_date is None:
+            if sessions.filter(phase=Phase.POST_RETURN).exists():
+                errors.setdefault("departure_date", []).append(
+                    _("This case has post-return sessions: it needs its departure date.")
+                )
+            return
+        if sessions.filter(phase=Phase.PRE_DEPARTURE, date__gt=self.departure_date).exists():
+            errors.setdefault("departure_date", []).append(
+                _("A pre-departure session of this case is dated after this departure date.")
+            )
+        if sessions.filter(phase=Phase.POST_RETURN, date__lt=self.departure_date).exists():
+            errors.setdefault("departure_date", []).append(
+                _("A post-return session of this case is dated before this departure date.")
+            )
