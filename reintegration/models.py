@@ -85,6 +85,7 @@ class SupportSession(CaseRecord):
         ordering = ["date", "pk"]
         verbose_name = _("support session")
         verbose_name_plural = _("support sessions")
+        permissions = [("export_supportsession", _("Can export support sessions (personal data)"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(phase=Phase.POST_RETURN) | Q(kind=Kind.COUNSELLING),

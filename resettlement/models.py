@@ -79,6 +79,7 @@ class ResettlementFile(ConsentFields, CaseRecord):
         ordering = ["-referral_date", "file_number"]
         verbose_name = _("resettlement file")
         verbose_name_plural = _("resettlement files")
+        permissions = [("export_resettlementfile", _("Can export resettlement files (personal data)"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(stage__in=DEPARTED_STAGES) | Q(departure_date__isnull=False),
@@ -174,6 +175,7 @@ class Refugee(PersonFields, CaseRecord):
         ordering = ["file", "-is_principal_applicant", "date_of_birth"]
         verbose_name = _("refugee")
         verbose_name_plural = _("refugees")
+        permissions = [("export_refugee", _("Can export refugees (personal data)"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["file"], condition=Q(is_principal_applicant=True), name="refugee_one_principal_per_file",

@@ -152,6 +152,7 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
         ordering = ["-departure_date", "case_number"]
         verbose_name = _("returnee")
         verbose_name_plural = _("returnees")
+        permissions = [("export_returnee", _("Can export returnees (personal data)"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(host_country=F("return_country")),

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         if password:
             self.stdout.write(f"  password: {password}" + ("" if created else f"   (kept in {password_file})"))
         else:
-            self.stdout.write("  password: as you set it (python manage.py changepassword %s)" % username)
+            self.stdout.write(f"  password: as you set it (python manage.py changepassword {username})")
         self.stdout.write("")
 
     @staticmethod
