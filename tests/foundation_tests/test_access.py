@@ -48,3 +48,11 @@ def test_login_then_logout(client, superuser):
     assert client.get(reverse("dashboard")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_language_can_be_switched_to_english(client):
+    assert "Se connecter" in client.get(reverse("login")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    content = client.get(reverse("login")).content.decode()
+    assert '<html lang="en">' in content
+    assert "Log in" in content

@@ -11,9 +11,10 @@ PASSWORD = "Correct-Horse-Battery-9"
 def log_in(page: Page, live_server_url: str, username: str) -> None:
     page.goto(f"{live_server_url}/")
     expect(page).to_have_url(f"{live_server_url}/login/?next=/")
-    page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Username")).fill(username)
-    page.get_by_label("Mot de passe").or_(page.get_by_label("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").or_(page.get_by_role("button", name="Log in")).click()
+    # The interface is in French by default.
+    page.get_by_label("Nom d’utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(f"{live_server_url}/")
 
 
