@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from oimsite.admin_base import CaseAdmin, YearListFilter
+from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 
 from .models import Refugee, ResettlementFile
 
 
-class RefugeeInline(admin.TabularInline):
+class RefugeeInline(LabelledTabularInline):
     model = Refugee
     extra = 0
     fields = ("given_name", "family_name", "sex", "date_of_birth", "nationality", "is_principal_applicant",
