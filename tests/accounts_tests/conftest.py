@@ -58,3 +58,28 @@ def cases(db):
     )
     return {"returnee": returnee, "session": session, "file": file, "refugee": refugee,
             "vulnerability": vulnerability}
+
+
+def _bound_data(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        key = form.add_prefix(name)
+        if isinstance(value, (list, tuple)):
+            data[key] = [str(getattr(v, "pk", v)) for v in value]
+        else:
+            data[key] = "on" if value is True else str(value)
+    return data
+
+
+def admin_form_data(response) -> dict:
+    """What a browser posts back, unchanged, for an admin change page: the form and its inline formsets."""
+    data = _bound_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_bound_data(formset.management_form))
+        for form in formset.forms:
+            data.update(_bound_data(form))
+    return data
