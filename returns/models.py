@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from oimsite.models_base import CaseRecord, ConsentFields, PersonFields, year_bounds
+from oimsite.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 
 MOROCCO = "MA"
 
@@ -227,9 +227,8 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
         return self.host_country == MOROCCO
 
     @property
-    def age_at_return(self) -> int | None:
-        from oimsite.models_base import age_on
-
+    def age_when_returned(self) -> int | None:
+        """Age in whole years on the departure date (the SQL annotation is `age_at_return`)."""
         if self.departure_date is None or self.date_of_birth is None:
             return None
         return age_on(self.date_of_birth, self.departure_date)

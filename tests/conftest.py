@@ -34,6 +34,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A browser set to French, as the office's are; the site follows the browser's language.
+    return {**browser_context_args, "locale": "fr-FR"}
+
+
+@pytest.fixture(scope="session")
 def base_url(live_server):
     return live_server.url
 
