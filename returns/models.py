@@ -233,12 +233,6 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             return None
         return age_on(self.date_of_birth, self.departure_date)
 
-    @age_at_return.setter
-    def age_at_return(self, value: int | None) -> None:
-        # `with_age_at_return()` annotates the same name: accept the database's value and ignore it, the
-        # property computes the same age from the instance's own (possibly edited) dates.
-        pass
-
     def has_recorded_vulnerability(self) -> bool:
         """True if a vulnerability is recorded, including one chosen in a form that is not yet saved."""
         pending = getattr(self, "_pending_vulnerabilities", None)
