@@ -128,6 +128,10 @@ class Breakdown:
     total_url: str = ""
 
     @property
+    def dom_id(self) -> str:
+        return "breakdown-" + self.key.replace(".", "-")
+
+    @property
     def maximum(self) -> int:
         return max((row.value for row in self.rows), default=0)
 
@@ -227,7 +231,7 @@ def compute(year: int) -> Report:
     add(Indicator(
         "avrr.countries", _("Countries of return"),
         _("Distinct countries of return of the migrants who left Morocco in the year."),
-        avrr["countries"], "#returns-by-country",
+        avrr["countries"], f"{reverse('dashboard')}?year={year}#breakdown-avrr-by_country",
     ))
     add(Indicator(
         "avrr.predeparture_virtual_counselling", _("Virtual counselling before departure"),
