@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.db.models import Count, Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -41,6 +41,23 @@ class CaseAdmin(SimpleHistoryAdmin):
     readonly_fields: tuple[str, ...] = ("created_at", "updated_at")
     show_full_result_count = False
     list_per_page = 50
+    change_list_template = "admin/oimsite/change_list_totals.html"
+    # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
+    changelist_totals: tuple[tuple[str, Q | None], ...] = ((_("records"), None),)
+
+    def get_changelist_totals(self, queryset: QuerySet) -> list[tuple[str, int]]:
+        aggregates = {f"t{i}": Count("pk", filter=condition) for i, (_label, condition) in
+                      enumerate(self.changelist_totals)}
+        # order_by(): the changelist's ordering is useless to an aggregate and costs a sort.
+        values = queryset.order_by().aggregate(**aggregates)
+        return [(label, values[f"t{i}"]) for i, (label, _condition) in enumerate(self.changelist_totals)]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["changelist_totals"] = self.get_changelist_totals(context["cl"].queryset)
+        return response
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields)
