@@ -108,7 +108,8 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         table_class = self.get_table_class()
         sort = self.request.GET.get("sort")
         if sort is not None:
-            orderable = {name for name, column in table_class.base_columns.items() if column.orderable}
+            # Column.orderable is None when left to the table default (sortable).
+            orderable = {name for name, column in table_class.base_columns.items() if column.orderable is not False}
             for name in sort.split(","):
                 if name.lstrip("-") not in orderable:
                     raise Http404(_("This list cannot be sorted by “%(column)s”.") % {"column": name})
