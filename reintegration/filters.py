@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,11 @@ class SupportSessionFilter(django_filters.FilterSet):
                                   help_text=_("Case number, given or family name of the returnee."))
     programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
     year = YearFilter(label=_("Year"), method="filter_year")
-    date = django_filters.DateFromToRangeFilter(
-        label=_("Date between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
+    # Two labelled date inputs (a range widget's second input has no label).
+    date_after = django_filters.DateFilter(label=_("Date from"), field_name="date", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    date_before = django_filters.DateFilter(label=_("Date until"), field_name="date", lookup_expr="lte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
     phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
     mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Mode.choices)

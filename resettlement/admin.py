@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.admin_base import CaseAdmin, YearListFilter
+from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 
 from .models import DEPARTED_STAGES, Refugee, ResettlementFile
 
 
-class RefugeeInline(admin.TabularInline):
+class RefugeeInline(LabelledTabularInline):
     model = Refugee
     extra = 0
     fields = ("given_name", "family_name", "sex", "date_of_birth", "nationality", "is_principal_applicant",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +15,13 @@ class ResettlementFileFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   help_text=_("File number, given or family name of a refugee."))
     departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
-    departure_date = django_filters.DateFromToRangeFilter(
-        label=_("Departure between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
+    # Two labelled date inputs (a range widget's second input has no label).
+    departure_date_after = django_filters.DateFilter(
+        label=_("Departure from"), field_name="departure_date", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    departure_date_before = django_filters.DateFilter(
+        label=_("Departure until"), field_name="departure_date", lookup_expr="lte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
     destination = CountryFilter(label=_("Resettlement country"), field_name="destination_country")
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.admin_base import CaseAdmin, YearListFilter
+from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from reintegration.models import SupportSession
 
 from .models import Returnee, ReturnStatus, VulnerabilityCategory
@@ -46,7 +47,7 @@ class ReturneeAdminForm(forms.ModelForm):
         return cleaned
 
 
-class SupportSessionInline(admin.TabularInline):
+class SupportSessionInline(LabelledTabularInline):
     model = SupportSession
     extra = 0
     fields = ("date", "phase", "kind", "mode", "provider", "enhanced")
@@ -79,7 +80,8 @@ class ReturneeAdmin(CaseAdmin):
     )
     search_fields = ("case_number", "family_name", "given_name")
     date_hierarchy = "departure_date"
-    filter_horizontal = ("vulnerabilities",)
+    # Checkboxes rather than filter_horizontal: a short fixed list, and the widget axe-core finds accessible.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [SupportSessionInline]
     fieldsets = (
         (None, {"fields": ("case_number", "status")}),

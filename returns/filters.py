@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,13 @@ class ReturneeFilter(django_filters.FilterSet):
                                   help_text=_("Case number, given or family name."))
     programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
     returned_in = YearFilter(label=_("Year of return"), method="filter_returned_in")
-    departure_date = django_filters.DateFromToRangeFilter(
-        label=_("Departure between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
+    # Two labelled date inputs (a range widget's second input has no label).
+    departure_date_after = django_filters.DateFilter(
+        label=_("Departure from"), field_name="departure_date", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    departure_date_before = django_filters.DateFilter(
+        label=_("Departure until"), field_name="departure_date", lookup_expr="lte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
     return_country = CountryFilter(label=_("Country of return"))
     host_country = CountryFilter(label=_("Host country"))
     nationality = CountryFilter(label=_("Nationality"))
