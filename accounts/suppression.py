@@ -13,18 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from oimsite.exports import neutralise
+
+__all__ = ["PRIMARY", "SECONDARY", "CountTable", "neutralise", "suppress"]
+
 PRIMARY = "primary"
 SECONDARY = "secondary"
-
-# Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Make a text cell inert in Excel/LibreOffice by prefixing a quote; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @dataclass

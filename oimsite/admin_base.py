@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +77,23 @@ class CaseAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     list_per_page = 50
     object_history_list_template = "accounts/admin/object_history_list.html"
+    change_list_template = "admin/oimsite/change_list_totals.html"
+    # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
+    changelist_totals: tuple[tuple[str, Q | None], ...] = ((_("records"), None),)
+
+    def get_changelist_totals(self, queryset: QuerySet) -> list[tuple[str, int]]:
+        aggregates = {f"t{i}": Count("pk", filter=condition) for i, (_label, condition) in
+                      enumerate(self.changelist_totals)}
+        # order_by(): the changelist's ordering is useless to an aggregate and costs a sort.
+        values = queryset.order_by().aggregate(**aggregates)
+        return [(label, values[f"t{i}"]) for i, (label, _condition) in enumerate(self.changelist_totals)]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context["changelist_totals"] = self.get_changelist_totals(context["cl"].queryset)
+        return response
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -59,6 +59,14 @@ class SupportSessionQuerySet(models.QuerySet["SupportSession"]):
     def virtual_predeparture_counselling(self) -> SupportSessionQuerySet:
         """Virtual counselling before departure, held by IOM in the returnee's country of origin."""
         return self.pre_departure().virtual().filter(kind=Kind.COUNSELLING, provider=Provider.IOM_ORIGIN)
+
+    def exists_for_returnee(self, outer: str = "pk") -> Exists:
+        """`EXISTS` over these sessions for the returnee of the outer query.
+
+        The same expression filters returnee lists and counts inside one-pass aggregates, so a list and
+        the indicator that links to it cannot disagree.
+        """
+        return Exists(self.filter(returnee=OuterRef(outer)))
 
 
 class SupportSession(CaseRecord):

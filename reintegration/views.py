@@ -1,19 +1,32 @@
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.views.generic import DetailView, ListView
+from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import QuerySet
+from django.views.generic import DetailView
+
+from oimsite.lists import CaseListView
+
+from .filters import SupportSessionFilter
 from .models import SupportSession
+from .tables import SupportSessionTable
 
 
-class SupportSessionListView(PermissionRequiredMixin, ListView):
+class SupportSessionListView(CaseListView):
     model = SupportSession
     permission_required = "reintegration.view_supportsession"
-    paginate_by = 50
+    export_permission = "reintegration.export_supportsession"
+    table_class = SupportSessionTable
+    filterset_class = SupportSessionFilter
+    title = SupportSession._meta.verbose_name_plural
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("returnee")
+    def get_queryset(self) -> QuerySet[SupportSession]:
+        return SupportSession.objects.select_related("returnee")
 
 
-class SupportSessionDetailView(PermissionRequiredMixin, DetailView):
+class SupportSessionDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     model = SupportSession
     permission_required = "reintegration.view_supportsession"
     context_object_name = "session"
+
+    def get_queryset(self) -> QuerySet[SupportSession]:
+        return SupportSession.objects.select_related("returnee")

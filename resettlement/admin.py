@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 
-from .models import Refugee, ResettlementFile
+from .models import DEPARTED_STAGES, Refugee, ResettlementFile
 
 
 class RefugeeInline(LabelledTabularInline):
@@ -15,6 +17,7 @@ class RefugeeInline(LabelledTabularInline):
 
 @admin.register(ResettlementFile)
 class ResettlementFileAdmin(CaseAdmin):
+    changelist_totals = ((_("files"), None), (_("departed or arrived"), Q(stage__in=DEPARTED_STAGES)))
     list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
     list_filter = ("stage", "destination_country", YearListFilter)
     search_fields = ("file_number", "refugees__family_name", "refugees__given_name")
@@ -30,6 +33,11 @@ class RefugeeYearListFilter(YearListFilter):
 
 @admin.register(Refugee)
 class RefugeeAdmin(CaseAdmin):
+    changelist_totals = (
+        (_("refugees"), None),
+        (_("on departed files"), Q(file__stage__in=DEPARTED_STAGES)),
+        (_("principal applicants"), Q(is_principal_applicant=True)),
+    )
     list_display = ("family_name", "given_name", "sex", "date_of_birth", "nationality", "file",
                     "is_principal_applicant")
     list_display_links = ("family_name", "given_name")

@@ -1,30 +1,62 @@
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.views.generic import DetailView, ListView
+from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.views.generic import DetailView
+
+from oimsite.lists import CaseListView
+
+from .filters import RefugeeFilter, ResettlementFileFilter
 from .models import Refugee, ResettlementFile
+from .tables import RefugeeTable, ResettlementFileTable
 
 
-class ResettlementFileListView(PermissionRequiredMixin, ListView):
+def refugee_count() -> Coalesce:
+    # A correlated subquery counts only the page's files; annotate(Count()) would aggregate the whole set.
+    counts = (Refugee.objects.filter(file=OuterRef("pk")).order_by().values("file")
+              .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+class ResettlementFileListView(CaseListView):
     model = ResettlementFile
     permission_required = "resettlement.view_resettlementfile"
-    paginate_by = 50
+    export_permission = "resettlement.export_resettlementfile"
+    table_class = ResettlementFileTable
+    filterset_class = ResettlementFileFilter
+    title = ResettlementFile._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[ResettlementFile]:
+        return ResettlementFile.objects.annotate(refugee_count=refugee_count())
 
 
-class ResettlementFileDetailView(PermissionRequiredMixin, DetailView):
+class ResettlementFileDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     model = ResettlementFile
     permission_required = "resettlement.view_resettlementfile"
     context_object_name = "file"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["refugees"] = self.object.refugees.all()
+        return context
 
-class RefugeeListView(PermissionRequiredMixin, ListView):
+
+class RefugeeListView(CaseListView):
     model = Refugee
     permission_required = "resettlement.view_refugee"
-    paginate_by = 50
+    export_permission = "resettlement.export_refugee"
+    table_class = RefugeeTable
+    filterset_class = RefugeeFilter
+    title = Refugee._meta.verbose_name_plural
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("file")
+    def get_queryset(self) -> QuerySet[Refugee]:
+        return Refugee.objects.select_related("file")
 
 
-class RefugeeDetailView(PermissionRequiredMixin, DetailView):
+class RefugeeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     model = Refugee
     permission_required = "resettlement.view_refugee"
+
+    def get_queryset(self) -> QuerySet[Refugee]:
+        return Refugee.objects.select_related("file")

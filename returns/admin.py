@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from reintegration.models import SupportSession
 
-from .models import Returnee, VulnerabilityCategory
+from .models import Returnee, ReturnStatus, VulnerabilityCategory
 
 
 class ProgrammeListFilter(admin.SimpleListFilter):
@@ -61,6 +62,12 @@ class VulnerabilityCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Returnee)
 class ReturneeAdmin(CaseAdmin):
+    changelist_totals = (
+        (_("returnees"), None),
+        (_("returns from Morocco"), Q(host_country="MA")),
+        (_("Moroccans returning home"), Q(return_country="MA")),
+        (_("returned"), Q(status=ReturnStatus.DEPARTED)),
+    )
     form = ReturneeAdminForm
     list_display = (
         "case_number", "family_name", "given_name", "sex", "nationality", "host_country", "return_country",

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,24 @@ class ReturnStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DEPARTED = "departed", _("Returned")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AgeBand(models.TextChoices):
+    """Age bands at return used by the report (the published one is 18 to 35)."""
+
+    CHILD = "0-17", _("0 to 17")
+    YOUTH = "18-35", _("18 to 35")
+    ADULT = "36-59", _("36 to 59")
+    SENIOR = "60+", _("60 and over")
+
+
+# Inclusive bounds of each band, in whole years at the departure date.
+AGE_BAND_BOUNDS: dict[str, tuple[int | None, int | None]] = {
+    AgeBand.CHILD: (None, 17),
+    AgeBand.YOUTH: (18, 35),
+    AgeBand.ADULT: (36, 59),
+    AgeBand.SENIOR: (60, None),
+}
 
 
 class VulnerabilityCategoryManager(models.Manager["VulnerabilityCategory"]):
@@ -93,6 +111,24 @@ class ReturneeQuerySet(models.QuerySet["Returnee"]):
             qs = qs.filter(age_at_return__lte=maximum)
         return qs
 
+    def in_age_band(self, band: str) -> ReturneeQuerySet:
+        minimum, maximum = AGE_BAND_BOUNDS[band]
+        return self.aged_at_return(minimum, maximum)
+
+    def with_age_band(self) -> ReturneeQuerySet:
+        """Annotate `age_band` (an `AgeBand` value, or null without a departure date)."""
+        whens = []
+        for band, (minimum, maximum) in AGE_BAND_BOUNDS.items():
+            condition = Q()
+            if minimum is not None:
+                condition &= Q(age_at_return__gte=minimum)
+            if maximum is not None:
+                condition &= Q(age_at_return__lte=maximum)
+            whens.append(When(condition, then=Value(str(band))))
+        return self.with_age_at_return().annotate(
+            age_band=Case(*whens, default=Value(None), output_field=models.CharField())
+        )
+
     def with_vulnerability(self) -> ReturneeQuerySet:
         return self.filter(vulnerabilities__isnull=False).distinct()
 
@@ -100,25 +136,19 @@ class ReturneeQuerySet(models.QuerySet["Returnee"]):
         """Returnees with a virtual pre-departure counselling session held by IOM in their country of origin."""
         from reintegration.models import SupportSession
 
-        return self.filter(
-            Exists(SupportSession.objects.virtual_predeparture_counselling().filter(returnee=OuterRef("pk")))
-        )
+        return self.filter(SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee())
 
     def supported_after_return_in(self, year: int) -> ReturneeQuerySet:
         """Returnees with at least one post-return support session dated in the year."""
         from reintegration.models import SupportSession
 
-        return self.filter(
-            Exists(SupportSession.objects.post_return().in_year(year).filter(returnee=OuterRef("pk")))
-        )
+        return self.filter(SupportSession.objects.post_return().in_year(year).exists_for_returnee())
 
     def enhanced_support_in(self, year: int) -> ReturneeQuerySet:
         """Returnees given reinforced post-return support, because of a vulnerability, in the year."""
         from reintegration.models import SupportSession
 
-        return self.filter(
-            Exists(SupportSession.objects.post_return().in_year(year).enhanced().filter(returnee=OuterRef("pk")))
-        )
+        return self.filter(SupportSession.objects.post_return().in_year(year).enhanced().exists_for_returnee())
 
 
 case_number_validator = RegexValidator(

@@ -1,15 +1,34 @@
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.views.generic import DetailView, ListView
+from __future__ import annotations
 
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.db.models import QuerySet
+from django.views.generic import DetailView
+
+from oimsite.lists import CaseListView
+
+from .filters import ReturneeFilter
 from .models import Returnee
+from .tables import ReturneeTable
 
 
-class ReturneeListView(PermissionRequiredMixin, ListView):
+class ReturneeListView(CaseListView):
     model = Returnee
     permission_required = "returns.view_returnee"
-    paginate_by = 50
+    export_permission = "returns.export_returnee"
+    table_class = ReturneeTable
+    filterset_class = ReturneeFilter
+    title = Returnee._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[Returnee]:
+        return Returnee.objects.with_age_at_return()
 
 
-class ReturneeDetailView(PermissionRequiredMixin, DetailView):
+class ReturneeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     model = Returnee
     permission_required = "returns.view_returnee"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sessions"] = self.object.sessions.order_by("date", "pk")
+        context["vulnerabilities"] = self.object.vulnerabilities.all()
+        return context

@@ -59,3 +59,8 @@ def superuser(django_user_model):
 def admin_client_logged(client, superuser):
     client.force_login(superuser)
     return client
+
+
+# SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
+# a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.
+SESSION_TOUCH_QUERIES = 3

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from oimsite.models import PublishedFigure
 from returns.models import Returnee
 
 from .conftest import ROLES
@@ -119,6 +120,7 @@ NOBODY = AdminPerm(actions=())
 
 SITE_RULES = {
     "dashboard": Perm(("accounts.view_dashboard",)),
+    "reconciliation": Perm(("accounts.view_dashboard",)),
     "login": Anyone(200, authenticated="302"),
     # Django 5 logs out on POST only; the view itself needs a login.
     "logout": Anyone(LOGIN, authenticated=405),
@@ -175,6 +177,7 @@ ADMIN_RULES = {
     "axes.accessfailurelog": LOG_ADMIN,
     "accounts.auditevent": READ_ONLY_ADMIN,
     "returns.vulnerabilitycategory": STANDARD_ADMIN,
+    "oimsite.publishedfigure": STANDARD_ADMIN,
     "returns.returnee": CASE_ADMIN,
     "reintegration.supportsession": CASE_ADMIN,
     "resettlement.resettlementfile": CASE_ADMIN,
@@ -212,11 +215,13 @@ def objects(cases, django_user_model):
     failure = AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", http_accept="",
                                               path_info="/login/", locked_out=False)
     event = AuditEvent.objects.record("login", username="x")
+    figure = PublishedFigure.objects.create(key="avrr.returned", year=2024, value=1, source="test")
     found = {
         Returnee: cases["returnee"], type(cases["session"]): cases["session"], type(cases["file"]): cases["file"],
         type(cases["refugee"]): cases["refugee"], type(cases["vulnerability"]): cases["vulnerability"],
         django_user_model: target, Group: Group.objects.get(name=ROLES[0]), AccessAttempt: attempt,
         AccessLog: log, AccessFailureLog: failure, AuditEvent: event,
+        PublishedFigure: figure,
     }
     assert date(2024, 1, 1)  # the cases fixture's year is the one the shared report asks for
     return found

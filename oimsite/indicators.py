@@ -1,0 +1,457 @@
+"""The annual report's indicators, computed live from the records for any year.
+
+One module, used by the dashboard, the admin index, the reconciliation page, `manage.py report` and the
+tests. The counting rule of each indicator is in docs/indicators.md; here each rule is composed from the
+apps' QuerySet methods, and every count of a group is one conditional aggregate, so the number of SQL
+queries is fixed whatever the amount of data (see `QUERY_COUNT`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from oimsite.models import PublishedFigure
+from reintegration.models import Kind, SupportSession
+from resettlement.models import Refugee, ResettlementFile
+from returns.models import MOROCCO, AgeBand, Returnee
+
+FROM_MOROCCO = "from_morocco"
+TO_MOROCCO = "to_morocco"
+
+# SQL queries issued by `compute()`: pinned by a test, independent of the data.
+QUERY_COUNT = 9
+
+
+class Status:
+    MATCH = "match"
+    ROUNDING = "rounding"
+    MISMATCH = "mismatch"
+
+    LABELS = {MATCH: _("Match"), ROUNDING: _("Rounding"), MISMATCH: _("Mismatch")}
+
+
+def percent(numerator: int, denominator: int | None) -> Decimal | None:
+    """Share in percent, one decimal, rounded half up as a reader expects (426/2712 → 15.7)."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A published figure set against the value computed from the records."""
+
+    figure: PublishedFigure
+    computed: Decimal | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.computed is None:
+            return None
+        return self.computed - self.figure.value
+
+    @property
+    def status(self) -> str:
+        if self.computed is None:
+            return Status.MISMATCH
+        if not self.figure.is_percent:
+            return Status.MATCH if self.computed == self.figure.value else Status.MISMATCH
+        # A percentage matches when the computed share, rounded as the publication rounded, gives it; it is
+        # only a rounding difference when the two are less than one unit of the published last digit apart
+        # (426/2,712 = 15.7 % published as 15 %).
+        quantum = self.figure.quantum()
+        if self.computed.quantize(quantum, rounding=ROUND_HALF_UP) == self.figure.value:
+            return Status.MATCH
+        if abs(self.computed - self.figure.value) < quantum:
+            return Status.ROUNDING
+        return Status.MISMATCH
+
+    @property
+    def status_label(self) -> Promise:
+        return Status.LABELS[self.status]
+
+
+@dataclass
+class Indicator:
+    key: str
+    label: str | Promise
+    definition: str | Promise
+    value: int
+    url: str
+    denominator: int | None = None
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @property
+    def numerator(self) -> int:
+        return self.value
+
+    @property
+    def is_share(self) -> bool:
+        return self.denominator is not None
+
+    @property
+    def share(self) -> Decimal | None:
+        return percent(self.value, self.denominator) if self.is_share else None
+
+    @property
+    def published(self) -> PublishedFigure | None:
+        return self.comparisons[0].figure if self.comparisons else None
+
+    @property
+    def difference(self) -> Decimal | None:
+        return self.comparisons[0].difference if self.comparisons else None
+
+
+@dataclass
+class BreakdownRow:
+    label: str | Promise
+    value: int
+    url: str
+    code: str = ""
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: str | Promise
+    rows: list[BreakdownRow]
+    total: int | None = None
+    total_url: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        return "breakdown-" + self.key.replace(".", "-")
+
+    @property
+    def maximum(self) -> int:
+        return max((row.value for row in self.rows), default=0)
+
+
+@dataclass
+class Report:
+    year: int
+    indicators: dict[str, Indicator]
+    breakdowns: dict[str, Breakdown]
+    published: list[PublishedFigure]
+
+    def __getitem__(self, key: str) -> Indicator:
+        return self.indicators[key]
+
+    def headline(self, programme: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.key.startswith(programme + ".") and ".by_" not in i.key]
+
+    def comparisons(self) -> list[tuple[Indicator | None, Comparison]]:
+        """Every published figure of the year with what the records give (missing indicator: mismatch)."""
+        rows = []
+        for figure in self.published:
+            key, is_share = (figure.key.removesuffix(".share"), True) if figure.key.endswith(".share") else (
+                figure.key, False)
+            indicator = self.indicators.get(key)
+            if indicator is None:
+                # No record at all: a count is zero, a share is undefined.
+                computed = None if is_share else Decimal(0)
+            elif is_share:
+                computed = indicator.share
+            else:
+                computed = Decimal(indicator.value)
+            rows.append((indicator, Comparison(figure, computed)))
+        return rows
+
+    def as_dict(self) -> dict[str, int | float]:
+        """Each key to its count; shares also as `<key>.percent`."""
+        data: dict[str, int | float] = {}
+        for key, indicator in self.indicators.items():
+            data[key] = indicator.value
+            if indicator.share is not None:
+                data[f"{key}.percent"] = float(indicator.share)
+        return data
+
+
+def list_url(name: str, **params: object) -> str:
+    """The URL of a list view filtered by `params` (the drill-down of a number)."""
+    query = urlencode([(k, v) for k, v in params.items() if v is not None and v != ""])
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def returnees_url(**params: object) -> str:
+    return list_url("returns:returnee_list", **params)
+
+
+def sessions_url(**params: object) -> str:
+    return list_url("reintegration:session_list", **params)
+
+
+def refugees_url(**params: object) -> str:
+    return list_url("resettlement:refugee_list", **params)
+
+
+def country_name(code: str) -> str:
+    return str(countries.name(code)) or code
+
+
+def years_with_records() -> list[int]:
+    """Years in which a return or a resettlement departure happened, latest first (two queries)."""
+    years = {d.year for d in Returnee.objects.filter(departure_date__isnull=False).dates("departure_date", "year")}
+    years |= {d.year for d in ResettlementFile.objects.departed().dates("departure_date", "year")}
+    return sorted(years, reverse=True)
+
+
+def compute(year: int) -> Report:
+    """All the indicators and breakdowns of `year`, in `QUERY_COUNT` queries."""
+    indicators: dict[str, Indicator] = {}
+    breakdowns: dict[str, Breakdown] = {}
+
+    def add(indicator: Indicator) -> Indicator:
+        indicators[indicator.key] = indicator
+        return indicator
+
+    # 1. Returns from Morocco in the year: size, countries, virtual counselling before departure.
+    counselled = SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee()
+    avrr = Returnee.objects.from_morocco().returned_in(year).aggregate(
+        returned=Count("pk"),
+        countries=Count("return_country", distinct=True),
+        counselled=Count("pk", filter=Q(counselled)),
+    )
+    avrr_params = {"programme": FROM_MOROCCO, "returned_in": year}
+    add(Indicator(
+        "avrr.returned", _("Assisted voluntary returns from Morocco"),
+        _("Migrants who left Morocco for their country of origin with IOM's assisted voluntary return "
+          "programme, departure date in the year."),
+        avrr["returned"], returnees_url(**avrr_params),
+    ))
+    add(Indicator(
+        "avrr.countries", _("Countries of return"),
+        _("Distinct countries of return of the migrants who left Morocco in the year."),
+        avrr["countries"], f"{reverse('dashboard')}?year={year}#breakdown-avrr-by_country",
+    ))
+    add(Indicator(
+        "avrr.predeparture_virtual_counselling", _("Virtual counselling before departure"),
+        _("Returnees from Morocco in the year who had a virtual counselling session before departure, held by "
+          "IOM in their country of origin."),
+        avrr["counselled"], returnees_url(**avrr_params, counselled_virtually="true"),
+        denominator=avrr["returned"],
+    ))
+
+    # 2. Post-return support given in the year to returnees from Morocco (whatever their return year).
+    enhanced = SupportSession.objects.post_return().in_year(year).enhanced().exists_for_returnee()
+    support = Returnee.objects.from_morocco().supported_after_return_in(year).aggregate(
+        supported=Count("pk"), enhanced=Count("pk", filter=Q(enhanced)),
+    )
+    add(Indicator(
+        "avrr.post_return_support", _("Post-return support"),
+        _("Returnees from Morocco (any return year) with at least one post-return support session in the year."),
+        support["supported"], returnees_url(programme=FROM_MOROCCO, supported_after_return_in=year),
+    ))
+    add(Indicator(
+        "avrr.enhanced_support", _("Reinforced support"),
+        _("Of those, the returnees given reinforced support because of a vulnerability in the year; the share "
+          "is of the returnees given post-return support."),
+        support["enhanced"], returnees_url(programme=FROM_MOROCCO, enhanced_support_in=year),
+        denominator=support["supported"],
+    ))
+
+    # 3. Moroccans returning home in the year.
+    youth_min, youth_max = 18, 35
+    reintegrated = SupportSession.objects.post_return().in_year(year).exists_for_returnee()
+    moroccans = Returnee.objects.to_morocco().returned_in(year).with_age_at_return().aggregate(
+        returned=Count("pk"),
+        men=Count("pk", filter=Q(sex="M")),
+        youth=Count("pk", filter=Q(age_at_return__gte=youth_min, age_at_return__lte=youth_max)),
+        reintegrated=Count("pk", filter=Q(reintegrated)),
+        enhanced=Count("pk", filter=Q(enhanced)),
+    )
+    mor_params = {"programme": TO_MOROCCO, "returned_in": year}
+    mor_total = moroccans["returned"]
+    add(Indicator(
+        "moroccans.returned", _("Moroccans assisted to return home"),
+        _("Moroccans assisted by IOM to return to Morocco from abroad, departure date in the year."),
+        mor_total, returnees_url(**mor_params),
+    ))
+    add(Indicator(
+        "moroccans.male_share", _("Men among returning Moroccans"),
+        _("Men among the Moroccans who returned in the year."),
+        moroccans["men"], returnees_url(**mor_params, sex="M"), denominator=mor_total,
+    ))
+    add(Indicator(
+        "moroccans.age_18_35_share", _("Aged 18 to 35 among returning Moroccans"),
+        _("Moroccans who returned in the year aged 18 to 35 inclusive on their departure date."),
+        moroccans["youth"], returnees_url(**mor_params, age_band=AgeBand.YOUTH.value), denominator=mor_total,
+    ))
+    add(Indicator(
+        "moroccans.reintegration_support", _("Reintegration support to returning Moroccans"),
+        _("Moroccans who returned in the year and had at least one post-return support session in the year."),
+        moroccans["reintegrated"], returnees_url(**mor_params, supported_after_return_in=year),
+        denominator=mor_total,
+    ))
+    add(Indicator(
+        "moroccans.enhanced_support", _("Reinforced support to returning Moroccans"),
+        _("Moroccans who returned in the year and were given reinforced support because of a vulnerability "
+          "in the year."),
+        moroccans["enhanced"], returnees_url(**mor_params, enhanced_support_in=year), denominator=mor_total,
+    ))
+
+    # 4. Returns from Morocco by country of return; 5. Moroccans by host country.
+    by_country = (Returnee.objects.from_morocco().returned_in(year).values("return_country")
+                  .annotate(n=Count("pk")).order_by("-n", "return_country"))
+    by_host = (Returnee.objects.to_morocco().returned_in(year).values("host_country")
+               .annotate(n=Count("pk")).order_by("-n", "host_country"))
+    for breakdown_key, title, rows, field_name, total_key, base in (
+        ("avrr.by_country", _("Returns from Morocco by country of return"), by_country, "return_country",
+         "avrr.returned", avrr_params),
+        ("moroccans.by_host", _("Moroccans by host country"), by_host, "host_country", "moroccans.returned",
+         mor_params),
+    ):
+        breakdown = Breakdown(breakdown_key, title, [], indicators[total_key].value, indicators[total_key].url)
+        for row in rows:
+            code = row[field_name]
+            url = returnees_url(**base, **{field_name: code})
+            add(Indicator(f"{breakdown_key}.{code}", country_name(code), title, row["n"], url))
+            breakdown.rows.append(BreakdownRow(country_name(code), row["n"], url, code))
+        breakdowns[breakdown_key] = breakdown
+
+    # 6. Sex and age band of both programmes' returnees of the year.
+    programme = Case(When(host_country=MOROCCO, then=Value(FROM_MOROCCO)), default=Value(TO_MOROCCO),
+                     output_field=CharField())
+    profile = (Returnee.objects.filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO)).returned_in(year)
+               .with_age_band().annotate(programme=programme)
+               .values("programme", "sex", "age_band").annotate(n=Count("pk")).order_by())
+    cells: dict[tuple[str, str, str], int] = {(r["programme"], r["sex"], r["age_band"]): r["n"] for r in profile}
+    sex_labels = {"F": _("Women and girls"), "M": _("Men and boys")}
+    for prog, base, prog_title in (
+        (FROM_MOROCCO, avrr_params, _("returns from Morocco")),
+        (TO_MOROCCO, mor_params, _("Moroccans returning home")),
+    ):
+        sex_rows = [
+            BreakdownRow(label, sum(n for (p, s, _b), n in cells.items() if p == prog and s == sex),
+                         returnees_url(**base, sex=sex), sex)
+            for sex, label in sex_labels.items()
+        ]
+        band_rows = [
+            BreakdownRow(band.label, sum(n for (p, _s, b), n in cells.items() if p == prog and b == band.value),
+                         returnees_url(**base, age_band=band.value), band.value)
+            for band in AgeBand
+        ]
+        total = indicators["avrr.returned" if prog == FROM_MOROCCO else "moroccans.returned"]
+        breakdowns[f"{prog}.sex"] = Breakdown(f"{prog}.sex", _("Sex — %(programme)s") % {"programme": prog_title},
+                                              sex_rows, total.value, total.url)
+        breakdowns[f"{prog}.age"] = Breakdown(
+            f"{prog}.age", _("Age at return — %(programme)s") % {"programme": prog_title}, band_rows,
+            total.value, total.url)
+
+    # 7. Kinds of post-return support given in the year (sessions), per programme.
+    kinds = (SupportSession.objects.post_return().in_year(year)
+             .filter(Q(returnee__host_country=MOROCCO) | Q(returnee__return_country=MOROCCO))
+             .annotate(programme=Case(When(returnee__host_country=MOROCCO, then=Value(FROM_MOROCCO)),
+                                      default=Value(TO_MOROCCO), output_field=CharField()))
+             .values("programme", "kind", "enhanced").annotate(n=Count("pk")).order_by())
+    kind_cells: dict[tuple[str, str, bool], int] = {(r["programme"], r["kind"], r["enhanced"]): r["n"] for r in kinds}
+    for prog, prog_title in ((FROM_MOROCCO, _("returns from Morocco")), (TO_MOROCCO, _("Moroccans returning home"))):
+        base = {"programme": prog, "phase": "post_return", "year": year}
+        kind_rows = []
+        for kind in Kind:
+            n = sum(v for (p, k, _e), v in kind_cells.items() if p == prog and k == kind.value)
+            if n:
+                kind_rows.append(BreakdownRow(kind.label, n, sessions_url(**base, kind=kind.value), kind.value))
+        total = sum(v for (p, _k, _e), v in kind_cells.items() if p == prog)
+        breakdowns[f"{prog}.kinds"] = Breakdown(
+            f"{prog}.kinds", _("Post-return support sessions by kind — %(programme)s") % {"programme": prog_title},
+            kind_rows, total, sessions_url(**base))
+        enhanced_sessions = sum(v for (p, _k, e), v in kind_cells.items() if p == prog and e)
+        breakdowns[f"{prog}.enhanced_sessions"] = Breakdown(
+            f"{prog}.enhanced_sessions", _("Reinforced support sessions — %(programme)s") % {"programme": prog_title},
+            [BreakdownRow(_("Reinforced"), enhanced_sessions, sessions_url(**base, enhanced="true"), "true"),
+             BreakdownRow(_("Standard"), total - enhanced_sessions, sessions_url(**base, enhanced="false"), "false")],
+            total, sessions_url(**base))
+
+    # 8. Refugees resettled in the year, by destination.
+    destinations = (Refugee.objects.departed_in(year).values("file__destination_country")
+                    .annotate(n=Count("pk")).order_by("-n", "file__destination_country"))
+    dest_rows = []
+    for row in destinations:
+        code = row["file__destination_country"]
+        url = refugees_url(departed_in=year, destination=code)
+        add(Indicator(f"resettlement.by_destination.{code}", country_name(code),
+                      _("Refugees resettled from Morocco in the year to this country."), row["n"], url))
+        dest_rows.append(BreakdownRow(country_name(code), row["n"], url, code))
+    departed = sum(row.value for row in dest_rows)  # the groups partition the departed refugees
+    add(Indicator(
+        "resettlement.departed", _("Refugees resettled from Morocco"),
+        _("Refugees on files that departed (or arrived) with a departure date in the year."),
+        departed, refugees_url(departed_in=year),
+    ))
+    breakdowns["resettlement.by_destination"] = Breakdown(
+        "resettlement.by_destination", _("Resettlement by destination"), dest_rows, departed,
+        refugees_url(departed_in=year))
+
+    # 9. The published figures of the year.
+    published = list(PublishedFigure.objects.for_year(year))
+    # A published country figure stays on the report at zero when no record matches it any more.
+    urls = {"avrr.by_country": lambda c: returnees_url(**avrr_params, return_country=c),
+            "moroccans.by_host": lambda c: returnees_url(**mor_params, host_country=c),
+            "resettlement.by_destination": lambda c: refugees_url(departed_in=year, destination=c)}
+    for figure in published:
+        prefix, _sep, code = figure.key.rpartition(".")
+        if prefix in urls and figure.key not in indicators:
+            add(Indicator(figure.key, country_name(code), breakdowns[prefix].title, 0, urls[prefix](code)))
+    report = Report(year, _ordered(indicators), breakdowns, published)
+    for indicator, comparison in report.comparisons():
+        if indicator is not None:
+            indicator.comparisons.append(comparison)
+    return report
+
+
+# Order of the headline keys (the baseline sheet's order); country keys follow their total.
+_ORDER = [
+    "avrr.returned", "avrr.countries", "avrr.by_country", "avrr.predeparture_virtual_counselling",
+    "avrr.post_return_support", "avrr.enhanced_support", "moroccans.returned", "moroccans.by_host",
+    "moroccans.male_share", "moroccans.age_18_35_share", "moroccans.reintegration_support",
+    "moroccans.enhanced_support", "resettlement.departed", "resettlement.by_destination",
+]
+
+
+def _ordered(indicators: dict[str, Indicator]) -> dict[str, Indicator]:
+    def rank(key: str) -> int:
+        for i, prefix in enumerate(_ORDER):
+            if key == prefix or key.startswith(prefix + "."):
+                return i
+        return len(_ORDER)
+
+    keys: Iterable[str] = sorted(indicators, key=lambda k: rank(k))  # stable: country order kept
+    return {k: indicators[k] for k in keys}
+
+
+def queryset_for(key: str, year: int) -> QuerySet:
+    """The records an indicator counts, for tests and scripts (the lists reach the same rows by filters)."""
+    avrr = Returnee.objects.from_morocco().returned_in(year)
+    moroccans = Returnee.objects.to_morocco().returned_in(year)
+    fixed = {
+        "avrr.returned": lambda: avrr,
+        "avrr.predeparture_virtual_counselling": lambda: avrr.counselled_virtually_before_departure(),
+        "avrr.post_return_support": lambda: Returnee.objects.from_morocco().supported_after_return_in(year),
+        "avrr.enhanced_support": lambda: Returnee.objects.from_morocco().enhanced_support_in(year),
+        "moroccans.returned": lambda: moroccans,
+        "moroccans.male_share": lambda: moroccans.filter(sex="M"),
+        "moroccans.age_18_35_share": lambda: moroccans.aged_at_return(18, 35),
+        "moroccans.reintegration_support": lambda: moroccans.supported_after_return_in(year),
+        "moroccans.enhanced_support": lambda: moroccans.enhanced_support_in(year),
+        "resettlement.departed": lambda: Refugee.objects.departed_in(year),
+    }
+    if key in fixed:
+        return fixed[key]()
+    prefix, _sep, code = key.rpartition(".")
+    if prefix == "avrr.by_country":
+        return avrr.filter(return_country=code)
+    if prefix == "moroccans.by_host":
+        return moroccans.filter(host_country=code)
+    if prefix == "resettlement.by_destination":
+        return Refugee.objects.departed_in(year).resettled_to(code)
+    raise KeyError(key)

@@ -1,0 +1,169 @@
+"""What every case list shares: login and permission, filters, sorting, pagination and safe exports.
+
+The four lists (returnees, sessions, files, refugees) are `CaseListView` subclasses that only name their
+model, table, FilterSet and permissions. Bad parameters (an unknown sort column, a page past the end, an
+unknown export format) are answered with a 404 that says what was wrong; bad filter values with the
+filter form's errors and a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin, TableExport
+from tablib import Dataset
+
+from oimsite.exports import export_done, neutralise
+
+MAX_PER_PAGE = 500
+
+
+class SafeTableExport(TableExport):
+    """django-tables2's export, with every text cell neutralised against formula injection."""
+
+    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
+        kwargs = {"title": str(table._meta.model._meta.verbose_name_plural)[:31]}
+        kwargs.update(dataset_kwargs or {})
+        dataset = Dataset(**kwargs)
+        for i, row in enumerate(table.as_values(exclude_columns=exclude_columns)):
+            cells = [neutralise(cell) for cell in row]
+            if i == 0:
+                dataset.headers = cells
+            else:
+                dataset.append(cells)
+        return dataset
+
+
+class YearFilter(django_filters.Filter):
+    """A calendar year (whole number within bounds): letters or 20244 give a form error, not a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    """An ISO country code among the known countries (an unknown code is a form error)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", lambda: list(countries))
+        super().__init__(*args, **kwargs)
+
+
+class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+    template_name = "oimsite/case_list.html"
+    export_class = SafeTableExport
+    export_formats = ("csv", "xlsx")
+    export_permission: str = ""
+    # Pagination is the table's alone: ListView's own paginate_by would COUNT and slice a second time.
+    # The list shows the exact filtered count, so one COUNT is needed; Paginator caches it and the page
+    # links reuse it (no second COUNT, no COUNT of the unfiltered table).
+    paginate_by = None
+    table_pagination = {"per_page": 50, "silent": False}
+    title = gettext_lazy("Records")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.export_format = request.GET.get(self.export_trigger_param)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_export_filename(self, export_format: str) -> str:
+        return f"{self.model._meta.model_name}s.{export_format}"
+
+    def can_export(self) -> bool:
+        return self.request.user.has_perm(self.export_permission)
+
+    def get_table(self, **kwargs: Any):
+        self._check_table_parameters()
+        try:
+            return super().get_table(**kwargs)
+        except PageNotAnInteger:
+            raise Http404(_("The page number must be a whole number.")) from None
+        except EmptyPage:
+            raise Http404(_("This page does not exist: the list has fewer pages.")) from None
+
+    def _check_table_parameters(self) -> None:
+        table_class = self.get_table_class()
+        sort = self.request.GET.get("sort")
+        if sort is not None:
+            # Column.orderable is None when left to the table default (sortable).
+            orderable = {name for name, column in table_class.base_columns.items() if column.orderable is not False}
+            for name in sort.split(","):
+                if name.lstrip("-") not in orderable:
+                    raise Http404(_("This list cannot be sorted by “%(column)s”.") % {"column": name})
+        for param, maximum in (("page", None), ("per_page", MAX_PER_PAGE)):
+            value = self.request.GET.get(param)
+            if value is None:
+                continue
+            if not value.isdigit() or int(value) < 1 or (maximum and int(value) > maximum):
+                if param == "page":
+                    raise Http404(_("The page number must be a whole number from 1."))
+                raise Http404(_("The number of rows per page must be between 1 and %(max)s.") % {"max": maximum})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        context.update(
+            title=self.title,
+            result_count=table.paginator.count,
+            can_export=self.can_export(),
+            export_links=[
+                (fmt.upper(), "?" + self._query_without("page", extra={self.export_trigger_param: fmt}))
+                for fmt in self.export_formats
+            ],
+        )
+        return context
+
+    def _query_without(self, *params: str, extra: dict[str, str] | None = None) -> str:
+        query = self.request.GET.copy()
+        for param in (*params, *(extra or {})):
+            query.pop(param, None)
+        for key, value in (extra or {}).items():
+            query[key] = value
+        return query.urlencode()
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        filterset = context.get("filter")
+        form_invalid = filterset is not None and filterset.is_bound and not filterset.is_valid()
+        if self.export_format is not None:
+            if self.export_format not in self.export_formats:
+                raise Http404(
+                    _("Unknown export format “%(format)s”: choose one of %(formats)s.")
+                    % {"format": self.export_format, "formats": ", ".join(self.export_formats)}
+                )
+            if not self.can_export():
+                raise PermissionDenied(_("You are not allowed to export these records."))
+            if not form_invalid:
+                return self._export(self.export_format, context["table"])
+        if form_invalid:
+            kwargs.setdefault("status", 400)
+        # Skip ExportMixin: the export was handled above.
+        return super(ExportMixin, self).render_to_response(context, **kwargs)
+
+    def _export(self, export_format: str, table) -> HttpResponse:
+        # The context's table: exports iterate all its rows, not the page; its filtered COUNT is reused.
+        exporter = self.export_class(
+            export_format=export_format,
+            table=table,
+            exclude_columns=self.exclude_columns,
+            dataset_kwargs=self.get_dataset_kwargs(),
+        )
+        response = exporter.response(filename=self.get_export_filename(export_format))
+        export_done.send(
+            sender=type(self), request=self.request, model=self.model, export_format=export_format,
+            filters=self._query_without(self.export_trigger_param), row_count=exporter.dataset.height,
+        )
+        return response

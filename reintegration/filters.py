@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from oimsite.lists import CountryFilter, YearFilter
+from oimsite.models_base import Sex, year_bounds
+from returns.filters import PROGRAMMES
+from returns.models import MOROCCO
+
+from .models import Kind, Mode, Phase, Provider, SupportSession
+
+
+class SupportSessionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  help_text=_("Case number, given or family name of the returnee."))
+    programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
+    year = YearFilter(label=_("Year"), method="filter_year")
+    # Two labelled date inputs (a range widget's second input has no label).
+    date_after = django_filters.DateFilter(label=_("Date from"), field_name="date", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    date_before = django_filters.DateFilter(label=_("Date until"), field_name="date", lookup_expr="lte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
+    phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
+    mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Mode.choices)
+    provider = django_filters.ChoiceFilter(label=_("Provider"), choices=Provider.choices)
+    enhanced = django_filters.BooleanFilter(label=_("Reinforced support"))
+    return_country = CountryFilter(label=_("Country of return"), field_name="returnee__return_country")
+    host_country = CountryFilter(label=_("Host country"), field_name="returnee__host_country")
+    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices, field_name="returnee__sex")
+
+    class Meta:
+        model = SupportSession
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(returnee__case_number__icontains=value) | Q(returnee__family_name__icontains=value)
+                               | Q(returnee__given_name__icontains=value))
+
+    def filter_programme(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        field = "returnee__host_country" if value == "from_morocco" else "returnee__return_country"
+        return queryset.filter(**{field: MOROCCO})
+
+    def filter_year(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        start, end = year_bounds(value)
+        return queryset.filter(date__gte=start, date__lt=end)

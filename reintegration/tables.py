@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import SupportSession
+
+
+class SupportSessionTable(tables.Table):
+    date = tables.DateColumn(short=True, linkify=True)
+    case_number = tables.Column(accessor="returnee__case_number", verbose_name=_("case number"),
+                                linkify=lambda record: record.returnee.get_absolute_url())
+    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=_("returnee"),
+                                  order_by=("returnee__family_name", "returnee__given_name"))
+    return_country = tables.Column(accessor="returnee__return_country", verbose_name=_("country of return"))
+    phase = tables.Column()
+    kind = tables.Column()
+    mode = tables.Column()
+    provider = tables.Column()
+    enhanced = tables.BooleanColumn()
+
+    class Meta:
+        model = SupportSession
+        fields = ("date", "case_number", "returnee_name", "return_country", "phase", "kind", "mode", "provider",
+                  "enhanced")
+        order_by = ("-date",)
+        attrs = {"class": "data-table"}
+        empty_text = _("No session matches these filters.")
+
+    def render_returnee_name(self, record: SupportSession) -> str:
+        return record.returnee.full_name

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from oimsite.lists import CountryFilter, YearFilter
+from oimsite.models_base import Sex
+
+from .models import Refugee, ResettlementFile, Stage
+
+
+class ResettlementFileFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  help_text=_("File number, given or family name of a refugee."))
+    departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
+    # Two labelled date inputs (a range widget's second input has no label).
+    departure_date_after = django_filters.DateFilter(
+        label=_("Departure from"), field_name="departure_date", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    departure_date_before = django_filters.DateFilter(
+        label=_("Departure until"), field_name="departure_date", lookup_expr="lte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
+    destination = CountryFilter(label=_("Resettlement country"), field_name="destination_country")
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+
+    class Meta:
+        model = ResettlementFile
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        # EXISTS rather than a join, so a family with several matching names is listed once.
+        person = Refugee.objects.filter(Q(family_name__icontains=value) | Q(given_name__icontains=value),
+                                        file=OuterRef("pk"))
+        return queryset.filter(Q(file_number__icontains=value) | Q(Exists(person)))
+
+    def filter_departed_in(self, queryset, name: str, value: int) -> QuerySet:
+        return queryset.departed_in(value)
+
+
+class RefugeeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  help_text=_("File number, given or family name."))
+    departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
+    destination = CountryFilter(label=_("Resettlement country"), field_name="file__destination_country")
+    nationality = CountryFilter(label=_("Nationality"))
+    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, field_name="file__stage")
+    is_principal_applicant = django_filters.BooleanFilter(label=_("Principal applicant"))
+
+    class Meta:
+        model = Refugee
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(file__file_number__icontains=value) | Q(family_name__icontains=value)
+                               | Q(given_name__icontains=value))
+
+    def filter_departed_in(self, queryset, name: str, value: int) -> QuerySet:
+        return queryset.departed_in(value)

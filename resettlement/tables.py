@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Refugee, ResettlementFile
+
+
+class ResettlementFileTable(tables.Table):
+    file_number = tables.Column(linkify=True)
+    destination_country = tables.Column()
+    stage = tables.Column()
+    referral_date = tables.DateColumn(short=True)
+    departure_date = tables.DateColumn(short=True)
+    refugee_count = tables.Column(verbose_name=_("refugees"), attrs={"td": {"class": "number"}})
+
+    class Meta:
+        model = ResettlementFile
+        fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date", "refugee_count")
+        order_by = ("-referral_date", "file_number")
+        attrs = {"class": "data-table"}
+        empty_text = _("No file matches these filters.")
+
+
+class RefugeeTable(tables.Table):
+    family_name = tables.Column(linkify=True)
+    given_name = tables.Column(linkify=True)
+    sex = tables.Column()
+    date_of_birth = tables.DateColumn(short=True)
+    nationality = tables.Column()
+    file = tables.Column(linkify=True, order_by=("file__file_number",))
+    destination = tables.Column(accessor="file__destination_country", verbose_name=_("resettlement country"))
+    departure_date = tables.DateColumn(accessor="file__departure_date", verbose_name=_("departure date"),
+                                       short=True)
+    is_principal_applicant = tables.BooleanColumn()
+
+    class Meta:
+        model = Refugee
+        fields = ("family_name", "given_name", "sex", "date_of_birth", "nationality", "file", "destination",
+                  "departure_date", "is_principal_applicant")
+        order_by = ("family_name", "given_name")
+        attrs = {"class": "data-table"}
+        empty_text = _("No refugee matches these filters.")

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from oimsite.lists import CountryFilter, YearFilter
+from oimsite.models_base import Sex
+
+from .models import AgeBand, Returnee, ReturneeQuerySet, ReturnStatus, VulnerabilityCategory
+
+PROGRAMMES = [("from_morocco", _("Returns from Morocco")), ("to_morocco", _("Moroccans returning home"))]
+
+
+class ReturneeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search",
+                                  help_text=_("Case number, given or family name."))
+    programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
+    returned_in = YearFilter(label=_("Year of return"), method="filter_returned_in")
+    # Two labelled date inputs (a range widget's second input has no label).
+    departure_date_after = django_filters.DateFilter(
+        label=_("Departure from"), field_name="departure_date", lookup_expr="gte",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    departure_date_before = django_filters.DateFilter(
+        label=_("Departure until"), field_name="departure_date", lookup_expr="lte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
+    return_country = CountryFilter(label=_("Country of return"))
+    host_country = CountryFilter(label=_("Host country"))
+    nationality = CountryFilter(label=_("Nationality"))
+    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+    age_band = django_filters.ChoiceFilter(label=_("Age at return"), choices=AgeBand.choices,
+                                           method="filter_age_band")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ReturnStatus.choices)
+    vulnerability = django_filters.ModelChoiceFilter(
+        label=_("Vulnerability"), field_name="vulnerabilities", queryset=VulnerabilityCategory.objects.all())
+    counselled_virtually = django_filters.BooleanFilter(
+        label=_("Virtually counselled before departure"), method="filter_counselled")
+    supported_after_return_in = YearFilter(label=_("Supported after return in year"), method="filter_supported")
+    enhanced_support_in = YearFilter(label=_("Reinforced support in year"), method="filter_enhanced")
+
+    class Meta:
+        model = Returnee
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(case_number__icontains=value) | Q(family_name__icontains=value)
+                               | Q(given_name__icontains=value))
+
+    def filter_programme(self, queryset: ReturneeQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.from_morocco() if value == "from_morocco" else queryset.to_morocco()
+
+    def filter_returned_in(self, queryset: ReturneeQuerySet, name: str, value: int) -> QuerySet:
+        return queryset.returned_in(value)
+
+    def filter_age_band(self, queryset: ReturneeQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.in_age_band(value)
+
+    def filter_counselled(self, queryset: ReturneeQuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        counselled = queryset.counselled_virtually_before_departure()
+        return counselled if value else queryset.exclude(pk__in=counselled.values("pk"))
+
+    def filter_supported(self, queryset: ReturneeQuerySet, name: str, value: int) -> QuerySet:
+        return queryset.supported_after_return_in(value)
+
+    def filter_enhanced(self, queryset: ReturneeQuerySet, name: str, value: int) -> QuerySet:
+        return queryset.enhanced_support_in(value)
+
+
+

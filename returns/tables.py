@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Returnee
+
+
+class ReturneeTable(tables.Table):
+    case_number = tables.Column(linkify=True)
+    family_name = tables.Column(linkify=True)
+    given_name = tables.Column()
+    sex = tables.Column()
+    age_at_return = tables.Column(verbose_name=_("age at return"), attrs={"td": {"class": "number"}})
+    nationality = tables.Column()
+    host_country = tables.Column()
+    return_country = tables.Column()
+    departure_date = tables.DateColumn(short=True)
+    status = tables.Column()
+
+    class Meta:
+        model = Returnee
+        fields = ("case_number", "family_name", "given_name", "sex", "age_at_return", "nationality",
+                  "host_country", "return_country", "departure_date", "status")
+        order_by = ("-departure_date", "case_number")
+        attrs = {"class": "data-table"}
+        empty_text = _("No returnee matches these filters.")

@@ -1,0 +1,69 @@
+"""Small records for tests, made by plain functions (the 2024 baseline fixture covers the published figures)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from reintegration.models import SupportSession
+from resettlement.models import Refugee, ResettlementFile
+from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+
+_numbers = itertools.count(1)
+
+
+def returnee(*, host: str = "MA", to: str = "CI", departed: date | None = date(2024, 5, 10), sex: str = "M",
+             born: date = date(1995, 3, 1), given: str = "Amadou", family: str = "Diallo",
+             vulnerable: bool = False, **extra) -> Returnee:
+    n = next(_numbers)
+    r = Returnee.objects.create(
+        case_number=f"RVA-{(departed or date(2024, 1, 1)).year}-{n:05d}", given_name=given, family_name=family,
+        sex=sex, date_of_birth=born, nationality=extra.pop("nationality", to if to != "MA" else "MA"),
+        host_country=host, return_country=to, departure_date=departed,
+        status=ReturnStatus.DEPARTED if departed else ReturnStatus.OPEN, **extra,
+    )
+    if vulnerable:
+        category, _ = VulnerabilityCategory.objects.get_or_create(code="child", defaults={"name": "Child"})
+        r.vulnerabilities.add(category)
+    return r
+
+
+def session(returnee: Returnee, *, on: date, phase: str = "post_return", kind: str = "cash",
+            mode: str = "in_person", provider: str = "iom_origin", enhanced: bool = False) -> SupportSession:
+    return SupportSession.objects.create(returnee=returnee, date=on, phase=phase, kind=kind, mode=mode,
+                                         provider=provider, enhanced=enhanced)
+
+
+def resettlement_file(*, to: str = "CA", departed: date | None = date(2024, 6, 1), size: int = 1,
+                      stage: str | None = None) -> ResettlementFile:
+    n = next(_numbers)
+    f = ResettlementFile.objects.create(
+        file_number=f"RST-2024-{n:05d}", destination_country=to, referral_date=date(2023, 1, 5),
+        departure_date=departed, stage=stage or ("departed" if departed else "referred"),
+    )
+    for i in range(size):
+        Refugee.objects.create(
+            file=f, given_name=f"Person{i}", family_name=f"Family{n}", sex="F" if i % 2 else "M",
+            date_of_birth=date(1990 + i, 1, 1), nationality="SY", is_principal_applicant=i == 0,
+            relationship="principal" if i == 0 else "child",
+        )
+    return f
+
+
+def small_world(scale: int = 1) -> None:
+    """A little of everything that counts and everything that must not, `scale` times over."""
+    for _ in range(scale):
+        a = returnee(to="CI", vulnerable=True)
+        session(a, on=date(2024, 4, 1), phase="pre_departure", kind="counselling", mode="virtual")
+        session(a, on=date(2024, 6, 1), kind="cash", enhanced=True)
+        b = returnee(to="SN", sex="F", given="=cmd", family="+Evil")
+        session(b, on=date(2024, 4, 2), phase="pre_departure", kind="counselling", mode="in_person")
+        session(b, on=date(2024, 7, 1), kind="vocational_training")
+        returnee(to="GN", departed=date(2023, 5, 1))  # another year
+        returnee(to="ML", departed=None)  # open: never counts
+        m = returnee(host="TR", to="MA", born=date(2000, 1, 1))
+        session(m, on=date(2024, 9, 1), kind="social")
+        returnee(host="DE", to="MA", sex="F", born=date(1960, 1, 1))
+        resettlement_file(to="CA", size=3)
+        resettlement_file(to="US", size=2)
+        resettlement_file(to="US", departed=None, size=2)

@@ -1,0 +1,91 @@
+"""Every bad parameter gets a form error (400) or a 404 saying what was wrong; never a 500."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+INVALID_CHOICE = "Select a valid choice."
+WHOLE_NUMBER = "Enter a whole number."
+
+COMMON = [
+    ("page", "abc", 404, "The page number must be a whole number from 1."),
+    ("page", "0", 404, "The page number must be a whole number from 1."),
+    ("page", "999", 404, "This page does not exist: the list has fewer pages."),
+    ("per_page", "-1", 404, "The number of rows per page must be between 1 and 500."),
+    ("per_page", "100000", 404, "The number of rows per page must be between 1 and 500."),
+    ("sort", "nope", 404, "This list cannot be sorted by “nope”."),
+    ("sort", "-password", 404, "This list cannot be sorted by “-password”."),
+    ("_export", "pdf", 404, "Unknown export format “pdf”: choose one of csv, xlsx."),
+    ("_export", "", 404, "Unknown export format “”"),
+]
+
+PER_LIST = {
+    "returns:returnee_list": [
+        ("returned_in", "abc", 400, WHOLE_NUMBER),
+        ("returned_in", "99999", 400, "Ensure this value is less than or equal to 2100."),
+        ("supported_after_return_in", "2O24", 400, WHOLE_NUMBER),
+        ("enhanced_support_in", "-5", 400, "Ensure this value is greater than or equal to 1900."),
+        ("return_country", "ZZ", 400, INVALID_CHOICE),
+        ("host_country", "<script>", 400, INVALID_CHOICE),
+        ("nationality", "123", 400, INVALID_CHOICE),
+        ("sex", "X", 400, INVALID_CHOICE),
+        ("age_band", "old", 400, INVALID_CHOICE),
+        ("status", "lost", 400, INVALID_CHOICE),
+        ("programme", "mars", 400, INVALID_CHOICE),
+        ("vulnerability", "abc", 400, INVALID_CHOICE),
+        ("vulnerability", "999999", 400, INVALID_CHOICE),
+        ("departure_date_after", "2024-13-45", 400, "Enter a valid date."),
+    ],
+    "reintegration:session_list": [
+        ("year", "abc", 400, WHOLE_NUMBER),
+        ("kind", "magic", 400, INVALID_CHOICE),
+        ("phase", "during", 400, INVALID_CHOICE),
+        ("mode", "telepathy", 400, INVALID_CHOICE),
+        ("provider", "nobody", 400, INVALID_CHOICE),
+        ("return_country", "XX", 400, INVALID_CHOICE),
+        ("date_before", "yesterday", 400, "Enter a valid date."),
+    ],
+    "resettlement:file_list": [
+        ("departed_in", "twenty", 400, WHOLE_NUMBER),
+        ("destination", "Narnia", 400, INVALID_CHOICE),
+        ("stage", "flying", 400, INVALID_CHOICE),
+    ],
+    "resettlement:refugee_list": [
+        ("departed_in", "1.5", 400, WHOLE_NUMBER),
+        ("destination", "QQ", 400, INVALID_CHOICE),
+        ("nationality", "??", 400, INVALID_CHOICE),
+        ("sex", "Z", 400, INVALID_CHOICE),
+        ("stage", "gone", 400, INVALID_CHOICE),
+    ],
+}
+
+CASES = [(name, *case) for name, cases in PER_LIST.items() for case in [*cases, *COMMON]]
+
+
+@pytest.mark.parametrize(("name", "param", "value", "status", "message"), CASES,
+                         ids=[f"{c[0]}-{c[1]}={c[2]}" for c in CASES])
+def test_bad_list_parameter(admin_client_logged, name, param, value, status, message):
+    factories.small_world(1)
+    response = admin_client_logged.get(reverse(name), {param: value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "There is no record for the year “abc”: choose a year in the list."),
+        ("2019", "There is no record for the year “2019”: choose a year in the list."),
+        ("99999999999999999999", "There is no record for the year"),
+        ("", "This field is required."),
+    ],
+)
+@pytest.mark.parametrize("name", ["dashboard", "reconciliation"])
+def test_bad_year(admin_client_logged, name, value, message):
+    factories.small_world(1)
+    response = admin_client_logged.get(reverse(name), {"year": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert message in response.content.decode()
