@@ -237,7 +237,7 @@ def _check_unique_values(model: type[models.Model], instances: list[models.Model
         for instance in instances:
             value = field.value_from_object(instance)
             if value in seen:
-                message = instance.unique_error_message(model, (field.name,))
+                message = instance.unique_error_message(model, (field.name,)).messages[0]
                 other = seen[value].pk
                 problems.append(f"{names(instance)}: {field.name}: {message} (also on pk {other} in the fixture)")
             else:
@@ -249,7 +249,7 @@ def _check_unique_values(model: type[models.Model], instances: list[models.Model
                      .values_list(field.attname, "pk"))
             for value, pk in taken:
                 instance = seen[value]
-                message = instance.unique_error_message(model, (field.name,))
+                message = instance.unique_error_message(model, (field.name,)).messages[0]
                 problems.append(f"{names(instance)}: {field.name}: {message} (pk {pk} in the database)")
     return problems
 
