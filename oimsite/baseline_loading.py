@@ -329,6 +329,7 @@ def _diagnose(objects: list[DeserializedObject], names: _RecordNames, using: str
     """Replay the writes one savepoint per record, to name each record the database refuses and why."""
     problems: list[str] = []
     connection = connections[using]
+    existing = _existing_pks(objects, using)
     try:
         with transaction.atomic(using=using), connection.constraint_checks_disabled():
             for obj in objects:
@@ -337,13 +338,9 @@ def _diagnose(objects: list[DeserializedObject], names: _RecordNames, using: str
                         obj.save(using=using)
                 except IntegrityError as exc:
                     instance = obj.object
-                    found = []
-                    try:
-                        # The primary key is left out: an existing pk is updated, not duplicated.
-                        instance.validate_unique(exclude=[instance._meta.pk.name])
-                        instance.validate_constraints(using=using)
-                    except ValidationError as error:
-                        found = list(_messages(names(instance), error))
+                    # A row with this pk already in the database is being updated: not a clash with itself.
+                    instance._state.adding = (type(instance), instance.pk) not in existing
+                    found = _constraint_messages(instance, names(instance))
                     problems.extend(found or [f"{names(instance)}: {exc}"])
             if not problems:
                 try:
@@ -354,6 +351,20 @@ def _diagnose(objects: list[DeserializedObject], names: _RecordNames, using: str
     except _Rollback:
         pass
     return problems
+
+
+def _constraint_messages(instance: models.Model, name: str) -> list[str]:
+    """The rule messages of the unique values and constraints that `instance` breaks."""
+    found: list[str] = []
+    try:
+        instance.validate_unique(exclude=[instance._meta.pk.name])
+    except ValidationError as error:
+        found += _messages(name, error)
+    try:
+        instance.validate_constraints()
+    except ValidationError as error:
+        found += _messages(name, error)
+    return found
 
 
 class _Rollback(Exception):

@@ -97,11 +97,21 @@ def unknown_country_code(records: list[dict]) -> list[str]:
             "return_country: unknown country code 'XQ'"]
 
 
+def second_principal_applicant_on_a_file(records: list[dict]) -> list[str]:
+    # The database refuses this one on write (a conditional unique constraint): the refusal must still name it.
+    member = next(r for r in of_model(records, "resettlement.refugee") if r["fields"]["relationship"] == "spouse")
+    member["fields"].update(is_principal_applicant=True, relationship="principal")
+    file = next(r for r in of_model(records, "resettlement.resettlementfile") if r["pk"] == member["fields"]["file"])
+    return [f"resettlement.Refugee pk {member['pk']} (file {file['fields']['file_number']})",
+            "A file has only one principal applicant."]
+
+
 CORRUPTIONS: dict[str, Callable[[list[dict]], list[str]]] = {
     "post-return session before departure": post_return_session_before_departure,
     "reinforced support without a vulnerability": reinforced_support_without_vulnerability,
     "duplicate case number": duplicate_case_number,
     "unknown country code": unknown_country_code,
+    "second principal applicant on a file": second_principal_applicant_on_a_file,
 }
 
 
@@ -121,10 +131,25 @@ def test_a_corrupted_baseline_is_refused_naming_the_record_and_rule_and_nothing_
 
     for text in expected:
         assert text in err.getvalue()
-    case_number = re.search(r"[A-Z]{3}-\d{4}-\d{5}", expected[0]).group()
-    assert all(case_number in line for line in err.getvalue().splitlines()), "only the corrupted case is reported"
+    number = re.search(r"[A-Z]{3}-\d{4}-\d{4,5}", expected[0]).group()
+    assert all(number in line for line in err.getvalue().splitlines()), "only the corrupted case or file is reported"
     assert snapshot() == before
     assert Returnee.objects.get() == existing_returnee
+
+
+def test_a_baseline_case_number_already_used_by_another_record_is_refused(db, records):
+    taken = of_model(records, "returns.returnee")[3]
+    Returnee.objects.create(
+        pk=10_000_000, case_number=taken["fields"]["case_number"], given_name="Awa", family_name="Ndiaye", sex="F",
+        date_of_birth="1990-05-04", nationality="SN", host_country="MA", return_country="SN",
+    )
+    before = snapshot()
+    err = StringIO()
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command("load_baseline", stdout=StringIO(), stderr=err)
+    assert (f"returns.Returnee {taken['fields']['case_number']} (pk {taken['pk']}): case_number: "
+            "Returnee with this Case number already exists. (pk 10000000 in the database)") in err.getvalue()
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("cut", ["half", "last byte", "not a list"])
