@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.color import no_style
-from django.core.serializers.base import DeserializedObject
+from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -261,13 +261,13 @@ def _write(objects: list[DeserializedObject], names: _RecordNames, using: str) -
     tables = {obj.object._meta.db_table for obj in objects}
     try:
         with transaction.atomic(using=using), connection.constraint_checks_disabled():
-            _save_all(objects, using)
+            _save_all(objects, names, using)
             connection.check_constraints(table_names=sorted(tables))
     except IntegrityError as exc:
         raise FixtureRefused(_diagnose(objects, names, using) or [f"The database refused the fixture: {exc}"]) from exc
 
 
-def _save_all(objects: list[DeserializedObject], using: str) -> None:
+def _save_all(objects: list[DeserializedObject], names: _RecordNames, using: str) -> None:
     """Save as `loaddata` does (raw saves, an existing pk is updated), with fewer queries per record.
 
     A record whose pk is not in the database yet is inserted directly (no UPDATE attempt first), and
@@ -292,7 +292,10 @@ def _save_all(objects: list[DeserializedObject], using: str) -> None:
     for through, rows in new_m2m.items():
         through._default_manager.using(using).bulk_create(rows, batch_size=CHUNK)
     for obj in deferred:  # forward references, as `loaddata` resolves them
-        obj.save_deferred_fields(using=using)
+        try:
+            obj.save_deferred_fields(using=using)
+        except DeserializationError as exc:  # a reference to nothing, e.g. an unknown vulnerability code
+            raise FixtureRefused([f"{names(obj.object)}: {exc}"]) from exc
     _reset_sequences(objects, list(new_m2m), using)
 
 

@@ -106,12 +106,20 @@ def second_principal_applicant_on_a_file(records: list[dict]) -> list[str]:
             "A file has only one principal applicant."]
 
 
+def unknown_vulnerability_code(records: list[dict]) -> list[str]:
+    person = of_model(records, "returns.returnee")[7]
+    person["fields"]["vulnerabilities"] = [["no_such_code"]]
+    return [f"returns.Returnee {person['fields']['case_number']} (pk {person['pk']})",
+            "VulnerabilityCategory matching query does not exist", "no_such_code"]
+
+
 CORRUPTIONS: dict[str, Callable[[list[dict]], list[str]]] = {
     "post-return session before departure": post_return_session_before_departure,
     "reinforced support without a vulnerability": reinforced_support_without_vulnerability,
     "duplicate case number": duplicate_case_number,
     "unknown country code": unknown_country_code,
     "second principal applicant on a file": second_principal_applicant_on_a_file,
+    "unknown vulnerability code": unknown_vulnerability_code,
 }
 
 
