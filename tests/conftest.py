@@ -64,3 +64,25 @@ def admin_client_logged(client, superuser):
 # SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
 # a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.
 SESSION_TOUCH_QUERIES = 3
+
+
+@pytest.fixture(scope="module")
+def baseline(django_db_setup, django_db_blocker):
+    """The 2024 baseline (fixtures/baseline_2024.json), loaded once per test module.
+
+    Use it together with `db`: `def test_x(db, baseline): ...`. The records are loaded inside a
+    transaction opened for the module and rolled back when the module ends; each test runs in its own
+    savepoint within it (pytest-django's `db`), so a test's writes never reach the next test.
+
+    Transactional tests (`transactional_db`, `@pytest.mark.django_db(transaction=True)`) and live-server
+    or browser tests cannot use it: they commit, and their teardown empties the tables. They must load
+    the baseline themselves, e.g. `call_command("loaddata", "baseline_2024")`, and should live in a
+    module of their own.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", "baseline_2024", verbosity=0)
+        yield
+        transaction.set_rollback(True)

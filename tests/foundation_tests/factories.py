@@ -36,9 +36,7 @@ def saved_returnee(vulnerable: bool = False, **overrides: Any) -> Returnee:
     obj.full_clean()
     obj.save()
     if vulnerable:
-        # get_or_create: a transactional test before this one may have flushed the migration-seeded rows.
-        category, _ = VulnerabilityCategory.objects.get_or_create(code="medical_case", defaults={"name": "Cas médical"})
-        obj.vulnerabilities.add(category)
+        obj.vulnerabilities.add(VulnerabilityCategory.objects.get(code="medical_case"))
     return obj
 
 
