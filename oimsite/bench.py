@@ -35,6 +35,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from oimsite import scale as scale_module
+from resettlement.models import ResettlementFile
+from returns.models import Returnee, VulnerabilityCategory
 
 BENCH_PREFIX = "bench_"
 BENCH_COMMENT = "created by manage.py bench"
@@ -199,19 +201,19 @@ DASHBOARD_FLOOR = [
 
 def pages() -> list[Page]:
     r = f"SELECT {RETURNEE_COLS} FROM returns_returnee "
-    from_ma_2020 = "WHERE host_country = 'MA' AND departure_date >= '2020-01-01' AND departure_date < '2021-01-01' "
+    from_ma_2024 = "WHERE host_country = 'MA' AND departure_date >= '2024-01-01' AND departure_date < '2025-01-01' "
     return [
         Page("dashboard", "year 2024", "dashboard", "", ";".join(DASHBOARD_FLOOR)),
         # Lists (issue 4): first page, a filtered page, a deep page (1/5 into the table), a CSV export.
         Page("returnee list", "first page", "returns:returnee_list", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
-        Page("returnee list", "filtered", "returns:returnee_list", "programme=from_morocco&returned_in=2020",
-             f"{r}{from_ma_2020}{RETURNEE_ORDER} LIMIT 50"),
+        Page("returnee list", "filtered", "returns:returnee_list", "programme=from_morocco&returned_in=2024",
+             f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "deep page", "returns:returnee_list", "page={page}",
              f"{r}WHERE (departure_date, case_number) < ({{key}}) {RETURNEE_ORDER} LIMIT 50", deep=True),
         Page("session list", "first page", "reintegration:session_list", "",
              f"{SESSION_SQL}ORDER BY s.date, s.id LIMIT 50"),
-        Page("session list", "filtered", "reintegration:session_list", "phase=post_return&year=2020",
-             f"{SESSION_SQL}WHERE s.phase = 'post_return' AND s.date >= '2020-01-01' AND s.date < '2021-01-01' "
+        Page("session list", "filtered", "reintegration:session_list", "phase=post_return&year=2024",
+             f"{SESSION_SQL}WHERE s.phase = 'post_return' AND s.date >= '2024-01-01' AND s.date < '2025-01-01' "
              "ORDER BY s.date, s.id LIMIT 50"),
         Page("session list", "deep page", "reintegration:session_list", "page={page}",
              f"{SESSION_SQL}WHERE (s.date, s.id) > ({{key}}) ORDER BY s.date, s.id LIMIT 50", deep=True),
@@ -223,26 +225,26 @@ def pages() -> list[Page]:
              f"{r}{RETURNEE_ORDER} LIMIT 100000", export=True),
         # Admin changelists: plain, filtered, searched.
         Page("admin returnees", "plain", "admin:returns_returnee_changelist", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
-        Page("admin returnees", "filtered", "admin:returns_returnee_changelist", "programme=from_morocco&year=2020",
-             f"{r}{from_ma_2020}{RETURNEE_ORDER} LIMIT 50"),
-        Page("admin returnees", "searched", "admin:returns_returnee_changelist", "q=RVA-2020-0001",
-             f"{r}WHERE UPPER(case_number) LIKE 'RVA-2020-0001%' {RETURNEE_ORDER} LIMIT 50"),
+        Page("admin returnees", "filtered", "admin:returns_returnee_changelist", "programme=from_morocco&year=2024",
+             f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
+        Page("admin returnees", "searched", "admin:returns_returnee_changelist", "q=RVA-2024-0001",
+             f"{r}WHERE UPPER(case_number) LIKE 'RVA-2024-0001%' {RETURNEE_ORDER} LIMIT 50"),
         Page("admin sessions", "plain", "admin:reintegration_supportsession_changelist", "",
              f"{SESSION_SQL}ORDER BY s.date, s.id LIMIT 50"),
         Page("admin sessions", "filtered", "admin:reintegration_supportsession_changelist",
-             "phase__exact=post_return&year=2020",
-             f"{SESSION_SQL}WHERE s.phase = 'post_return' AND s.date >= '2020-01-01' AND s.date < '2021-01-01' "
+             "phase__exact=post_return&year=2024",
+             f"{SESSION_SQL}WHERE s.phase = 'post_return' AND s.date >= '2024-01-01' AND s.date < '2025-01-01' "
              "ORDER BY s.date, s.id LIMIT 50"),
-        Page("admin sessions", "searched", "admin:reintegration_supportsession_changelist", "q=RMA-2020-0001",
-             f"{SESSION_SQL}WHERE UPPER(r.case_number) LIKE 'RMA-2020-0001%' ORDER BY s.date, s.id LIMIT 50"),
+        Page("admin sessions", "searched", "admin:reintegration_supportsession_changelist", "q=RMA-2024-0001",
+             f"{SESSION_SQL}WHERE UPPER(r.case_number) LIKE 'RMA-2024-0001%' ORDER BY s.date, s.id LIMIT 50"),
         Page("admin files", "plain", "admin:resettlement_resettlementfile_changelist", "",
              f"{FILE_SQL}ORDER BY referral_date DESC, file_number LIMIT 50"),
         Page("admin files", "filtered", "admin:resettlement_resettlementfile_changelist",
-             "destination_country__exact=CA&year=2020",
-             f"{FILE_SQL}WHERE destination_country = 'CA' AND departure_date >= '2020-01-01' "
-             "AND departure_date < '2021-01-01' ORDER BY referral_date DESC, file_number LIMIT 50"),
-        Page("admin files", "searched", "admin:resettlement_resettlementfile_changelist", "q=RST-2020-01",
-             f"{FILE_SQL}WHERE UPPER(file_number) LIKE 'RST-2020-01%' ORDER BY referral_date DESC, file_number "
+             "destination_country__exact=CA&year=2024",
+             f"{FILE_SQL}WHERE destination_country = 'CA' AND departure_date >= '2024-01-01' "
+             "AND departure_date < '2025-01-01' ORDER BY referral_date DESC, file_number LIMIT 50"),
+        Page("admin files", "searched", "admin:resettlement_resettlementfile_changelist", "q=RST-2024-01",
+             f"{FILE_SQL}WHERE UPPER(file_number) LIKE 'RST-2024-01%' ORDER BY referral_date DESC, file_number "
              "LIMIT 50"),
         Page("admin refugees", "plain", "admin:resettlement_refugee_changelist", "",
              f"{REFUGEE_SQL}ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
@@ -377,8 +379,13 @@ def load_data(scale: int) -> str:
         how.append("load_baseline")
         copies = scale - 1
     else:
-        how.append(f"no baseline loader: {scale_module.load_template().source} as copy 1")
-        copies = scale
+        # Before the baseline loader lands: the template itself, unshifted, stands for the baseline.
+        template = scale_module.load_template()
+        scale_module.write_copy(template, 0, scale_module.Numbering(Returnee, "case_number", 5),
+                                scale_module.Numbering(ResettlementFile, "file_number", 4),
+                                dict(VulnerabilityCategory.objects.values_list("code", "id")))
+        how.append(f"baseline from {template.source}")
+        copies = scale - 1
     if copies:
         scale_module.populate(copies, progress_stream=None)
         how.append(f"populate --scale {copies}")
