@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.concurrency import VERSION_FIELD, StaleEditError, VersionedModelForm, save_versioned
 from oimsite.pagination import EstimatedCountPaginator
 
 
@@ -70,12 +74,53 @@ class CaseAdmin(SimpleHistoryAdmin):
     for large results (EstimatedCountPaginator), filters with fixed choices, no date_hierarchy (its
     DISTINCT over the dates scans the table; YearListFilter gives the same choice), prefix searches
     (`^field`) that an index serves.
+
+    Also: a stale edit (someone saved the record after this form was loaded) is refused, and the
+    history is read-only (no revert, whatever the permissions).
     """
 
     readonly_fields: tuple[str, ...] = ("created_at", "updated_at")
     show_full_result_count = False
     list_per_page = 50
     paginator = EstimatedCountPaginator
+    object_history_list_template = "accounts/admin/object_history_list.html"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields)
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any):
+        # Add the version check to whatever form the subclass declares (e.g. ReturneeAdminForm).
+        base = kwargs.pop("form", self.form)
+        if not issubclass(base, VersionedModelForm):
+            base = type(f"Versioned{base.__name__}", (VersionedModelForm, base), {"__module__": base.__module__})
+        return super().get_form(request, obj, change=change, form=base, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list[tuple[Any, dict]]:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and not any(VERSION_FIELD in fs[1].get("fields", ()) for fs in fieldsets):
+            # Hidden, in its own untitled fieldset: the admin renders a hidden input and no label.
+            fieldsets.append((None, {"fields": (VERSION_FIELD,), "classes": ("hidden",)}))
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        if change:
+            # Checked again here, atomically: the form's check cannot see a save made since.
+            save_versioned(obj, form.cleaned_data[VERSION_FIELD])
+        else:
+            super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError as exc:
+            # The admin's transaction has rolled back: nothing of this submission was written.
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict | None = None) -> HttpResponse:
+        # django-simple-history only hides the revert button: refuse the POST itself, history is evidence.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

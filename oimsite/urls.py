@@ -14,5 +14,6 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("resettlement/", include("resettlement.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,45 @@
+"""Audit receivers: Django's auth signals and the list exports' `export_done`."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from oimsite.exports import export_done
+
+from .models import AuditEvent, AuditEventKind
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.audit_login")
+def audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    AuditEvent.objects.record(AuditEventKind.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.audit_logout")
+def audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    AuditEvent.objects.record(AuditEventKind.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.audit_login_failed")
+def audit_login_failed(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    # Django has already masked the password in `credentials`; only the username is kept.
+    username = str(credentials.get("username") or "")
+    AuditEvent.objects.record(AuditEventKind.LOGIN_FAILED, request=request, username=username)
+
+
+@receiver(export_done, dispatch_uid="accounts.audit_export")
+def audit_export(
+    sender: Any, request: HttpRequest, model: Any = None, export_format: str = "", filters: Any = "",
+    row_count: int | None = None, **kwargs: Any,
+) -> None:
+    if model is None:
+        what = kwargs.get("what", "")
+    elif isinstance(model, str):
+        what = model
+    else:
+        what = model._meta.label_lower
+    AuditEvent.objects.record(
+        AuditEventKind.EXPORT, request=request, what=what, format=export_format,
+        filters=filters if isinstance(filters, (str, dict)) else str(filters), row_count=row_count,
+    )

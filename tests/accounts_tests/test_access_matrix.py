@@ -1,0 +1,308 @@
+"""Every URL of the URLconf (admin included), for anonymous, a user without role and each role.
+
+Expectations come from the rule tables below, keyed by URL name (site) or by admin model and view.
+A URL without a rule fails the test: a new page cannot go live without someone deciding who sees it.
+When a colleague adds `returns:returnee_export`, add one line to SITE_RULES.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from returns.models import Returnee
+
+from .conftest import ROLES
+from .urlwalk import Endpoint, walk
+
+LOGIN = "302 → login"
+ADMIN_LOGIN = "302 → admin login"
+
+
+@dataclass(frozen=True)
+class Perm:
+    """A site page: anonymous → login; with every permission listed → `ok`; otherwise 403."""
+
+    perms: tuple[str, ...]
+    ok: int = 200
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+
+    def expect(self, user) -> str | int:
+        if not user.is_authenticated:
+            return LOGIN
+        return self.ok if user.has_perms(self.perms) else 403
+
+
+@dataclass(frozen=True)
+class Anyone:
+    """Open to anyone, logged in or not (`authenticated` for a logged-in user if it differs)."""
+
+    anonymous: str | int
+    authenticated: str | int | None = None
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+
+    def expect(self, user) -> str | int:
+        if user.is_authenticated and self.authenticated is not None:
+            return self.authenticated
+        return self.anonymous
+
+
+@dataclass(frozen=True)
+class Staff:
+    """An admin page without a model: staff → `ok`; anyone else → the admin login."""
+
+    ok: str | int = 200
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+    not_staff: str | int = ADMIN_LOGIN  # the admin site's own views send everyone else to its login
+    anonymous: str | int = ADMIN_LOGIN
+
+    def expect(self, user) -> str | int:
+        if not user.is_authenticated:
+            return self.anonymous
+        return self.ok if user.is_staff else self.not_staff
+
+
+@dataclass(frozen=True)
+class AdminPerm:
+    """An admin view of a model: staff with one of the actions' permissions → `ok`, other staff → `denied`."""
+
+    actions: tuple[str, ...]
+    ok: str | int = 200
+    denied: int = 403
+    model: str = ""  # app_label.model_name when it is not the ModelAdmin's own (autocomplete)
+    # ModelAdmin views are under LoginRequiredMiddleware (site login); the admin site's own are not.
+    anonymous: str = LOGIN
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+
+    def expect(self, user, model: str = "") -> str | int:
+        if not user.is_authenticated:
+            return self.anonymous
+        if not user.is_staff:
+            return ADMIN_LOGIN
+        app_label, model_name = (self.model or model).split(".")
+        allowed = any(user.has_perm(f"{app_label}.{action}_{model_name}") for action in self.actions)
+        return self.ok if allowed else self.denied
+
+
+@dataclass(frozen=True)
+class AppPerm:
+    """The admin's page of one app: staff with any permission in the app → 200, other staff → 404."""
+
+    app_label: str
+
+    @property
+    def kwargs(self) -> dict:
+        return {"app_label": self.app_label}
+
+    query: str = ""
+
+    def expect(self, user) -> str | int:
+        if not (user.is_authenticated and user.is_staff):
+            return ADMIN_LOGIN
+        return 200 if user.has_module_perms(self.app_label) else 404
+
+
+NOBODY = AdminPerm(actions=())
+
+SITE_RULES = {
+    "dashboard": Perm(("accounts.view_dashboard",)),
+    "login": Anyone(200, authenticated="302"),
+    # Django 5 logs out on POST only; the view itself needs a login.
+    "logout": Anyone(LOGIN, authenticated=405),
+    # Changing the language needs no login (it is on the login page); a GET just redirects back.
+    "set_language": Anyone("302"),
+    "returns:returnee_list": Perm(("returns.view_returnee",)),
+    "returns:returnee_detail": Perm(("returns.view_returnee",)),
+    "reintegration:session_list": Perm(("reintegration.view_supportsession",)),
+    "reintegration:session_detail": Perm(("reintegration.view_supportsession",)),
+    "resettlement:file_list": Perm(("resettlement.view_resettlementfile",)),
+    "resettlement:file_detail": Perm(("resettlement.view_resettlementfile",)),
+    "resettlement:refugee_list": Perm(("resettlement.view_refugee",)),
+    "resettlement:refugee_detail": Perm(("resettlement.view_refugee",)),
+    "accounts:shared_report": Perm(("accounts.export_aggregate",), kwargs={"fmt": "csv"}, query="year=2024"),
+    # The admin site's own pages.
+    "admin:index": Staff(),
+    "admin:login": Anyone(200, authenticated=200),  # overridden below for staff
+    # POST only; a non-staff user is sent to the admin index (and from there to its login).
+    "admin:logout": Staff(405, not_staff="302", anonymous=ADMIN_LOGIN),
+    "admin:password_change": Staff(),
+    "admin:password_change_done": Staff(),
+    "admin:jsi18n": Staff(),
+    # The autocomplete of a session's returnee: needs to see returnees.
+    "admin:autocomplete": AdminPerm(anonymous=ADMIN_LOGIN, actions=
+        ("view", "change"), model="returns.returnee",
+        query="app_label=reintegration&model_name=supportsession&field_name=returnee&term=Dia",
+    ),
+    # Redirects to the object's own page, which checks permissions itself.
+    "admin:view_on_site": Staff("302"),
+    "admin:app_list": AppPerm("returns"),
+    "admin:<admin/(?P<url>.*)$>": Staff(404, kwargs={"url": "no-such-page/"}),
+}
+
+# Admin views of a model, by the suffix of their URL name: which permissions open them.
+STANDARD_ADMIN = {
+    "changelist": AdminPerm(("view", "change")),
+    "add": AdminPerm(("add",)),
+    "change": AdminPerm(("view", "change")),
+    "delete": AdminPerm(("delete",)),
+    "history": AdminPerm(("view", "change")),
+    # `<object_id>/` redirects to the change page, which checks permissions.
+    "redirect": Staff("302", anonymous=LOGIN),
+}
+CASE_ADMIN = {**STANDARD_ADMIN, "simple_history": AdminPerm(("view", "change"))}
+LOG_ADMIN = {**STANDARD_ADMIN, "add": NOBODY}  # axes: records are made by logins, never by hand
+READ_ONLY_ADMIN = {**STANDARD_ADMIN, "add": NOBODY, "delete": NOBODY, "change": AdminPerm(("view",)),
+                   "changelist": AdminPerm(("view",)), "history": AdminPerm(("view",))}
+
+ADMIN_RULES = {
+    "auth.group": STANDARD_ADMIN,
+    "auth.user": {**STANDARD_ADMIN, "password_change": AdminPerm(("change",))},
+    "axes.accessattempt": LOG_ADMIN,
+    "axes.accesslog": LOG_ADMIN,
+    "axes.accessfailurelog": LOG_ADMIN,
+    "accounts.auditevent": READ_ONLY_ADMIN,
+    "returns.vulnerabilitycategory": STANDARD_ADMIN,
+    "returns.returnee": CASE_ADMIN,
+    "reintegration.supportsession": CASE_ADMIN,
+    "resettlement.resettlementfile": CASE_ADMIN,
+    "resettlement.refugee": CASE_ADMIN,
+}
+
+
+def rule_for(endpoint: Endpoint):
+    """The declared rule of an endpoint, or None."""
+    if endpoint.admin_model is not None:
+        label = endpoint.admin_model._meta.label_lower
+        opts = endpoint.admin_model._meta
+        prefix = f"admin:{opts.app_label}_{opts.model_name}_"
+        view = endpoint.name.removeprefix(prefix) if endpoint.name else "redirect"
+        return ADMIN_RULES.get(label, {}).get(view)
+    return SITE_RULES.get(endpoint.key)
+
+
+def expected(rule, endpoint: Endpoint, user) -> str | int:
+    if endpoint.key == "admin:login" and user.is_authenticated and user.is_staff:
+        return "302"  # already logged in: straight on to the admin index
+    if isinstance(rule, AdminPerm) and endpoint.admin_model is not None:
+        return rule.expect(user, endpoint.admin_model._meta.label_lower)
+    return rule.expect(user)
+
+
+@pytest.fixture
+def objects(cases, django_user_model):
+    """One saved instance of every model whose URLs take an object id."""
+    target = django_user_model.objects.create_user("target", "t@example.org", "Correct-Horse-Battery-9")
+    attempt = AccessAttempt.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", failures_since_start=1,
+                                           get_data="", post_data="", http_accept="", path_info="/login/")
+    log = AccessLog.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", http_accept="",
+                                   path_info="/login/")
+    failure = AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", user_agent="t", http_accept="",
+                                              path_info="/login/", locked_out=False)
+    event = AuditEvent.objects.record("login", username="x")
+    found = {
+        Returnee: cases["returnee"], type(cases["session"]): cases["session"], type(cases["file"]): cases["file"],
+        type(cases["refugee"]): cases["refugee"], type(cases["vulnerability"]): cases["vulnerability"],
+        django_user_model: target, Group: Group.objects.get(name=ROLES[0]), AccessAttempt: attempt,
+        AccessLog: log, AccessFailureLog: failure, AuditEvent: event,
+    }
+    assert date(2024, 1, 1)  # the cases fixture's year is the one the shared report asks for
+    return found
+
+
+def url_for(endpoint: Endpoint, rule, objects) -> str:
+    model = endpoint.admin_model or getattr(getattr(endpoint.callback, "view_class", None), "model", None)
+    if endpoint.key == "admin:view_on_site":
+        model = Returnee
+    kwargs = dict(getattr(rule, "kwargs", {}) or {})
+    args: list = []
+    for param in endpoint.params:
+        if param in kwargs:
+            continue
+        if param in {"pk", "object_id", "id", "0"}:
+            assert model in objects, f"{endpoint.key}: create a {model} in the `objects` fixture"
+            value = objects[model].pk
+        elif param == "1":  # simple_history's version id
+            value = objects[model].history.first().history_id
+        elif param == "content_type_id":
+            value = ContentType.objects.get_for_model(Returnee).pk
+        else:
+            raise AssertionError(f"{endpoint.key}: no value for the URL parameter {param!r}; add it to the rule")
+        if param.isdigit():
+            args.append(value)
+        else:
+            kwargs[param] = value
+    if endpoint.name:
+        url = reverse(endpoint.name, args=args or None, kwargs=kwargs or None)
+    else:
+        # Unnamed patterns: the change URL for the per-object redirect, a made-up page for the catch-all.
+        if "url" in kwargs:
+            url = "/admin/" + kwargs["url"]
+        else:
+            opts = endpoint.admin_model._meta
+            url = f"/admin/{opts.app_label}/{opts.model_name}/{objects[endpoint.admin_model].pk}/"
+    query = getattr(rule, "query", "")
+    return f"{url}?{query}" if query else url
+
+
+def outcome(response) -> str | int:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+        if location.startswith("/login/"):
+            return LOGIN
+        return "302"
+    return response.status_code
+
+
+PEOPLE = ["anonymous", "no role", *ROLES]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_every_url_answers_as_declared(who, objects, make_user):
+    client = Client()
+    if who == "anonymous":
+        user = AnonymousUser()
+    else:
+        user = make_user(f"u-{PEOPLE.index(who)}", None if who == "no role" else who)
+        client.force_login(user)
+        user = type(user).objects.get(pk=user.pk)  # fresh permission cache
+    endpoints = walk()
+    undeclared = [e.key for e in endpoints if rule_for(e) is None]
+    assert not undeclared, f"URLs without an access rule (declare them in SITE_RULES/ADMIN_RULES): {undeclared}"
+    wrong = []
+    for endpoint in endpoints:
+        rule = rule_for(endpoint)
+        url = url_for(endpoint, rule, objects)
+        want = expected(rule, endpoint, user)
+        got = outcome(client.get(url))
+        if got != want:
+            wrong.append(f"{url} ({endpoint.key}): expected {want}, got {got}")
+    assert not wrong, f"{who}:\n" + "\n".join(wrong)
+
+
+def test_every_registered_admin_model_has_rules():
+    from django.contrib import admin
+
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_RULES), "Declare the admin rules of " + str(registered ^ set(ADMIN_RULES))
+
+
+def test_no_historical_model_in_the_admin():
+    from django.contrib import admin
+
+    assert not [m for m in admin.site._registry if m._meta.model_name.startswith("historical")]
+    assert apps.get_model("returns", "HistoricalReturnee") not in admin.site._registry
