@@ -44,13 +44,16 @@ def test_changelist_query_counts_do_not_grow_with_the_data(admin_client_logged):
 
 
 @pytest.mark.parametrize(("name", "query", "expected"), [
-    ("admin:returns_returnee_changelist", "", 5),
-    ("admin:reintegration_supportsession_changelist", "", 4),
-    ("admin:resettlement_resettlementfile_changelist", "", 4),
-    ("admin:resettlement_refugee_changelist", "", 4),
+    ("admin:returns_returnee_changelist", "", 8),
+    ("admin:reintegration_supportsession_changelist", "", 7),
+    ("admin:resettlement_resettlementfile_changelist", "", 7),
+    ("admin:resettlement_refugee_changelist", "", 7),
 ])
-def test_changelist_query_count_pinned(admin_client_logged, django_assert_max_num_queries, name, query, expected):
+def test_changelist_query_count_pinned(admin_client_logged, django_assert_num_queries, name, query, expected):
     call_command("populate", scale="1", no_progress=True, stdout=io.StringIO())
-    # Session, user, count (estimate + capped count on PostgreSQL), page; returnees: + vulnerability filter.
-    with django_assert_max_num_queries(expected + 1):
+    # Session, user and its role lookups, the count, the page; returnees: + the vulnerability filter's choices.
+    # PostgreSQL counts with two bounded queries (planner estimate + capped count) instead of one COUNT(*).
+    if connection.vendor == "postgresql":
+        expected += 1
+    with django_assert_num_queries(expected):
         assert admin_client_logged.get(reverse(name) + query).status_code == 200
