@@ -21,9 +21,8 @@ class SupportSessionAdmin(CaseAdmin):
     )
     list_display = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced")
     list_filter = ("phase", "kind", "mode", "provider", "enhanced", SessionYearListFilter)
-    search_fields = ("returnee__case_number", "returnee__family_name", "returnee__given_name")
+    search_fields = ("^returnee__case_number", "^returnee__family_name", "^returnee__given_name")
     autocomplete_fields = ("returnee",)
-    date_hierarchy = "date"
     list_select_related = ("returnee",)
     fields = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced", "notes",
               "created_at", "updated_at")

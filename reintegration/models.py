@@ -109,6 +109,7 @@ class SupportSession(CaseRecord):
             models.Index(fields=["phase", "date"], name="session_phase_date_idx"),
             models.Index(fields=["returnee", "phase", "date"], name="session_returnee_phase_idx"),
             models.Index(fields=["date"], name="session_date_idx"),
+            models.Index(fields=["kind", "date"], name="session_kind_date_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
@@ -20,11 +20,20 @@ class ResettlementFileAdmin(CaseAdmin):
     changelist_totals = ((_("files"), None), (_("departed or arrived"), Q(stage__in=DEPARTED_STAGES)))
     list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
     list_filter = ("stage", "destination_country", YearListFilter)
-    search_fields = ("file_number", "refugees__family_name", "refugees__given_name")
-    date_hierarchy = "departure_date"
+    # The refugees' names are searched through EXISTS (get_search_results): a join would need DISTINCT.
+    search_fields = ("^file_number",)
     inlines = [RefugeeInline]
     fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
               "consent_date", "consent_scope", "notes", "created_at", "updated_at")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        named = Refugee.objects.filter(file=OuterRef("pk")).filter(
+            Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
+        )
+        return queryset.filter(Q(file_number__istartswith=term) | Exists(named)), False
 
 
 class RefugeeYearListFilter(YearListFilter):
@@ -43,7 +52,9 @@ class RefugeeAdmin(CaseAdmin):
     list_display_links = ("family_name", "given_name")
     list_filter = ("sex", "is_principal_applicant", "nationality", "file__destination_country",
                    "file__stage", RefugeeYearListFilter)
-    search_fields = ("family_name", "given_name", "file__file_number")
+    search_fields = ("^family_name", "^given_name", "^file__file_number")
+    # By file number (newest first) through the file's id: ordering by "file" would sort on a join.
+    ordering = ("-file_id", "-is_principal_applicant", "date_of_birth")
     autocomplete_fields = ("file",)
     list_select_related = ("file",)
     fields = ("file", "given_name", "family_name", "sex", "date_of_birth", "nationality",

@@ -104,6 +104,7 @@ class ResettlementFile(ConsentFields, CaseRecord):
             models.Index(fields=["stage", "departure_date"], name="file_stage_dep_idx"),
             models.Index(fields=["destination_country", "departure_date"], name="file_dest_dep_idx"),
             models.Index(fields=["departure_date"], name="file_departure_idx"),
+            models.Index(fields=["-referral_date", "file_number"], name="file_referral_number_idx"),
         ]
 
     def __str__(self) -> str:
@@ -194,6 +195,8 @@ class Refugee(PersonFields, CaseRecord):
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="refugee_name_idx"),
             models.Index(fields=["nationality"], name="refugee_nationality_idx"),
+            # The admin's order (newest file first, principal applicant first) without a sort.
+            models.Index(fields=["-file", "-is_principal_applicant", "date_of_birth"], name="refugee_file_order_idx"),
         ]
 
     def __str__(self) -> str:

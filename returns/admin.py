@@ -78,8 +78,8 @@ class ReturneeAdmin(CaseAdmin):
         ProgrammeListFilter, "status", YearListFilter, "sex", "return_country", "host_country",
         "vulnerabilities",
     )
-    search_fields = ("case_number", "family_name", "given_name")
-    date_hierarchy = "departure_date"
+    # Prefix searches: an index serves them (see migration 0004); a substring search scans the table.
+    search_fields = ("^case_number", "^family_name", "^given_name")
     # Checkboxes rather than filter_horizontal: a short fixed list, and the widget axe-core finds accessible.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [SupportSessionInline]

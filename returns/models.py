@@ -214,6 +214,9 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             models.Index(fields=["return_country", "departure_date"], name="returnee_return_dep_idx"),
             models.Index(fields=["departure_date"], name="returnee_departure_idx"),
             models.Index(fields=["family_name", "given_name"], name="returnee_name_idx"),
+            # The default order of lists and the admin, read from an index instead of sorting the table.
+            models.Index(fields=["-departure_date", "case_number"], name="returnee_dep_case_idx"),
+            models.Index(fields=["status", "-departure_date"], name="returnee_status_dep_idx"),
         ]
 
     def __str__(self) -> str:

@@ -88,24 +88,16 @@ def test_reconciliation_flags_differences(admin_client_logged):
     assert "Mismatch" in page
 
 
-# Admin changelists: session, user, the page's COUNT, its rows, the totals' aggregate, plus each filter's
-# own queries (vulnerability categories, date hierarchy) — none of them per row.
-CHANGELISTS = {
-    "admin:returns_returnee_changelist": 8,
-    "admin:reintegration_supportsession_changelist": 7,
-    "admin:resettlement_resettlementfile_changelist": 7,
-    "admin:resettlement_refugee_changelist": 5,
-}
-
-
-@pytest.mark.parametrize("name", list(CHANGELISTS))
-@pytest.mark.parametrize("scale", [1, 10])
-def test_changelist_queries_do_not_grow(admin_client_logged, django_assert_num_queries, name, scale):
-    factories.small_world(scale)
-    with django_assert_num_queries(CHANGELISTS[name] + SESSION_TOUCH_QUERIES):
-        response = admin_client_logged.get(reverse(name))
+# Query counts of the admin changelists are pinned in tests/perf_tests/test_query_counts.py.
+@pytest.mark.parametrize("name", [
+    "admin:returns_returnee_changelist", "admin:reintegration_supportsession_changelist",
+    "admin:resettlement_resettlementfile_changelist", "admin:resettlement_refugee_changelist",
+])
+def test_changelist_totals_equal_the_changelist_count(admin_client_logged, name):
+    factories.small_world(2)
+    response = admin_client_logged.get(reverse(name))
     assert response.status_code == 200
-    assert response.context["changelist_totals"][0][1] == response.context["cl"].queryset.count()
+    assert response.context["changelist_totals"][0][1] == response.context["cl"].queryset.count() > 0
 
 
 def test_changelist_totals_follow_the_filter(admin_client_logged):

@@ -1,0 +1,465 @@
+"""The benchmark behind `manage.py bench`: each main page at N× the baseline, against a hand-written SQL floor.
+
+For each scale the bench creates a database of its own (a temporary SQLite file, or `bench_…` on the
+PostgreSQL server of DATABASE_URL), migrates it, loads the baseline and N-1 copies of it
+(`oimsite.scale`), ANALYZEs, then for each page: counts the SQL queries of one request, times the
+median of `repeat` requests after a warm-up (Django's test Client, a logged-in superuser, in process),
+and times a raw SQL floor for the same result in the same run. The database is dropped at the end.
+
+Pages are found by URL name: a page that does not exist yet is skipped with a note, so the bench runs
+on any state of the project. Timings are only ever reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import statistics
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import dj_database_url
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+
+from oimsite import scale as scale_module
+from resettlement.models import ResettlementFile
+from returns.models import Returnee, VulnerabilityCategory
+
+BENCH_PREFIX = "bench_"
+BENCH_COMMENT = "created by manage.py bench"
+
+
+class BenchRefused(Exception):
+    """The bench will not run against this database."""
+
+
+# --- the bench's own database --------------------------------------------------------------------
+
+def _same_database(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if "sqlite" in a["ENGINE"] and "sqlite" in b["ENGINE"]:
+        return Path(str(a["NAME"])).resolve() == Path(str(b["NAME"])).resolve()
+    keys = ("ENGINE", "NAME", "HOST", "PORT")
+    return all(str(a.get(k) or "") == str(b.get(k) or "") for k in keys)
+
+
+def target_settings(scale: int, database_url: str | None) -> dict[str, Any]:
+    """Connection settings of the database the bench will create for one scale (not created yet)."""
+    configured = settings.DATABASES["default"]
+    if database_url is None:
+        if configured["ENGINE"].endswith("postgresql"):
+            target = dict(configured)
+            target["NAME"] = f"{BENCH_PREFIX}{scale}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            return target
+        path = Path(tempfile.gettempdir()) / f"{BENCH_PREFIX}{scale}_{os.getpid()}_{uuid.uuid4().hex[:6]}.sqlite3"
+        database_url = f"sqlite:///{path}"
+    target = dj_database_url.parse(database_url)
+    if "{scale}" in str(target["NAME"]):
+        target["NAME"] = str(target["NAME"]).replace("{scale}", str(scale))
+    return target
+
+
+def configured_databases() -> list[dict[str, Any]]:
+    """The database the site is configured for: as in settings now, and as the environment names it
+    (the two differ while a test runner has swapped in its test database)."""
+    from_environment = dj_database_url.config(default=f"sqlite:///{settings.VAR_DIR / 'db.sqlite3'}")
+    return [settings.DATABASES["default"], from_environment]
+
+
+def check_target(target: dict[str, Any]) -> None:
+    if any(_same_database(target, configured) for configured in configured_databases()):
+        raise BenchRefused(f"Refusing to run against the configured database ({target['NAME']}): "
+                           "the bench creates and drops databases of its own.")
+    if target["ENGINE"].endswith("postgresql") and not str(target["NAME"]).startswith(BENCH_PREFIX):
+        raise BenchRefused(f"Refusing database {target['NAME']!r}: bench databases are named {BENCH_PREFIX}….")
+
+
+def _pg_admin_cursor(target: dict[str, Any]):
+    import psycopg
+
+    return psycopg.connect(
+        dbname="postgres", user=target.get("USER") or None, password=target.get("PASSWORD") or None,
+        host=target.get("HOST") or None, port=target.get("PORT") or None, autocommit=True,
+    )
+
+
+def create_database(target: dict[str, Any]) -> None:
+    """Create the target database; refuse if it already exists (the bench drops only what it created)."""
+    if "sqlite" in target["ENGINE"]:
+        path = Path(str(target["NAME"]))
+        if path.exists():
+            raise BenchRefused(f"Refusing {path}: it already exists and was not created by this bench run.")
+        path.touch()
+        return
+    name = str(target["NAME"])
+    with _pg_admin_cursor(target) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            raise BenchRefused(f"Refusing database {name!r}: it already exists and was not created by this bench run.")
+        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{BENCH_COMMENT}'")
+
+
+def drop_database(target: dict[str, Any]) -> None:
+    if "sqlite" in target["ENGINE"]:
+        Path(str(target["NAME"])).unlink(missing_ok=True)
+        return
+    name = str(target["NAME"])
+    with _pg_admin_cursor(target) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def bench_database(target: dict[str, Any]) -> Iterator[None]:
+    """Point the `default` connection at a freshly created database for the duration, then drop it."""
+    check_target(target)
+    create_database(target)
+    previous_settings = connections.settings["default"]
+    previous_connection = connections["default"]
+    merged = copy.deepcopy(previous_settings)
+    merged.update({k: target[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT") if k in target})
+    merged["OPTIONS"] = target.get("OPTIONS", {})
+    merged["CONN_MAX_AGE"] = 0
+    connections.settings["default"] = merged
+    connections["default"] = connections.create_connection("default")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections["default"] = previous_connection
+        connections.settings["default"] = previous_settings
+        drop_database(target)
+
+
+# --- what is measured ----------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    group: str
+    variant: str
+    url_name: str
+    query: str = ""
+    floor_sql: str = ""  # raw SQL for the same result; {offset} / {key} placeholders filled at run time
+    deep: bool = False
+    export: bool = False
+
+
+RETURNEE_COLS = ("id, case_number, family_name, given_name, sex, nationality, host_country, return_country, "
+                 "departure_date, status")
+RETURNEE_ORDER = "ORDER BY departure_date DESC, case_number ASC, id DESC"
+SESSION_SQL = ("SELECT s.id, s.date, s.phase, s.kind, s.mode, s.provider, s.enhanced, r.case_number, r.given_name, "
+               "r.family_name FROM reintegration_supportsession s JOIN returns_returnee r ON r.id = s.returnee_id ")
+FILE_SQL = ("SELECT id, file_number, destination_country, stage, referral_date, departure_date "
+            "FROM resettlement_resettlementfile ")
+REFUGEE_SQL = ("SELECT p.id, p.family_name, p.given_name, p.sex, p.date_of_birth, p.nationality, f.file_number, "
+               "p.is_principal_applicant FROM resettlement_refugee p JOIN resettlement_resettlementfile f "
+               "ON f.id = p.file_id ")
+
+DASHBOARD_FLOOR = [
+    # One pass over the returnees: the returns indicators of 2024 as conditional counts.
+    """SELECT
+      SUM(CASE WHEN host_country = 'MA' THEN 1 ELSE 0 END),
+      COUNT(DISTINCT CASE WHEN host_country = 'MA' THEN return_country END),
+      SUM(CASE WHEN host_country = 'MA' AND return_country = 'CI' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN host_country = 'MA' AND return_country = 'SN' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN host_country = 'MA' AND return_country = 'GN' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN host_country = 'MA' AND return_country = 'ML' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN return_country = 'MA' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN return_country = 'MA' AND host_country = 'TR' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN return_country = 'MA' AND sex = 'M' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN return_country = 'MA' AND date_of_birth > departure_date - 36 * 366 THEN 1 ELSE 0 END),
+      SUM(CASE WHEN host_country = 'MA' AND EXISTS (SELECT 1 FROM reintegration_supportsession s
+          WHERE s.returnee_id = r.id AND s.phase = 'pre_departure' AND s.mode = 'virtual'
+          AND s.kind = 'counselling' AND s.provider = 'iom_origin') THEN 1 ELSE 0 END)
+    FROM returns_returnee r
+    WHERE status = 'departed' AND departure_date >= '2024-01-01' AND departure_date < '2025-01-01'""",
+    # Post-return support in 2024 (any return year), plain and reinforced, per programme.
+    """SELECT COUNT(DISTINCT s.returnee_id),
+      COUNT(DISTINCT CASE WHEN s.enhanced THEN s.returnee_id END),
+      COUNT(DISTINCT CASE WHEN r.return_country = 'MA' THEN s.returnee_id END)
+    FROM reintegration_supportsession s JOIN returns_returnee r ON r.id = s.returnee_id
+    WHERE s.phase = 'post_return' AND s.date >= '2024-01-01' AND s.date < '2025-01-01'""",
+    # Refugees resettled in 2024, by destination.
+    """SELECT COUNT(*), SUM(CASE WHEN f.destination_country = 'US' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN f.destination_country = 'CA' THEN 1 ELSE 0 END)
+    FROM resettlement_refugee p JOIN resettlement_resettlementfile f ON f.id = p.file_id
+    WHERE f.stage IN ('departed', 'arrived') AND f.departure_date >= '2024-01-01'
+      AND f.departure_date < '2025-01-01'""",
+]
+
+
+def pages() -> list[Page]:
+    r = f"SELECT {RETURNEE_COLS} FROM returns_returnee "
+    from_ma_2024 = "WHERE host_country = 'MA' AND departure_date >= '2024-01-01' AND departure_date < '2025-01-01' "
+    return [
+        Page("dashboard", "year 2024", "dashboard", "", ";".join(DASHBOARD_FLOOR)),
+        # Lists (issue 4): first page, a filtered page, a deep page (1/5 into the table), a CSV export.
+        Page("returnee list", "first page", "returns:returnee_list", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
+        Page("returnee list", "filtered", "returns:returnee_list", "programme=from_morocco&returned_in=2024",
+             f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
+        Page("returnee list", "deep page", "returns:returnee_list", "page={page}",
+             f"{r}WHERE (departure_date, case_number) < ({{key}}) {RETURNEE_ORDER} LIMIT 50", deep=True),
+        Page("session list", "first page", "reintegration:session_list", "",
+             f"{SESSION_SQL}ORDER BY s.date, s.id LIMIT 50"),
+        Page("session list", "filtered", "reintegration:session_list", "phase=post_return&year=2024",
+             f"{SESSION_SQL}WHERE s.phase = 'post_return' AND s.date >= '2024-01-01' AND s.date < '2025-01-01' "
+             "ORDER BY s.date, s.id LIMIT 50"),
+        Page("session list", "deep page", "reintegration:session_list", "page={page}",
+             f"{SESSION_SQL}WHERE (s.date, s.id) > ({{key}}) ORDER BY s.date, s.id LIMIT 50", deep=True),
+        Page("file list", "first page", "resettlement:file_list", "",
+             f"{FILE_SQL}ORDER BY referral_date DESC, file_number LIMIT 50"),
+        Page("refugee list", "first page", "resettlement:refugee_list", "",
+             f"{REFUGEE_SQL}ORDER BY p.file_id DESC LIMIT 50"),
+        Page("returnee list", "CSV export", "returns:returnee_list", "_export=csv",
+             f"{r}{RETURNEE_ORDER} LIMIT 100000", export=True),
+        # Admin changelists: plain, filtered, searched.
+        Page("admin returnees", "plain", "admin:returns_returnee_changelist", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
+        Page("admin returnees", "filtered", "admin:returns_returnee_changelist", "programme=from_morocco&year=2024",
+             f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
+        Page("admin returnees", "searched", "admin:returns_returnee_changelist", "q=RVA-2024-0001",
+             f"{r}WHERE UPPER(case_number) LIKE 'RVA-2024-0001%' {RETURNEE_ORDER} LIMIT 50"),
+        Page("admin sessions", "plain", "admin:reintegration_supportsession_changelist", "",
+             f"{SESSION_SQL}ORDER BY s.date, s.id LIMIT 50"),
+        Page("admin sessions", "filtered", "admin:reintegration_supportsession_changelist",
+             "phase__exact=post_return&year=2024",
+             f"{SESSION_SQL}WHERE s.phase = 'post_return' AND s.date >= '2024-01-01' AND s.date < '2025-01-01' "
+             "ORDER BY s.date, s.id LIMIT 50"),
+        Page("admin sessions", "searched", "admin:reintegration_supportsession_changelist", "q=RMA-2024-0001",
+             f"{SESSION_SQL}WHERE UPPER(r.case_number) LIKE 'RMA-2024-0001%' ORDER BY s.date, s.id LIMIT 50"),
+        Page("admin files", "plain", "admin:resettlement_resettlementfile_changelist", "",
+             f"{FILE_SQL}ORDER BY referral_date DESC, file_number LIMIT 50"),
+        Page("admin files", "filtered", "admin:resettlement_resettlementfile_changelist",
+             "destination_country__exact=CA&year=2024",
+             f"{FILE_SQL}WHERE destination_country = 'CA' AND departure_date >= '2024-01-01' "
+             "AND departure_date < '2025-01-01' ORDER BY referral_date DESC, file_number LIMIT 50"),
+        Page("admin files", "searched", "admin:resettlement_resettlementfile_changelist", "q=RST-2024-01",
+             f"{FILE_SQL}WHERE UPPER(file_number) LIKE 'RST-2024-01%' ORDER BY referral_date DESC, file_number "
+             "LIMIT 50"),
+        Page("admin refugees", "plain", "admin:resettlement_refugee_changelist", "",
+             f"{REFUGEE_SQL}ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
+        Page("admin refugees", "filtered", "admin:resettlement_refugee_changelist",
+             "nationality__exact=SY&sex__exact=F",
+             f"{REFUGEE_SQL}WHERE p.nationality = 'SY' AND p.sex = 'F' "
+             "ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
+        Page("admin refugees", "searched", "admin:resettlement_refugee_changelist", "q=Haddad",
+             f"{REFUGEE_SQL}WHERE UPPER(p.family_name) LIKE 'HADDAD%' "
+             "ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
+    ]
+
+
+@dataclass
+class Measure:
+    scale: int
+    group: str
+    variant: str
+    status: int | str
+    queries: int | None = None
+    median_ms: float | None = None
+    floor_ms: float | None = None
+    peak_mb: float | None = None
+    rows: int | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.median_ms is None or not self.floor_ms:
+            return None
+        return self.median_ms / self.floor_ms
+
+
+@dataclass
+class BenchResult:
+    vendor: str
+    measures: list[Measure] = field(default_factory=list)
+    setup: dict[int, str] = field(default_factory=dict)
+
+
+def _median_ms(run: Callable[[], Any], repeat: int) -> float:
+    run()  # warm-up: caches, compiled templates, database buffers
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _floor_runner(sql: str) -> Callable[[], None]:
+    statements = [s for s in sql.split(";") if s.strip()]
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+                cursor.fetchall()
+
+    return run
+
+
+def _consume(response) -> int:
+    if getattr(response, "streaming", False):
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def _deep_page(page: Page) -> tuple[str, str]:
+    """The page number 1/5 into the table, and the keyset key of the row before it (for the floor)."""
+    if page.group.startswith("returnee"):
+        table, cols, order = "returns_returnee", "departure_date, case_number", RETURNEE_ORDER
+    else:
+        table, cols, order = "reintegration_supportsession s", "s.date, s.id", "ORDER BY s.date, s.id"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        total = cursor.fetchone()[0]
+        number = max(1, total // 5 // 50)
+        cursor.execute(f"SELECT {cols} FROM {table} WHERE {cols.split(',')[0]} IS NOT NULL {order} "
+                       f"LIMIT 1 OFFSET {(number - 1) * 50}")
+        row = cursor.fetchone()
+    key = ", ".join(repr(str(v)) if not isinstance(v, int) else str(v) for v in row) if row else "NULL, NULL"
+    return str(number), key
+
+
+def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure:
+    try:
+        path = reverse(page.url_name)
+    except NoReverseMatch:
+        return Measure(scale, page.group, page.variant, "skipped", note=f"no URL named {page.url_name!r} yet")
+    query, floor_sql = page.query, page.floor_sql
+    if page.deep:
+        number, key = _deep_page(page)
+        query, floor_sql = query.replace("{page}", number), floor_sql.replace("{key}", key)
+    url = f"{path}?{query}" if query else path
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        size = _consume(response)
+    measure = Measure(scale, page.group, page.variant, response.status_code, queries=len(queries))
+    if response.status_code != 200:
+        measure.note = f"HTTP {response.status_code}"
+        return measure
+    if page.export and not response.get("Content-Disposition"):
+        measure.status, measure.note = "skipped", "no CSV export on this list yet"
+        return measure
+    measure.median_ms = _median_ms(lambda: _consume(client.get(url)), repeat)
+    if floor_sql:
+        measure.floor_ms = _median_ms(_floor_runner(floor_sql), repeat)
+    if page.export:
+        measure.rows = max(0, response_lines(client, url) - 1)
+        tracemalloc.start()
+        _consume(client.get(url))
+        measure.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        measure.note = f"{size / 2**20:.1f} MB of CSV"
+    return measure
+
+
+def response_lines(client: Client, url: str) -> int:
+    response = client.get(url)
+    if getattr(response, "streaming", False):
+        return sum(chunk.count(b"\n") for chunk in response.streaming_content)
+    return response.content.count(b"\n")
+
+
+def load_data(scale: int) -> str:
+    """The baseline (its loader if it has landed) plus scale-1 copies; returns how it was loaded."""
+    started = time.monotonic()
+    how = []
+    if "load_baseline" in get_commands() and scale_module.baseline_fixture_path():
+        call_command("load_baseline", verbosity=0)
+        how.append("load_baseline")
+        copies = scale - 1
+    else:
+        # Before the baseline loader lands: the template itself, unshifted, stands for the baseline.
+        template = scale_module.load_template()
+        scale_module.write_copy(template, 0, scale_module.Numbering(Returnee, "case_number", 5),
+                                scale_module.Numbering(ResettlementFile, "file_number", 4),
+                                dict(VulnerabilityCategory.objects.values_list("code", "id")))
+        how.append(f"baseline from {template.source}")
+        copies = scale - 1
+    if copies:
+        scale_module.populate(copies, progress_stream=None)
+        how.append(f"populate --scale {copies}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return f"{'; '.join(how)} in {time.monotonic() - started:.1f} s"
+
+
+def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 7,
+              log: TextIO | None = None, only: str | None = None) -> BenchResult:
+    result = BenchResult(vendor="")
+    # The test Client's host, and no query log kept by DEBUG (CaptureQueriesContext turns it on when counting).
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], DEBUG=False):
+        for scale in scales:
+            _bench_scale(result, scale, database_url, repeat, log, only)
+    return result
+
+
+def _bench_scale(result: BenchResult, scale: int, database_url: str | None, repeat: int, log: TextIO | None,
+                 only: str | None) -> None:
+    target = target_settings(scale, database_url)
+    check_target(target)
+    with bench_database(target):
+        result.vendor = connection.vendor
+        call_command("migrate", verbosity=0, interactive=False)
+        result.setup[scale] = load_data(scale)
+        if log:
+            log.write(f"×{scale}: {result.setup[scale]}\n")
+        user = get_user_model().objects.create_superuser("bench", "bench@example.org", uuid.uuid4().hex)
+        client = Client()
+        client.force_login(user)
+        for page in pages():
+            if only and only not in page.group:
+                continue
+            measure = measure_page(page, client, scale, repeat)
+            result.measures.append(measure)
+            if log:
+                log.write(f"  {page.group} / {page.variant}: {measure.median_ms or 0:.1f} ms "
+                          f"({measure.queries} queries) {measure.note}\n")
+                log.flush()
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(result: BenchResult) -> str:
+    scales = sorted({m.scale for m in result.measures})
+    lines = [f"Database: {result.vendor}. Times are medians in ms; floor = hand-written SQL for the same rows.", ""]
+    lines.append("| page | variant | " + " | ".join(f"×{s} queries | ×{s} ms | ×{s} floor ms" for s in scales)
+                 + f" | ratio ×{scales[-1]} | Δ ms ×{scales[0]}→×{scales[-1]} | same queries |")
+    lines.append("|---|---|" + "---|---|---|" * len(scales) + "---|---|---|")
+    keys = list(dict.fromkeys((m.group, m.variant) for m in result.measures))
+    notes = []
+    for group, variant in keys:
+        row = {m.scale: m for m in result.measures if (m.group, m.variant) == (group, variant)}
+        cells = []
+        for s in scales:
+            m = row.get(s)
+            cells += [str(m.queries) if m and m.queries is not None else "—", _fmt(m.median_ms if m else None),
+                      _fmt(m.floor_ms if m else None, 2)]
+        first, last = row.get(scales[0]), row.get(scales[-1])
+        ratio = _fmt(last.ratio, 2) if last else "—"
+        delta = (_fmt(last.median_ms - first.median_ms) if first and last and first.median_ms is not None
+                 and last.median_ms is not None else "—")
+        same = ("yes" if first and last and first.queries == last.queries and first.queries is not None else
+                "—" if not last or last.queries is None else "no")
+        lines.append(f"| {group} | {variant} | " + " | ".join(cells) + f" | {ratio} | {delta} | {same} |")
+        for m in row.values():
+            if m.note:
+                notes.append(f"- ×{m.scale} {group} / {variant}: {m.note}"
+                             + (f"; {m.rows:,} rows, peak Python memory {m.peak_mb:.1f} MB" if m.peak_mb else ""))
+    if notes:
+        lines += ["", *notes]
+    if result.setup:
+        lines += ["", *(f"- ×{s} data: {how}" for s, how in sorted(result.setup.items()))]
+    return "\n".join(lines) + "\n"
