@@ -31,6 +31,10 @@ class HistoryEntry:
 def _display(model_field: models.Field, value: Any) -> str:
     if value is None or value == "":
         return ""
+    if model_field.many_to_many:
+        # simple-history gives the through rows, e.g. {"returnee": …, "vulnerabilitycategory": …}.
+        target = model_field.m2m_reverse_field_name()
+        return ", ".join(sorted(str(row[target]) for row in value))
     if isinstance(value, Country):
         return str(value.name or value.code)
     if model_field.choices:

@@ -175,7 +175,10 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    # The vulnerabilities are part of the audit trail: they decide who may get reinforced support.
+    history = HistoricalRecords(
+        excluded_fields=["version", "created_at", "updated_at"], m2m_fields=[vulnerabilities]
+    )
     objects = ReturneeQuerySet.as_manager()
 
     class Meta:

@@ -219,3 +219,22 @@ def test_history_include_renders(db, cases):
         '{% load audit %}{% include "accounts/_history.html" with entries=obj|history_entries %}'
     ).render(Context({"obj": cases["returnee"]}))
     assert "History of changes" in html and "Diallo" in html
+
+
+def test_history_records_a_change_of_vulnerabilities(db, make_user, cases):
+    from django.utils import translation
+
+    from accounts.history import history_entries
+    from returns.models import VulnerabilityCategory
+
+    client = Client()
+    client.force_login(make_user("editor", CASE_WORKER))
+    returnee = cases["returnee"]
+    url = reverse("admin:returns_returnee_change", args=[returnee.pk])
+    data = admin_form_data(client.get(url))
+    child = VulnerabilityCategory.objects.get(code="child")
+    data["vulnerabilities"] = [str(child.pk)]
+    assert client.post(url, data).status_code == 302
+    with translation.override("en"):
+        changes = [(c.field, c.old, c.new) for entry in history_entries(returnee) for c in entry.changes]
+    assert ("vulnerabilities", "", str(child)) in changes
