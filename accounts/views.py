@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from oimsite import params
 from oimsite.exports import export_done
 
 from .report import as_csv, as_xlsx, shared_report_lines
@@ -16,7 +17,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FIRST_YEAR = 2000
 
 
 def lockout(request: HttpRequest, original_response: HttpResponse | None = None,
@@ -43,15 +43,13 @@ class SharedReportView(PermissionRequiredMixin, View):
                 _("Unknown export format “%(format)s”: choose csv or xlsx.") % {"format": fmt[:20]},
                 content_type="text/plain; charset=utf-8",
             )
-        raw_year = request.GET.get("year", "")
-        this_year = timezone.localdate().year
-        if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= this_year:
+        year = params.year(request.GET.get("year"))
+        if year is None:
             return HttpResponseBadRequest(
                 _("Give a year between %(first)s and %(last)s, for example ?year=%(last)s.")
-                % {"first": FIRST_YEAR, "last": this_year},
+                % {"first": params.YEAR_MIN, "last": params.year_max()},
                 content_type="text/plain; charset=utf-8",
             )
-        year = int(raw_year)
         lines = shared_report_lines(year)
         filename = f"oim-maroc-aggregate-{year}.{fmt}"
         if fmt == "csv":

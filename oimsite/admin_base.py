@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, Q, QuerySet
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Field, Model, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.concurrency import VERSION_FIELD, StaleEditError, VersionedModelForm, save_versioned
+from oimsite import params
+from oimsite.models_base import year_bounds
 from oimsite.pagination import EstimatedCountPaginator
 
 
@@ -22,24 +27,57 @@ class YearListFilter(admin.SimpleListFilter):
     title = _("year")
     parameter_name = "year"
     date_field = "departure_date"
-    first_year = 2015
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        from django.utils import timezone
-
-        this_year = timezone.localdate().year
-        return [(str(y), str(y)) for y in range(this_year, self.first_year - 1, -1)]
+        return [(str(y), str(y)) for y in range(params.year_max(), params.YEAR_MIN - 1, -1)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        from oimsite.models_base import year_bounds
-
-        start, end = year_bounds(int(value))
+        year = params.year(value)
+        if year is None:
+            # The admin answers this with its "?e=1" page: the list without the unknown filter, no 500.
+            raise IncorrectLookupParameters(_("Unknown year: %(value)s") % {"value": value})
+        start, end = year_bounds(year)
         return queryset.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+
+
+def is_valid_key(field: Field, value: object) -> bool:
+    """Whether `value` can be looked up in `field` (an integer key within the database's range, …)."""
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A foreign key chosen in a form; a value that cannot be a key is an invalid choice, not a 500.
+
+    ("99999999999999999999" overflowed SQLite's integer before Django's own check could refuse it.)
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            key_field = self.queryset.model._meta.get_field(self.to_field_name or "pk") if self.to_field_name \
+                else self.queryset.model._meta.pk
+            if not is_valid_key(key_field, value):
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": value})
+        return super().to_python(value)
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete, which shows a submitted value that is not a valid key as no choice.
+
+    Django's widget looks the posted value up to redisplay it, and a value such as "abc" for an integer
+    key raised a 500 instead of the form's own "Select a valid choice" error.
+    """
+
+    def optgroups(self, name: str, value: list[str], attr: dict | None = None) -> list:
+        to_field = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        return super().optgroups(name, [item for item in value if is_valid_key(to_field, item)], attr)
 
 
 class LabelledInlineFormSet(BaseInlineFormSet):
@@ -101,6 +139,13 @@ class CaseAdmin(SimpleHistoryAdmin):
         if context and "cl" in context:
             context["changelist_totals"] = self.get_changelist_totals(context["cl"].queryset)
         return response
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and type(formfield.widget) is AutocompleteSelect:
+            formfield.widget.__class__ = SafeAutocompleteSelect
+        return formfield
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields)

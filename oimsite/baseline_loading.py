@@ -37,6 +37,8 @@ from django_countries.fields import CountryField
 from oimsite.baseline import FIXTURE_NAME
 
 DEFAULT_FIXTURE = FIXTURE_NAME.removesuffix(".json")
+# What `make run` loads into a new database: the records and the figures the office published.
+DEFAULT_FIXTURES = [DEFAULT_FIXTURE, "published_2024"]
 CHUNK = 500  # rows per IN (...) lookup: well under SQLite's bound-parameter limit
 
 # What each model's `clean()` reads from related rows, fetched in bulk before validating.
@@ -104,17 +106,12 @@ def read_fixture(path: Path) -> list[dict]:
     return data
 
 
-def is_loaded(path: Path, using: str = DEFAULT_DB_ALIAS) -> bool:
-    """True if the fixture's first returnee (by case number), or else its first record, is in the database."""
-    data = read_fixture(path)
-    for record in data:
-        if record["model"] == "returns.returnee" and "case_number" in record["fields"]:
-            returnee = apps.get_model("returns", "Returnee")
-            return returnee._default_manager.using(using).filter(case_number=record["fields"]["case_number"]).exists()
-    if not data:
-        return True
-    model = apps.get_model(data[0]["model"])
-    return model._default_manager.using(using).filter(pk=data[0].get("pk")).exists()
+def has_case_records(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """True if the database holds any returnee or resettlement file: then the baseline is not loaded again."""
+    return any(
+        apps.get_model(label)._default_manager.using(using).exists()
+        for label in ("returns.Returnee", "resettlement.ResettlementFile")
+    )
 
 
 def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadResult:
@@ -221,7 +218,26 @@ def _check_records(objects: list[DeserializedObject], names: _RecordNames, using
         except ValidationError as error:
             problems.extend(_messages(names(instance), error))
     for model, instances in by_model.items():
+        problems += _check_no_overwrite(model, instances, names, using)
         problems += _check_unique_values(model, instances, names, using)
+    return problems
+
+
+def _check_no_overwrite(model: type[models.Model], instances: list[models.Model], names: _RecordNames,
+                        using: str, shown: int = 5) -> list[str]:
+    """A record already in the database is never overwritten: staff edits and their history stay true."""
+    pks = [instance.pk for instance in instances if instance.pk is not None]
+    taken: set[object] = set()
+    for start in range(0, len(pks), CHUNK):
+        taken.update(model._default_manager.using(using).filter(pk__in=pks[start:start + CHUNK])
+                     .values_list("pk", flat=True))
+    clashes = [instance for instance in instances if instance.pk in taken]
+    problems = [
+        f"{names(instance)}: pk {instance.pk} is already in the database; loading would overwrite it."
+        for instance in clashes[:shown]
+    ]
+    if len(clashes) > shown:
+        problems.append(f"{model._meta.label}: {len(clashes) - shown:,} more records already in the database.")
     return problems
 
 

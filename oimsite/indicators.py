@@ -429,6 +429,32 @@ def _ordered(indicators: dict[str, Indicator]) -> dict[str, Indicator]:
     return {k: indicators[k] for k in keys}
 
 
+# Indicators that end in a country code, and those that have a denominator (published as percentages too).
+COUNTRY_PREFIXES = ("avrr.by_country", "moroccans.by_host", "resettlement.by_destination")
+SHARE_KEYS = (
+    "avrr.predeparture_virtual_counselling", "avrr.enhanced_support", "moroccans.male_share",
+    "moroccans.age_18_35_share", "moroccans.reintegration_support", "moroccans.enhanced_support",
+)
+
+
+def key_problem(key: str) -> str | None:
+    """Why `key` names no indicator (a message for the user), or None if it does.
+
+    A count indicator's key, or `<key>.share` for the percentage of one that has a denominator.
+    """
+    base = key.removesuffix(".share")
+    if key.endswith(".share") and base not in SHARE_KEYS:
+        return _("Only these indicators have a percentage (.share): %(keys)s.") % {"keys": ", ".join(SHARE_KEYS)}
+    prefix, _sep, code = base.rpartition(".")
+    if prefix in COUNTRY_PREFIXES:
+        if code not in dict(countries):
+            return _("“%(code)s” is not an ISO 3166 country code.") % {"code": code}
+        return None
+    if base not in _ORDER or base in COUNTRY_PREFIXES:
+        return _("Unknown indicator “%(key)s”: use a key of the annual report, e.g. avrr.returned.") % {"key": key}
+    return None
+
+
 def queryset_for(key: str, year: int) -> QuerySet:
     """The records an indicator counts, for tests and scripts (the lists reach the same rows by filters)."""
     avrr = Returnee.objects.from_morocco().returned_in(year)

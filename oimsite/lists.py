@@ -25,6 +25,7 @@ from django_tables2.export import ExportMixin, TableExport
 from tablib import Dataset
 
 from oimsite.exports import export_done, neutralise
+from oimsite.params import YEAR_MIN, whole_number, year_max
 
 MAX_PER_PAGE = 500
 
@@ -51,8 +52,8 @@ class YearFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", year_max)
         super().__init__(*args, **kwargs)
 
 
@@ -108,7 +109,8 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
             value = self.request.GET.get(param)
             if value is None:
                 continue
-            if not value.isdigit() or int(value) < 1 or (maximum and int(value) > maximum):
+            number = whole_number(value)
+            if number is None or number < 1 or (maximum and number > maximum):
                 if param == "page":
                     raise Http404(_("The page number must be a whole number from 1."))
                 raise Http404(_("The number of rows per page must be between 1 and %(max)s.") % {"max": maximum})

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from oimsite.params import YEAR_MIN, year_max
 
 
 class FigureUnit(models.TextChoices):
@@ -26,8 +29,12 @@ class PublishedFigure(models.Model):
         _("indicator key"), max_length=80,
         help_text=_("The key of the indicator, e.g. avrr.returned; a percentage of a count indicator ends in .share."),
     )
-    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990)])
-    value = models.DecimalField(_("published value"), max_digits=12, decimal_places=2)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(year_max)]
+    )
+    value = models.DecimalField(
+        _("published value"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     unit = models.CharField(_("unit"), max_length=8, choices=FigureUnit.choices, default=FigureUnit.COUNT)
     source = models.CharField(_("source"), max_length=300, help_text=_("Where the figure was published."))
 
@@ -44,6 +51,26 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.year}: {self.display_value}"
+
+    def clean(self) -> None:
+        from oimsite.indicators import key_problem  # the indicator module imports this model
+
+        errors: dict[str, list] = {}
+        problem = key_problem(self.key) if self.key else None
+        if problem:
+            errors["key"] = [problem]
+        elif self.key:
+            if self.key.endswith(".share") and self.unit != FigureUnit.PERCENT:
+                errors["unit"] = [_("A key ending in .share is a percentage: choose the unit “Percent”.")]
+            if not self.key.endswith(".share") and self.unit != FigureUnit.COUNT:
+                errors["unit"] = [_("A percentage is recorded under the indicator's key followed by .share.")]
+        if self.value is not None:
+            if self.unit == FigureUnit.COUNT and self.value != self.value.to_integral_value():
+                errors.setdefault("value", []).append(_("A count is a whole number."))
+            if self.unit == FigureUnit.PERCENT and self.value > 100:
+                errors.setdefault("value", []).append(_("A percentage is at most 100."))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_percent(self) -> bool:

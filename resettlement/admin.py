@@ -1,13 +1,29 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
+from oimsite.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
 
 from .models import DEPARTED_STAGES, Refugee, ResettlementFile
 
 
+class RefugeeInlineFormSet(LabelledInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # The database allows one principal per file; on a new file each refugee is validated alone.
+        principals = [
+            form for form in self.forms
+            if form.cleaned_data.get("is_principal_applicant") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(principals) > 1:
+            for form in principals[1:]:
+                form.add_error("is_principal_applicant", _("A file has only one principal applicant."))
+            raise ValidationError(_("A file has only one principal applicant."))
+
+
 class RefugeeInline(LabelledTabularInline):
+    formset = RefugeeInlineFormSet
     model = Refugee
     extra = 0
     fields = ("given_name", "family_name", "sex", "date_of_birth", "nationality", "is_principal_applicant",

@@ -128,7 +128,9 @@ def test_shared_report_xlsx(returns_2024, make_user):
     ("/report/shared.json?year=2024", "Unknown export format"),
     ("/report/shared.csv", "Give a year between"),
     ("/report/shared.csv?year=abc", "Give a year between"),
-    ("/report/shared.csv?year=1999", "Give a year between"),
+    ("/report/shared.csv?year=1989", "Give a year between"),
+    ("/report/shared.csv?year=²", "Give a year between"),
+    ("/report/shared.csv?year=99999", "Give a year between"),
 ])
 def test_shared_report_bad_input_is_refused_and_not_logged(db, make_user, url, message):
     response = _client(make_user, DATA_OFFICER).get(url)

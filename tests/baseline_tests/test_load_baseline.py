@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from oimsite.models import PublishedFigure
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
@@ -27,6 +28,7 @@ def records() -> list[dict]:
 def existing_returnee(db) -> Returnee:
     """A record entered by staff before the load: a refused load must leave it, and only it, in place."""
     return Returnee.objects.create(
+        pk=10_000_001,  # outside the fixture's primary keys: a clash is refused on its own (tested below)
         case_number="RVA-2019-00001", given_name="Awa", family_name="Ndiaye", sex="F",
         date_of_birth="1990-05-04", nationality="SN", host_country="MA", return_country="SN",
     )
@@ -204,7 +206,9 @@ def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_co
     assert in_fixture["resettlement.Refugee"] == Refugee.objects.count()
     for label, count in in_fixture.items():
         assert f"{label}: {count:,}" in out
-    assert f"Loaded {len(records):,} records from baseline_2024 in " in out
+    published = json.loads((FIXTURE.parent / "published_2024.json").read_text(encoding="utf-8"))
+    assert PublishedFigure.objects.count() == len(published)
+    assert f"Loaded {len(records) + len(published):,} records from baseline_2024, published_2024 in " in out
     vulnerabilities = sum(len(r["fields"]["vulnerabilities"]) for r in of_model(records, "returns.returnee"))
     assert Returnee.vulnerabilities.through.objects.count() == vulnerabilities
 
@@ -219,11 +223,21 @@ def test_skip_if_loaded_loads_once_and_then_does_nothing(db):
     assert snapshot() == after_first
 
 
-def test_loading_the_baseline_again_updates_the_same_records_without_duplicates(db):
+def test_loading_the_baseline_again_is_refused_and_overwrites_nothing(db):
     load()
-    after_first = snapshot()
-    load()
-    assert snapshot() == after_first
+    edited = Returnee.objects.order_by("pk")[1]
+    Returnee.objects.filter(pk=edited.pk).update(family_name="Edited")
+    after_edit = snapshot()
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        load()
+    # --skip-if-loaded sees case records and does nothing, even when the fixture's first case was deleted.
+    SupportSession.objects.filter(returnee__in=Returnee.objects.order_by("pk")[:1]).delete()
+    Returnee.objects.order_by("pk").first().delete()
+    after_delete = snapshot()
+    out, _ = load("--skip-if-loaded")
+    assert "nothing to do" in out
+    assert snapshot() == after_delete != after_edit
+    assert Returnee.objects.get(pk=edited.pk).family_name == "Edited"
 
 
 def test_records_created_after_the_load_get_new_primary_keys(db):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from oimsite.params import YEAR_MIN, year_max
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +14,8 @@ WHOLE_NUMBER = "Enter a whole number."
 COMMON = [
     ("page", "abc", 404, "The page number must be a whole number from 1."),
     ("page", "0", 404, "The page number must be a whole number from 1."),
+    ("page", "²", 404, "The page number must be a whole number from 1."),
+    ("per_page", "١", 404, "The number of rows per page must be between 1 and 500."),
     ("page", "999", 404, "This page does not exist: the list has fewer pages."),
     ("per_page", "-1", 404, "The number of rows per page must be between 1 and 500."),
     ("per_page", "100000", 404, "The number of rows per page must be between 1 and 500."),
@@ -25,9 +28,9 @@ COMMON = [
 PER_LIST = {
     "returns:returnee_list": [
         ("returned_in", "abc", 400, WHOLE_NUMBER),
-        ("returned_in", "99999", 400, "Ensure this value is less than or equal to 2100."),
+        ("returned_in", "99999", 400, f"Ensure this value is less than or equal to {year_max()}."),
         ("supported_after_return_in", "2O24", 400, WHOLE_NUMBER),
-        ("enhanced_support_in", "-5", 400, "Ensure this value is greater than or equal to 1900."),
+        ("enhanced_support_in", "-5", 400, f"Ensure this value is greater than or equal to {YEAR_MIN}."),
         ("return_country", "ZZ", 400, INVALID_CHOICE),
         ("host_country", "<script>", 400, INVALID_CHOICE),
         ("nationality", "123", 400, INVALID_CHOICE),

@@ -3,7 +3,13 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from oimsite.baseline_loading import DEFAULT_FIXTURE, FixtureRefused, is_loaded, load_fixtures, resolve_fixture
+from oimsite.baseline_loading import (
+    DEFAULT_FIXTURES,
+    FixtureRefused,
+    has_case_records,
+    load_fixtures,
+    resolve_fixture,
+)
 
 
 class Command(BaseCommand):
@@ -13,18 +19,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("fixtures", nargs="*", default=[DEFAULT_FIXTURE], metavar="FIXTURE",
-                            help=f"Fixture names or paths (default: {DEFAULT_FIXTURE}).")
+        parser.add_argument("fixtures", nargs="*", default=DEFAULT_FIXTURES, metavar="FIXTURE",
+                            help=f"Fixture names or paths (default: {' '.join(DEFAULT_FIXTURES)}).")
         parser.add_argument("--skip-if-loaded", action="store_true",
-                            help="Do nothing if the fixture's first case is already in the database.")
+                            help="Do nothing if the database already holds case records (returnees or files).")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
     def handle(self, *args, fixtures: list[str], skip_if_loaded: bool, database: str, **options) -> None:
-        labels = fixtures or [DEFAULT_FIXTURE]
+        labels = fixtures or DEFAULT_FIXTURES
         try:
             paths = [resolve_fixture(label) for label in labels]
-            if skip_if_loaded and all(is_loaded(path, database) for path in paths):
-                self.stdout.write(f"{', '.join(labels)}: already loaded, nothing to do.")
+            if skip_if_loaded and has_case_records(database):
+                self.stdout.write("The database already holds case records: already loaded, nothing to do.")
                 return
             result = load_fixtures(paths, database)
         except FixtureRefused as refused:

@@ -2,15 +2,16 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from oimsite.params import whole_number
 from oimsite.scale import PopulateInterrupted, load_template, populate
 
 
 def positive_int(text: str) -> int:
     """The scale as typed: digits only, at least 1 (so `1.5`, `0`, `-1` and `abc` are refused)."""
-    value = str(text).strip()
-    if not value.isdigit() or int(value) < 1:
+    value = whole_number(text)
+    if value is None or value < 1:
         raise CommandError(f"--scale must be a positive integer (1, 2, 100 …), not {text!r}. Nothing was written.")
-    return int(value)
+    return value
 
 
 class Command(BaseCommand):

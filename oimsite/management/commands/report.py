@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from oimsite import indicators
-
-FIRST_YEAR = 1990
+from oimsite import indicators, params
 
 
 def parse_year(value: str) -> int:
     """A calendar year the records may cover, or a CommandError saying what is expected."""
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise CommandError(_("The year must be a number such as 2024, not “%(value)s”.") % {"value": value}) from None
-    last = date.today().year
-    if not FIRST_YEAR <= year <= last:
+    number = params.whole_number(value)
+    if number is None:
+        raise CommandError(_("The year must be a number such as 2024, not “%(value)s”.") % {"value": value})
+    year = params.year(number)
+    if year is None:
         raise CommandError(
             _("The year must be between %(first)s and %(last)s, not %(year)s.")
-            % {"first": FIRST_YEAR, "last": last, "year": year}
+            % {"first": params.YEAR_MIN, "last": params.year_max(), "year": number}
         )
     return year
 
