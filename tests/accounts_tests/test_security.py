@@ -29,7 +29,7 @@ def _fail(client: Client, url: str, username: str, password: str = "wrong-passwo
 @pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
 def test_five_failures_lock_the_account_for_30_minutes(db, make_user, url):
     make_user("amina", CASE_WORKER)
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     for _attempt in range(4):
         response = _fail(client, url, "amina")
         assert response.status_code == 200  # the form again, with its error
@@ -92,7 +92,7 @@ def test_audit_event_admin_is_read_only_for_the_administrator(db, make_user):
 
 def test_forged_or_missing_csrf_token_is_refused(db, make_user, cases):
     user = make_user("nadia", CASE_WORKER)
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, headers={"accept-language": "en"})
     client.force_login(user)
     returnee = cases["returnee"]
     url = reverse("admin:returns_returnee_change", args=[returnee.pk])
@@ -214,10 +214,12 @@ def test_history_records_who_changed_what(db, make_user, cases):
 
 def test_history_include_renders(db, cases):
     from django.template import Context, Template
+    from django.utils import translation
 
-    html = Template(
-        '{% load audit %}{% include "accounts/_history.html" with entries=obj|history_entries %}'
-    ).render(Context({"obj": cases["returnee"]}))
+    with translation.override("en"):
+        html = Template(
+            '{% load audit %}{% include "accounts/_history.html" with entries=obj|history_entries %}'
+        ).render(Context({"obj": cases["returnee"]}))
     assert "History of changes" in html and "Diallo" in html
 
 
