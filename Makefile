@@ -6,7 +6,7 @@ PY := $(BIN)/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install setup run serve test lint check clean-venv
+.PHONY: install setup run test lint deploy clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Prepare the database and files: idempotent, safe to run again.
+# Prepare the database and files for development: idempotent, safe to run again. Loads the synthetic
+# 2024 baseline and makes a development administrator: never for production (see `make deploy`).
 setup: install
+	@if [ "$${DJANGO_DEBUG:-1}" = "0" ]; then echo "DJANGO_DEBUG=0: use 'make deploy' (no synthetic data, no generated account)."; exit 1; fi
 	$(PY) manage.py compiletranslations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -27,6 +29,14 @@ setup: install
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: translations, migrations and static files only. Create accounts with
+# `manage.py createsuperuser` or `manage.py create_user NAME --role ROLE`.
+deploy: install
+	$(PY) manage.py compiletranslations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 test: install
 	$(PY) manage.py compiletranslations

@@ -57,6 +57,30 @@ class YearFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class YesNoFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`, as the drill-down links write it; any other value is a form error, not ignored."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+class RangeCheckedForm(forms.Form):
+    """The filter form of every list: a range `X_after` … `X_before` must not end before it starts."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in list(cleaned):
+            if not name.endswith("_after"):
+                continue
+            end_name = name.removesuffix("_after") + "_before"
+            start, end = cleaned.get(name), cleaned.get(end_name)
+            if start and end and end < start:
+                self.add_error(end_name, _("The end of the range is before its start."))
+        return cleaned
+
+
 class CountryFilter(django_filters.ChoiceFilter):
     """An ISO country code among the known countries (an unknown code is a form error)."""
 

@@ -166,7 +166,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # --- Security (issue #5): Django's deployment checklist and OWASP ASVS L2. ---------------------------
 
 # Login throttling (django-axes): 5 failures lock the username, and separately the address, for 30 min.
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Only a development machine may switch it off; production always throttles.
+AXES_ENABLED = env_bool("AXES_ENABLED", True) if DEBUG else True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, YearFilter
+from oimsite.lists import CountryFilter, RangeCheckedForm, YearFilter, YesNoFilter
 from oimsite.models_base import Sex, year_bounds
 from returns.filters import PROGRAMMES
 from returns.models import MOROCCO
@@ -27,12 +27,13 @@ class SupportSessionFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
     mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Mode.choices)
     provider = django_filters.ChoiceFilter(label=_("Provider"), choices=Provider.choices)
-    enhanced = django_filters.BooleanFilter(label=_("Reinforced support"))
+    enhanced = YesNoFilter(label=_("Reinforced support"))
     return_country = CountryFilter(label=_("Country of return"), field_name="returnee__return_country")
     host_country = CountryFilter(label=_("Host country"), field_name="returnee__host_country")
     sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices, field_name="returnee__sex")
 
     class Meta:
+        form = RangeCheckedForm
         model = SupportSession
         fields: list[str] = []
 

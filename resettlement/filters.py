@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, YearFilter
+from oimsite.lists import CountryFilter, RangeCheckedForm, YearFilter, YesNoFilter
 from oimsite.models_base import Sex
 
 from .models import Refugee, ResettlementFile, Stage
@@ -26,6 +26,7 @@ class ResettlementFileFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
 
     class Meta:
+        form = RangeCheckedForm
         model = ResettlementFile
         fields: list[str] = []
 
@@ -50,9 +51,10 @@ class RefugeeFilter(django_filters.FilterSet):
     nationality = CountryFilter(label=_("Nationality"))
     sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, field_name="file__stage")
-    is_principal_applicant = django_filters.BooleanFilter(label=_("Principal applicant"))
+    is_principal_applicant = YesNoFilter(label=_("Principal applicant"))
 
     class Meta:
+        form = RangeCheckedForm
         model = Refugee
         fields: list[str] = []
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -129,7 +128,7 @@ class ResettlementFile(ConsentFields, CaseRecord):
             errors.setdefault("departure_date", []).append(
                 _("The departure date cannot be before the referral date.")
             )
-        if self.departure_date and self.departure_date > date.today():
+        if self.departure_date and self.departure_date > timezone.localdate():
             errors.setdefault("departure_date", []).append(_("The departure date cannot be in the future."))
         if self.destination_country == "MA":
             errors.setdefault("destination_country", []).append(
@@ -219,7 +218,7 @@ class Refugee(PersonFields, CaseRecord):
             errors.setdefault("date_of_birth", []).append(
                 _("The date of birth cannot be after the file's departure date.")
             )
-        if self.date_of_birth and self.date_of_birth > date.today():
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
         if errors:
             raise ValidationError(errors)

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
@@ -33,17 +32,10 @@ class ReturneeAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        vulnerabilities = cleaned.get("vulnerabilities")
-        if (
-            self.instance.pk
-            and "vulnerabilities" in cleaned
-            and not vulnerabilities
-            and self.instance.sessions.filter(enhanced=True).exists()
-        ):
-            self.add_error(
-                "vulnerabilities",
-                _("This returnee has reinforced support sessions: keep at least one recorded vulnerability."),
-            )
+        # The model's rules and the sessions inline (validated before the M2M is saved) must see the
+        # vulnerabilities chosen in this form, not those still in the database.
+        if "vulnerabilities" in cleaned:
+            self.instance._pending_vulnerabilities = list(cleaned["vulnerabilities"])
         return cleaned
 
 
@@ -93,9 +85,3 @@ class ReturneeAdmin(CaseAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    def save_form(self, request: HttpRequest, form, change: bool):
-        obj = super().save_form(request, form, change)
-        # The inlines are validated before the M2M is saved: let them see the vulnerabilities chosen now.
-        if "vulnerabilities" in form.cleaned_data:
-            obj._pending_vulnerabilities = list(form.cleaned_data["vulnerabilities"])
-        return obj

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, YearFilter
+from oimsite.lists import CountryFilter, RangeCheckedForm, YearFilter, YesNoFilter
 from oimsite.models_base import Sex
 
 from .models import AgeBand, Returnee, ReturneeQuerySet, ReturnStatus, VulnerabilityCategory
@@ -34,12 +34,13 @@ class ReturneeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ReturnStatus.choices)
     vulnerability = django_filters.ModelChoiceFilter(
         label=_("Vulnerability"), field_name="vulnerabilities", queryset=VulnerabilityCategory.objects.all())
-    counselled_virtually = django_filters.BooleanFilter(
+    counselled_virtually = YesNoFilter(
         label=_("Virtually counselled before departure"), method="filter_counselled")
     supported_after_return_in = YearFilter(label=_("Supported after return in year"), method="filter_supported")
     enhanced_support_in = YearFilter(label=_("Reinforced support in year"), method="filter_enhanced")
 
     class Meta:
+        form = RangeCheckedForm
         model = Returnee
         fields: list[str] = []
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import ExtractYear
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -151,6 +152,10 @@ class ReturneeQuerySet(models.QuerySet["Returnee"]):
         return self.filter(SupportSession.objects.post_return().in_year(year).enhanced().exists_for_returnee())
 
 
+REINFORCED_NEEDS_VULNERABILITY = _(
+    "This returnee has reinforced support sessions: keep at least one recorded vulnerability."
+)
+
 case_number_validator = RegexValidator(
     r"^[A-Z]{3}-\d{4}-\d{5}$", _("Enter a case number such as RVA-2024-00042 (three letters, year, five digits).")
 )
@@ -239,6 +244,9 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             return None
         return age_on(self.date_of_birth, self.departure_date)
 
+    def has_reinforced_support(self) -> bool:
+        return self.pk is not None and self.sessions.filter(enhanced=True).exists()
+
     def has_recorded_vulnerability(self) -> bool:
         """True if a vulnerability is recorded, including one chosen in a form that is not yet saved."""
         pending = getattr(self, "_pending_vulnerabilities", None)
@@ -256,9 +264,9 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             errors.setdefault("departure_date", []).append(
                 _("The departure date cannot be before the date of birth.")
             )
-        if self.date_of_birth and self.date_of_birth > date.today():
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
-        if self.departure_date and self.departure_date > date.today():
+        if self.departure_date and self.departure_date > timezone.localdate():
             errors.setdefault("departure_date", []).append(_("The departure date cannot be in the future."))
         if self.status == ReturnStatus.DEPARTED and not self.departure_date:
             errors.setdefault("departure_date", []).append(
@@ -270,6 +278,8 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             )
         if self.consent_scope and not self.consent_date:
             errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
+        if self.pk is not None and not self.has_recorded_vulnerability() and self.has_reinforced_support():
+            errors.setdefault("vulnerabilities", []).append(REINFORCED_NEEDS_VULNERABILITY)
         if self.pk is not None:
             self._check_sessions_against_departure(errors)
         if errors:
@@ -294,3 +304,19 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             errors.setdefault("departure_date", []).append(
                 _("A post-return session of this case is dated before this departure date.")
             )
+
+
+@receiver(m2m_changed, sender=Returnee.vulnerabilities.through, dispatch_uid="returns.keep_vulnerability")
+def keep_a_vulnerability_for_reinforced_support(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    """The last vulnerability of a returnee with reinforced support is not removed, whatever the code path.
+
+    Forms report this rule next to the field (Returnee.clean); this guard stops any other write. A form
+    that replaces one vulnerability by another removes before it adds: its validated choice is trusted.
+    """
+    if reverse or action not in ("pre_remove", "pre_clear") or getattr(instance, "_pending_vulnerabilities", None):
+        return
+    if not instance.has_reinforced_support():
+        return
+    remaining = instance.vulnerabilities.exclude(pk__in=pk_set or []) if action == "pre_remove" else None
+    if remaining is None or not remaining.exists():
+        raise ValidationError({"vulnerabilities": [REINFORCED_NEEDS_VULNERABILITY]})

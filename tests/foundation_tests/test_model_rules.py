@@ -176,3 +176,43 @@ def test_database_refuses_second_principal():
     with pytest.raises(IntegrityError), transaction.atomic():
         f.refugee(file, given_name="Second").save()
     assert Refugee.objects.filter(file=file).count() == 1
+
+
+def test_removing_the_last_vulnerability_of_a_case_with_reinforced_support_is_refused():
+    person = f.saved_returnee(vulnerable=True)
+    f.session(person, enhanced=True).save()
+    person._pending_vulnerabilities = []
+    assert_refused(person, "vulnerabilities", "keep at least one recorded vulnerability")
+    del person._pending_vulnerabilities
+    # Outside forms too: the write itself is stopped, and the vulnerability stays.
+    with pytest.raises(ValidationError), transaction.atomic():
+        person.vulnerabilities.clear()
+    with pytest.raises(ValidationError), transaction.atomic():
+        person.vulnerabilities.remove(*person.vulnerabilities.all())
+    assert person.vulnerabilities.count() == 1
+
+
+def test_replacing_the_vulnerability_of_a_case_with_reinforced_support_is_accepted(admin_client_logged):
+    from django.urls import reverse
+
+    from returns.models import VulnerabilityCategory
+
+    person = f.saved_returnee(vulnerable=True)
+    f.session(person, enhanced=True).save()
+    url = reverse("admin:returns_returnee_change", args=[person.pk])
+    response = admin_client_logged.get(url)
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    child = VulnerabilityCategory.objects.get(code="child")
+    data["vulnerabilities"] = [child.pk]
+    s = person.sessions.get()
+    data.update({
+        "sessions-TOTAL_FORMS": "1", "sessions-INITIAL_FORMS": "1", "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000", "sessions-0-id": s.pk, "sessions-0-returnee": person.pk,
+        "sessions-0-date": s.date.isoformat(), "sessions-0-phase": s.phase, "sessions-0-kind": s.kind,
+        "sessions-0-mode": s.mode, "sessions-0-provider": s.provider, "sessions-0-enhanced": "on",
+        "sessions-0-edit_version": s.version,
+    })
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(person.vulnerabilities.all()) == [child]

@@ -41,6 +41,9 @@ PER_LIST = {
         ("vulnerability", "abc", 400, INVALID_CHOICE),
         ("vulnerability", "999999", 400, INVALID_CHOICE),
         ("departure_date_after", "2024-13-45", 400, "Enter a valid date."),
+        ("departure_date_after", "2024-02-30", 400, "Enter a valid date."),
+        ("counselled_virtually", "maybe", 400, INVALID_CHOICE),
+        ("counselled_virtually", "unknown", 400, INVALID_CHOICE),
     ],
     "reintegration:session_list": [
         ("year", "abc", 400, WHOLE_NUMBER),
@@ -50,6 +53,7 @@ PER_LIST = {
         ("provider", "nobody", 400, INVALID_CHOICE),
         ("return_country", "XX", 400, INVALID_CHOICE),
         ("date_before", "yesterday", 400, "Enter a valid date."),
+        ("enhanced", "perhaps", 400, INVALID_CHOICE),
     ],
     "resettlement:file_list": [
         ("departed_in", "twenty", 400, WHOLE_NUMBER),
@@ -62,6 +66,7 @@ PER_LIST = {
         ("nationality", "??", 400, INVALID_CHOICE),
         ("sex", "Z", 400, INVALID_CHOICE),
         ("stage", "gone", 400, INVALID_CHOICE),
+        ("is_principal_applicant", "2", 400, INVALID_CHOICE),
     ],
 }
 
@@ -75,6 +80,18 @@ def test_bad_list_parameter(admin_client_logged, name, param, value, status, mes
     response = admin_client_logged.get(reverse(name), {param: value}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == status
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "start", "end"), [
+    ("returns:returnee_list", "departure_date_after", "departure_date_before"),
+    ("reintegration:session_list", "date_after", "date_before"),
+    ("resettlement:file_list", "departure_date_after", "departure_date_before"),
+])
+def test_a_date_range_that_ends_before_it_starts_is_refused(admin_client_logged, name, start, end):
+    response = admin_client_logged.get(reverse(name), {start: "2025-01-01", end: "2024-01-01"},
+                                       HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The end of the range is before its start." in response.content.decode()
 
 
 @pytest.mark.parametrize(
