@@ -22,7 +22,7 @@ from django_countries import countries
 from oimsite.models import PublishedFigure
 from reintegration.models import Kind, SupportSession
 from resettlement.models import Refugee, ResettlementFile
-from returns.models import MOROCCO, AgeBand, Returnee
+from returns.models import AGE_BAND_BOUNDS, MOROCCO, AgeBand, Returnee
 
 FROM_MOROCCO = "from_morocco"
 TO_MOROCCO = "to_morocco"
@@ -260,7 +260,7 @@ def compute(year: int) -> Report:
     ))
 
     # 3. Moroccans returning home in the year.
-    youth_min, youth_max = 18, 35
+    youth_min, youth_max = AGE_BAND_BOUNDS[AgeBand.YOUTH]
     reintegrated = SupportSession.objects.post_return().in_year(year).exists_for_returnee()
     moroccans = Returnee.objects.to_morocco().returned_in(year).with_age_at_return().aggregate(
         returned=Count("pk"),
@@ -466,7 +466,7 @@ def queryset_for(key: str, year: int) -> QuerySet:
         "avrr.enhanced_support": lambda: Returnee.objects.from_morocco().enhanced_support_in(year),
         "moroccans.returned": lambda: moroccans,
         "moroccans.male_share": lambda: moroccans.filter(sex="M"),
-        "moroccans.age_18_35_share": lambda: moroccans.aged_at_return(18, 35),
+        "moroccans.age_18_35_share": lambda: moroccans.in_age_band(AgeBand.YOUTH),
         "moroccans.reintegration_support": lambda: moroccans.supported_after_return_in(year),
         "moroccans.enhanced_support": lambda: moroccans.enhanced_support_in(year),
         "resettlement.departed": lambda: Refugee.objects.departed_in(year),

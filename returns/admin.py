@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from reintegration.models import SupportSession
 
-from .models import Returnee, ReturnStatus, VulnerabilityCategory
+from .models import MOROCCO, Returnee, ReturnStatus, VulnerabilityCategory
 
 
 class ProgrammeListFilter(admin.SimpleListFilter):
@@ -56,8 +56,8 @@ class VulnerabilityCategoryAdmin(admin.ModelAdmin):
 class ReturneeAdmin(CaseAdmin):
     changelist_totals = (
         (_("returnees"), None),
-        (_("returns from Morocco"), Q(host_country="MA")),
-        (_("Moroccans returning home"), Q(return_country="MA")),
+        (_("returns from Morocco"), Q(host_country=MOROCCO)),
+        (_("Moroccans returning home"), Q(return_country=MOROCCO)),
         (_("returned"), Q(status=ReturnStatus.DEPARTED)),
     )
     form = ReturneeAdminForm
