@@ -19,7 +19,7 @@ from oimsite.models_base import Sex
 from resettlement.models import Refugee
 from returns.models import Returnee
 
-from .suppression import CountTable, displayed_rows, neutralise, small_label, suppress
+from .suppression import CountTable, displayed_rows, is_withheld, neutralise, small_label, suppress
 
 
 def _table(title: str, queryset: QuerySet, country_field: str) -> CountTable:
@@ -67,6 +67,8 @@ def shared_report_lines(year: int) -> list[list[object]]:
     for table in shared_tables(year):
         suppress(table, limit)
         lines.append([table.title])
+        if is_withheld(table):
+            lines.append([_("Withheld (..): these counts are too small to publish without revealing some of them.")])
         lines.extend(displayed_rows(table, limit, total_label=_("Total")))
         lines.append([])
     return [[neutralise(cell) for cell in line] for line in lines]
