@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-Horse-Battery-9"
 SITE_PAGES = [
     "dashboard",
+    "reconciliation",
     "returns:returnee_list",
     "reintegration:session_list",
     "resettlement:file_list",
@@ -48,7 +49,8 @@ def test_site_and_admin_pages_have_no_axe_violation(page: Page, live_server, dja
     f.session(person).save()
     file = f.resettlement_file()
     file.save()
-    f.refugee(file).save()
+    refugee = f.refugee(file)
+    refugee.save()
 
     page.goto(f"{live_server.url}{reverse('login')}")
     page.fill("input[name=username]", "agent")
@@ -57,7 +59,8 @@ def test_site_and_admin_pages_have_no_axe_violation(page: Page, live_server, dja
     page.wait_for_url(f"{live_server.url}/")
 
     urls = [reverse(name) for name in SITE_PAGES]
-    urls += [person.get_absolute_url(), file.get_absolute_url()]
+    urls += [person.get_absolute_url(), person.sessions.get().get_absolute_url(), file.get_absolute_url(),
+             refugee.get_absolute_url(), reverse("admin:index")]
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
         urls.append(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
