@@ -57,6 +57,9 @@ class VersionedModelForm(forms.ModelForm):
     """A ModelForm for a case record that refuses stale edits; also the base the admin adds to its forms."""
 
     edit_version = forms.IntegerField(label=_("version"), widget=forms.HiddenInput, required=False, min_value=1)
+    # Set when the instance was loaded in this request (an inline formset's rows, all in one query): its
+    # version is then compared as loaded, without a query per row; the save checks again atomically.
+    instance_is_current = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,8 +71,11 @@ class VersionedModelForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is not None:
             loaded = cleaned.get(VERSION_FIELD)
-            rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
-            current = rows.values_list("version", flat=True).first()
+            if self.instance_is_current:
+                current = self.instance.version
+            else:
+                rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
+                current = rows.values_list("version", flat=True).first()
             # A missing or forged version is as stale as an old one: nothing is saved either way.
             if loaded is None or loaded != current:
                 raise forms.ValidationError(STALE_EDIT_MESSAGE, code="stale_edit")
@@ -106,6 +112,12 @@ class VersionedInlineFormSet(BaseInlineFormSet):
 
     def _versioned(self) -> bool:
         return issubclass(self.form, VersionedModelForm)
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        if self.is_bound and i < self.initial_form_count() and self._versioned():
+            form.instance_is_current = True  # from this formset's queryset, loaded for this submission
+        return form
 
     def clean(self) -> None:
         super().clean()
