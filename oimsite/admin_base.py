@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from django import forms
@@ -10,12 +11,19 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Field, Model, Q, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.concurrency import VERSION_FIELD, StaleEditError, VersionedModelForm, save_versioned
+from accounts.concurrency import (
+    VERSION_FIELD,
+    StaleEditError,
+    VersionedInlineFormSet,
+    is_versioned,
+    save_versioned,
+    versioned_form,
+)
+from accounts.history import diff_records, prefetch_m2m_history, select_history_related
 from oimsite import params
 from oimsite.models_base import year_bounds
 from oimsite.pagination import EstimatedCountPaginator
@@ -80,7 +88,7 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [item for item in value if is_valid_key(to_field, item)], attr)
 
 
-class LabelledInlineFormSet(BaseInlineFormSet):
+class LabelledInlineFormSet(VersionedInlineFormSet):
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -92,9 +100,24 @@ class LabelledTabularInline(admin.TabularInline):
 
     Django's tabular inline labels its columns in the table head only, so screen readers (and axe-core)
     find unlabelled inputs; each widget gets an aria-label with its column's name.
+
+    A row of a case record (one with a `version`) carries its version in a hidden field, like the record's
+    own form: a row someone changed since the page was loaded is refused (see VersionedInlineFormSet).
     """
 
     template = "admin/edit_inline/tabular_labelled.html"
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        fields = list(super().get_fields(request, obj))
+        if is_versioned(self.model) and VERSION_FIELD not in fields:
+            fields.append(VERSION_FIELD)
+        return fields
+
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any):
+        base = kwargs.pop("form", self.form)
+        if is_versioned(self.model):
+            base = versioned_form(base)
+        return super().get_formset(request, obj, form=base, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -152,9 +175,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any):
         # Add the version check to whatever form the subclass declares (e.g. ReturneeAdminForm).
-        base = kwargs.pop("form", self.form)
-        if not issubclass(base, VersionedModelForm):
-            base = type(f"Versioned{base.__name__}", (VersionedModelForm, base), {"__module__": base.__module__})
+        base = versioned_form(kwargs.pop("form", self.form))
         return super().get_form(request, obj, change=change, form=base, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list[tuple[Any, dict]]:
@@ -179,6 +200,21 @@ class CaseAdmin(SimpleHistoryAdmin):
             # The admin's transaction has rolled back: nothing of this submission was written.
             messages.error(request, str(exc))
             return HttpResponseRedirect(request.get_full_path())
+
+    def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str,
+                             object_id: Any) -> QuerySet:
+        return select_history_related(history_manager.filter(**{pk_name: object_id}))
+
+    def set_history_delta_changes(self, request: HttpRequest, historical_records: Any,
+                                  foreign_keys_are_objs: bool = True) -> None:
+        # simple-history's diff queries each record's m2m rows (the returnee's vulnerabilities): 66 queries
+        # for 31 versions. The page's m2m rows are loaded at once and the diffs read them (diff_records).
+        records = list(historical_records)
+        prefetch_m2m_history(records)
+        for current, previous in pairwise(records):
+            delta = diff_records(current, previous)
+            helper = self.get_historical_record_context_helper(request, current)
+            current.history_delta_changes = helper.context_for_delta_changes(delta)
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: dict | None = None) -> HttpResponse:
