@@ -108,3 +108,14 @@ def test_streamed_csv_in_several_chunks_and_signal_at_the_end(admin_client_logge
     assert len(chunks) > 3
     assert b"".join(chunks) == _old_export(ReturneeTable(Returnee.objects.with_age_at_return()))
     assert received == [18]
+
+
+def test_country_names_follow_the_language_with_the_cached_choices():
+    from django.utils import translation
+
+    returnee = Returnee(nationality="MA")
+    for _ in range(2):  # the second pass reads the cache of each language
+        with translation.override("en"):
+            assert returnee.get_nationality_display() == "Morocco"
+        with translation.override("fr"):
+            assert returnee.get_nationality_display() == "Maroc"
