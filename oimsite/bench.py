@@ -18,7 +18,6 @@ import os
 import statistics
 import tempfile
 import time
-import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -268,7 +267,6 @@ class Measure:
     queries: int | None = None
     median_ms: float | None = None
     floor_ms: float | None = None
-    peak_mb: float | None = None
     rss_mb: float | None = None
     rows: int | None = None
     note: str = ""
@@ -386,38 +384,55 @@ def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure
         bound = _export_bound()
         query, floor_sql = query.replace("{since}", bound), floor_sql.replace("{since}", bound)
     url = f"{path}?{query}" if query else path
+    if page.export:
+        return _measure_export(page, client, scale, url, floor_sql)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-        size = _consume(response)
+        _consume(response)
     measure = Measure(scale, page.group, page.variant, response.status_code, queries=len(queries))
     if response.status_code != 200:
         measure.note = f"HTTP {response.status_code}"
         return measure
-    if page.export and not response.get("Content-Disposition"):
-        measure.status, measure.note = "skipped", "no CSV export on this list yet"
-        return measure
-    # An export of 100,000 rows takes seconds: a few runs are enough for its median.
-    runs = min(repeat, 3) if page.export else repeat
-    measure.median_ms = _median_ms(lambda: _consume(client.get(url)), runs)
+    measure.median_ms = _median_ms(lambda: _consume(client.get(url)), repeat)
     if floor_sql:
-        measure.floor_ms = _median_ms(_floor_runner(floor_sql), runs)
-    if page.export:
-        measure.rows = max(0, response_lines(client, url) - 1)
-        measure.rss_mb = _peak_rss_delta_mb(lambda: _consume(client.get(url)))
-        tracemalloc.start()
-        _consume(client.get(url))
-        measure.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        streamed = "streamed" if getattr(response, "streaming", False) else "in memory"
-        measure.note = f"{size / 2**20:.1f} MB of CSV, {streamed}"
+        measure.floor_ms = _median_ms(_floor_runner(floor_sql), repeat)
     return measure
 
 
-def response_lines(client: Client, url: str) -> int:
-    response = client.get(url)
-    if getattr(response, "streaming", False):
-        return sum(chunk.count(b"\n") for chunk in response.streaming_content)
-    return response.content.count(b"\n")
+def _measure_export(page: Page, client: Client, scale: int, url: str, floor_sql: str) -> Measure:
+    """One export request (100,000 rows take a while): its queries, time, rows and peak memory.
+
+    Peak memory is the process's resident set (VmHWM) above its level before the request; tracemalloc
+    (Python allocations only) slows the export several times, so it is not used here.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        started = time.perf_counter()
+        response = client.get(url)
+        outcome["lines"], outcome["bytes"] = 0, 0
+        chunks = response.streaming_content if getattr(response, "streaming", False) else [response.content]
+        for chunk in chunks:
+            outcome["lines"] += chunk.count(b"\n")
+            outcome["bytes"] += len(chunk)
+        outcome["ms"] = (time.perf_counter() - started) * 1000
+        outcome["response"] = response
+
+    with CaptureQueriesContext(connection) as queries:
+        rss = _peak_rss_delta_mb(run)
+        if rss is None:
+            run()
+    response = outcome["response"]
+    measure = Measure(scale, page.group, page.variant, response.status_code, queries=len(queries))
+    if response.status_code != 200 or not response.get("Content-Disposition"):
+        measure.status, measure.note = "skipped", f"no CSV export (HTTP {response.status_code})"
+        return measure
+    measure.median_ms, measure.rows, measure.rss_mb = outcome["ms"], max(0, outcome["lines"] - 1), rss
+    if floor_sql:
+        measure.floor_ms = _median_ms(_floor_runner(floor_sql), 1)
+    streamed = "streamed" if getattr(response, "streaming", False) else "in memory"
+    measure.note = f"{outcome['bytes'] / 2**20:.1f} MB of CSV, {streamed}, one run"
+    return measure
 
 
 def load_data(scale: int) -> str:
@@ -445,12 +460,15 @@ def load_data(scale: int) -> str:
 
 
 def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 7,
-              log: TextIO | None = None, only: str | None = None) -> BenchResult:
+              log: TextIO | None = None, only: str | None = None,
+              on_scale: Callable[[BenchResult], None] | None = None) -> BenchResult:
     result = BenchResult(vendor="")
     # The test Client's host, and no query log kept by DEBUG (CaptureQueriesContext turns it on when counting).
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], DEBUG=False):
         for scale in scales:
             _bench_scale(result, scale, database_url, repeat, log, only)
+            if on_scale is not None:  # the table so far: a long run interrupted keeps its finished scales
+                on_scale(result)
     return result
 
 
@@ -507,7 +525,7 @@ def markdown(result: BenchResult) -> str:
         for m in row.values():
             if m.note:
                 notes.append(f"- ×{m.scale} {group} / {variant}: {m.note}"
-                             + (f"; {m.rows:,} rows, peak Python memory {m.peak_mb:.1f} MB" if m.peak_mb else "")
+                             + (f"; {m.rows:,} rows" if m.rows is not None else "")
                              + (f", peak RSS {m.rss_mb:+.1f} MB above before" if m.rss_mb is not None else ""))
     if notes:
         lines += ["", *notes]
