@@ -81,8 +81,13 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, QuerySet):
-            return capped_count(self.object_list, self.cap)
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            # django-tables2 paginates its BoundRows, whose len() is a full COUNT: count the queryset
+            # behind them (rows.data is the TableData, rows.data.data the ordered QuerySet).
+            queryset = getattr(getattr(self.object_list, "data", None), "data", None)
+        if isinstance(queryset, QuerySet):
+            return capped_count(queryset, self.cap)
         return len(self.object_list)
 
     @property

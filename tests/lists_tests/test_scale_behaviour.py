@@ -119,3 +119,17 @@ def test_country_names_follow_the_language_with_the_cached_choices():
             assert returnee.get_nationality_display() == "Morocco"
         with translation.override("fr"):
             assert returnee.get_nationality_display() == "Maroc"
+
+
+@pytest.mark.parametrize("name", ["returns:returnee_list", "reintegration:session_list", "resettlement:file_list",
+                                  "resettlement:refugee_list"])
+def test_the_list_count_is_capped_in_sql(admin_client_logged, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.small_world(1)
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client_logged.get(reverse(name)).status_code == 200
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
+    assert len(counts) == 1
+    assert f"LIMIT {pagination.COUNT_CAP + 1}" in counts[0]
