@@ -26,7 +26,7 @@ from accounts.concurrency import (
 from accounts.history import diff_records, prefetch_m2m_history, select_history_related
 from oimsite import params
 from oimsite.models_base import year_bounds
-from oimsite.pagination import EstimatedCountPaginator
+from oimsite.pagination import COUNT_CAP, EstimatedCountPaginator
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -149,18 +149,29 @@ class CaseAdmin(SimpleHistoryAdmin):
     # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
     changelist_totals: tuple[tuple[str, Q | None], ...] = ((_("records"), None),)
 
-    def get_changelist_totals(self, queryset: QuerySet) -> list[tuple[str, int]]:
+    def get_changelist_totals(self, queryset: QuerySet) -> list[tuple[str, int]] | None:
+        """The totals of the filtered set, or None when it has more than COUNT_CAP rows.
+
+        One query over at most COUNT_CAP + 1 rows (the aggregate runs over a LIMITed subquery), so its
+        cost does not grow with the table: a filter or search narrower than the cap gets exact totals,
+        a wider one a "more than" note instead of an aggregate over the whole table.
+        """
         aggregates = {f"t{i}": Count("pk", filter=condition) for i, (_label, condition) in
                       enumerate(self.changelist_totals)}
+        aggregates["n"] = Count("pk")
         # order_by(): the changelist's ordering is useless to an aggregate and costs a sort.
-        values = queryset.order_by().aggregate(**aggregates)
+        values = queryset.order_by()[: COUNT_CAP + 1].aggregate(**aggregates)
+        if values["n"] > COUNT_CAP:
+            return None
         return [(label, values[f"t{i}"]) for i, (label, _condition) in enumerate(self.changelist_totals)]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            context["changelist_totals"] = self.get_changelist_totals(context["cl"].queryset)
+            totals = self.get_changelist_totals(context["cl"].queryset)
+            context["changelist_totals"] = totals
+            context["changelist_totals_cap"] = COUNT_CAP if totals is None else None
         return response
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):

@@ -18,7 +18,6 @@ import os
 import statistics
 import tempfile
 import time
-import tracemalloc
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -204,7 +203,8 @@ def pages() -> list[Page]:
     from_ma_2024 = "WHERE host_country = 'MA' AND departure_date >= '2024-01-01' AND departure_date < '2025-01-01' "
     return [
         Page("dashboard", "year 2024", "dashboard", "", ";".join(DASHBOARD_FLOOR)),
-        # Lists (issue 4): first page, a filtered page, a deep page (1/5 into the table), a CSV export.
+        # Lists (issue 4): first page, a filtered page, the deepest page served (1/5 into the table, at most
+        # COUNT_CAP rows in), a CSV export of about 100,000 rows (all rows if fewer).
         Page("returnee list", "first page", "returns:returnee_list", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "filtered", "returns:returnee_list", "programme=from_morocco&returned_in=2024",
              f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
@@ -221,8 +221,8 @@ def pages() -> list[Page]:
              f"{FILE_SQL}ORDER BY referral_date DESC, file_number LIMIT 50"),
         Page("refugee list", "first page", "resettlement:refugee_list", "",
              f"{REFUGEE_SQL}ORDER BY p.file_id DESC LIMIT 50"),
-        Page("returnee list", "CSV export", "returns:returnee_list", "_export=csv",
-             f"{r}{RETURNEE_ORDER} LIMIT 100000", export=True),
+        Page("returnee list", "CSV export", "returns:returnee_list", "departure_date_after={since}&_export=csv",
+             f"{r}WHERE departure_date >= '{{since}}' {RETURNEE_ORDER}", export=True),
         # Admin changelists: plain, filtered, searched.
         Page("admin returnees", "plain", "admin:returns_returnee_changelist", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
         Page("admin returnees", "filtered", "admin:returns_returnee_changelist", "programme=from_morocco&year=2024",
@@ -267,7 +267,7 @@ class Measure:
     queries: int | None = None
     median_ms: float | None = None
     floor_ms: float | None = None
-    peak_mb: float | None = None
+    rss_mb: float | None = None
     rows: int | None = None
     note: str = ""
 
@@ -314,7 +314,10 @@ def _consume(response) -> int:
 
 
 def _deep_page(page: Page) -> tuple[str, str]:
-    """The page number 1/5 into the table, and the keyset key of the row before it (for the floor)."""
+    """The deepest page the list serves (1/5 into the table, at most the row COUNT_CAP: lists page
+    through their first COUNT_CAP rows only), and the keyset key of the row before it (for the floor)."""
+    from oimsite.pagination import COUNT_CAP
+
     if page.group.startswith("returnee"):
         table, cols, order = "returns_returnee", "departure_date, case_number", RETURNEE_ORDER
     else:
@@ -322,12 +325,50 @@ def _deep_page(page: Page) -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         total = cursor.fetchone()[0]
-        number = max(1, total // 5 // 50)
+        number = max(1, min(total // 5, COUNT_CAP) // 50)
         cursor.execute(f"SELECT {cols} FROM {table} WHERE {cols.split(',')[0]} IS NOT NULL {order} "
                        f"LIMIT 1 OFFSET {(number - 1) * 50}")
         row = cursor.fetchone()
     key = ", ".join(repr(str(v)) if not isinstance(v, int) else str(v) for v in row) if row else "NULL, NULL"
     return str(number), key
+
+
+EXPORT_ROWS = 100_000
+
+
+def _export_bound() -> str:
+    """A departure date from which the returnee list has about EXPORT_ROWS rows (all of them if fewer)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT departure_date FROM returns_returnee WHERE departure_date IS NOT NULL "
+                       f"ORDER BY departure_date DESC LIMIT 1 OFFSET {EXPORT_ROWS - 1}")
+        row = cursor.fetchone()
+    return str(row[0]) if row else "1900-01-01"
+
+
+def _rss_kb(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _peak_rss_delta_mb(run: Callable[[], Any]) -> float | None:
+    """Peak resident memory during run() above the resident memory before it (Linux: VmHWM reset)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")  # resets VmHWM to the current RSS
+    except OSError:
+        return None
+    before = _rss_kb("VmRSS")
+    run()
+    peak = _rss_kb("VmHWM")
+    if before is None or peak is None:
+        return None
+    return (peak - before) / 1024
 
 
 def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure:
@@ -339,35 +380,59 @@ def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure
     if page.deep:
         number, key = _deep_page(page)
         query, floor_sql = query.replace("{page}", number), floor_sql.replace("{key}", key)
+    if page.export:
+        bound = _export_bound()
+        query, floor_sql = query.replace("{since}", bound), floor_sql.replace("{since}", bound)
     url = f"{path}?{query}" if query else path
+    if page.export:
+        return _measure_export(page, client, scale, url, floor_sql)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-        size = _consume(response)
+        _consume(response)
     measure = Measure(scale, page.group, page.variant, response.status_code, queries=len(queries))
     if response.status_code != 200:
         measure.note = f"HTTP {response.status_code}"
         return measure
-    if page.export and not response.get("Content-Disposition"):
-        measure.status, measure.note = "skipped", "no CSV export on this list yet"
-        return measure
     measure.median_ms = _median_ms(lambda: _consume(client.get(url)), repeat)
     if floor_sql:
         measure.floor_ms = _median_ms(_floor_runner(floor_sql), repeat)
-    if page.export:
-        measure.rows = max(0, response_lines(client, url) - 1)
-        tracemalloc.start()
-        _consume(client.get(url))
-        measure.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        measure.note = f"{size / 2**20:.1f} MB of CSV"
     return measure
 
 
-def response_lines(client: Client, url: str) -> int:
-    response = client.get(url)
-    if getattr(response, "streaming", False):
-        return sum(chunk.count(b"\n") for chunk in response.streaming_content)
-    return response.content.count(b"\n")
+def _measure_export(page: Page, client: Client, scale: int, url: str, floor_sql: str) -> Measure:
+    """One export request (100,000 rows take a while): its queries, time, rows and peak memory.
+
+    Peak memory is the process's resident set (VmHWM) above its level before the request; tracemalloc
+    (Python allocations only) slows the export several times, so it is not used here.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        started = time.perf_counter()
+        response = client.get(url)
+        outcome["lines"], outcome["bytes"] = 0, 0
+        chunks = response.streaming_content if getattr(response, "streaming", False) else [response.content]
+        for chunk in chunks:
+            outcome["lines"] += chunk.count(b"\n")
+            outcome["bytes"] += len(chunk)
+        outcome["ms"] = (time.perf_counter() - started) * 1000
+        outcome["response"] = response
+
+    with CaptureQueriesContext(connection) as queries:
+        rss = _peak_rss_delta_mb(run)
+        if rss is None:
+            run()
+    response = outcome["response"]
+    measure = Measure(scale, page.group, page.variant, response.status_code, queries=len(queries))
+    if response.status_code != 200 or not response.get("Content-Disposition"):
+        measure.status, measure.note = "skipped", f"no CSV export (HTTP {response.status_code})"
+        return measure
+    measure.median_ms, measure.rows, measure.rss_mb = outcome["ms"], max(0, outcome["lines"] - 1), rss
+    if floor_sql:
+        measure.floor_ms = _median_ms(_floor_runner(floor_sql), 1)
+    streamed = "streamed" if getattr(response, "streaming", False) else "in memory"
+    measure.note = f"{outcome['bytes'] / 2**20:.1f} MB of CSV, {streamed}, one run"
+    return measure
 
 
 def load_data(scale: int) -> str:
@@ -395,12 +460,15 @@ def load_data(scale: int) -> str:
 
 
 def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 7,
-              log: TextIO | None = None, only: str | None = None) -> BenchResult:
+              log: TextIO | None = None, only: str | None = None,
+              on_scale: Callable[[BenchResult], None] | None = None) -> BenchResult:
     result = BenchResult(vendor="")
     # The test Client's host, and no query log kept by DEBUG (CaptureQueriesContext turns it on when counting).
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], DEBUG=False):
         for scale in scales:
             _bench_scale(result, scale, database_url, repeat, log, only)
+            if on_scale is not None:  # the table so far: a long run interrupted keeps its finished scales
+                on_scale(result)
     return result
 
 
@@ -457,7 +525,8 @@ def markdown(result: BenchResult) -> str:
         for m in row.values():
             if m.note:
                 notes.append(f"- ×{m.scale} {group} / {variant}: {m.note}"
-                             + (f"; {m.rows:,} rows, peak Python memory {m.peak_mb:.1f} MB" if m.peak_mb else ""))
+                             + (f"; {m.rows:,} rows" if m.rows is not None else "")
+                             + (f", peak RSS {m.rss_mb:+.1f} MB above before" if m.rss_mb is not None else ""))
     if notes:
         lines += ["", *notes]
     if result.setup:

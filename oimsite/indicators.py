@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db import connections, router
+from django.db.models import Case, CharField, Count, Model, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from django_countries import countries
 
 from oimsite.models import PublishedFigure
 from reintegration.models import Kind, SupportSession
-from resettlement.models import Refugee, ResettlementFile
+from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
 from returns.models import AGE_BAND_BOUNDS, MOROCCO, AgeBand, Returnee
 
 FROM_MOROCCO = "from_morocco"
@@ -200,9 +201,42 @@ def country_name(code: str) -> str:
 
 def years_with_records() -> list[int]:
     """Years in which a return or a resettlement departure happened, latest first (two queries)."""
-    years = {d.year for d in Returnee.objects.filter(departure_date__isnull=False).dates("departure_date", "year")}
-    years |= {d.year for d in ResettlementFile.objects.departed().dates("departure_date", "year")}
+    stages = [str(stage) for stage in DEPARTED_STAGES]
+    years = _distinct_years(Returnee, "departure_date")
+    years |= _distinct_years(ResettlementFile, "departure_date",
+                             f"stage IN ({', '.join(['%s'] * len(stages))})", stages)
     return sorted(years, reverse=True)
+
+
+# The first day of the year after y.d, per database: the step of the skip scan below.
+_NEXT_YEAR_SQL = {
+    "postgresql": "CAST(DATE_TRUNC('year', y.d) + INTERVAL '1 year' AS date)",
+    "sqlite": "DATE(y.d, 'start of year', '+1 year')",
+}
+
+
+def _distinct_years(model: type[Model], column: str, condition: str = "", params: list[str] | None = None,
+                    ) -> set[int]:
+    """The years of `column` (optionally where `condition`), in one query that reads one index entry per
+    year: a recursive "skip scan" jumping from each year's first date to the next year's, instead of a
+    DISTINCT over every row (110 ms at ×100 on PostgreSQL, growing with the table)."""
+    params = params or []
+    connection = connections[router.db_for_read(model)]
+    step = _NEXT_YEAR_SQL.get(connection.vendor)
+    if step is None:  # another database: the plain DISTINCT
+        queryset = model._default_manager.filter(**{f"{column}__isnull": False})
+        if condition:
+            queryset = queryset.extra(where=[condition], params=params)
+        return {d.year for d in queryset.dates(column, "year")}
+    quote = connection.ops.quote_name
+    table, col = quote(model._meta.db_table), quote(column)
+    where = f"{col} IS NOT NULL" + (f" AND {condition}" if condition else "")
+    sql = (f"WITH RECURSIVE y(d) AS (SELECT MIN({col}) FROM {table} WHERE {where} "
+           f"UNION ALL SELECT (SELECT MIN({col}) FROM {table} WHERE {where} AND {col} >= {step}) "
+           "FROM y WHERE y.d IS NOT NULL) SELECT d FROM y WHERE d IS NOT NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params])
+        return {int(str(row[0])[:4]) for row in cursor.fetchall()}
 
 
 def compute(year: int) -> Report:

@@ -8,6 +8,9 @@ filter form's errors and a 400.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import django_filters
@@ -15,19 +18,29 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import SingleTableMixin, Table
 from django_tables2.export import ExportMixin, TableExport
+from django_tables2.rows import BoundRow
 from tablib import Dataset
 
 from oimsite.exports import export_done, neutralise
+from oimsite.pagination import COUNT_CAP, BeyondCapError, CappedPaginator
 from oimsite.params import YEAR_MIN, whole_number, year_max
+from oimsite.templatetags.figures import figure
 
 MAX_PER_PAGE = 500
+# XLSX is built in memory (openpyxl): refused above this many rows, CSV streams any size.
+XLSX_MAX_ROWS = COUNT_CAP
+# Rows fetched per database round trip while streaming, and bytes buffered per chunk sent.
+EXPORT_CHUNK_ROWS = 2000
+EXPORT_CHUNK_BYTES = 64 * 1024
 
 
 class SafeTableExport(TableExport):
@@ -44,6 +57,37 @@ class SafeTableExport(TableExport):
             else:
                 dataset.append(cells)
         return dataset
+
+
+def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
+               on_done: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """The table's CSV export, produced chunk by chunk: the same cells as `SafeTableExport` (as_values()
+    semantics, formula neutralisation, tablib's csv dialect), without holding the rows in memory.
+
+    The table's data is read with `.iterator()` (a server-side cursor on PostgreSQL). `on_done` gets the
+    number of data rows once the last one has been written.
+    """
+    excluded = set(exclude_columns)
+    columns = [column for column in table.columns.iterall()
+               if not (column.column.exclude_from_export or column.name in excluded)]
+    data = table.data.data
+    records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(force_str(column.header, strings_only=True)) for column in columns])
+    rows = 0
+    for record in records:
+        row = BoundRow(record, table=table)
+        writer.writerow([neutralise(force_str(row.get_cell_value(column.name), strings_only=True))
+                         for column in columns])
+        rows += 1
+        if buffer.tell() >= EXPORT_CHUNK_BYTES:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+    if on_done is not None:
+        on_done(rows)
 
 
 class YearFilter(django_filters.Filter):
@@ -95,10 +139,12 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
     export_formats = ("csv", "xlsx")
     export_permission: str = ""
     # Pagination is the table's alone: ListView's own paginate_by would COUNT and slice a second time.
-    # The list shows the exact filtered count, so one COUNT is needed; Paginator caches it and the page
-    # links reuse it (no second COUNT, no COUNT of the unfiltered table).
+    # The list shows the filtered count, so one (capped) COUNT is needed; the paginator caches it and the
+    # page links reuse it (no second COUNT, no COUNT of the unfiltered table).
     paginate_by = None
-    table_pagination = {"per_page": 50, "silent": False}
+    # CappedPaginator: the count is exact up to COUNT_CAP rows ("more than" beyond) and costs the same
+    # at any table size; pages go as deep as the count.
+    table_pagination = {"per_page": 50, "silent": False, "paginator_class": CappedPaginator}
     title = gettext_lazy("Records")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -115,6 +161,11 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         self._check_table_parameters()
         try:
             return super().get_table(**kwargs)
+        except BeyondCapError:
+            raise Http404(
+                _("Only the first %(max)s records of a list can be paged through: narrow it with the filters.")
+                % {"max": figure(COUNT_CAP)}
+            ) from None
         except PageNotAnInteger:
             raise Http404(_("The page number must be a whole number.")) from None
         except EmptyPage:
@@ -144,7 +195,8 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         table = context["table"]
         context.update(
             title=self.title,
-            result_count=table.paginator.count,
+            result_count=min(table.paginator.count, COUNT_CAP),
+            result_count_capped=table.paginator.count > COUNT_CAP,
             can_export=self.can_export(),
             export_links=[
                 (fmt.upper(), "?" + self._query_without("page", extra={self.export_trigger_param: fmt}))
@@ -173,14 +225,25 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
             if not self.can_export():
                 raise PermissionDenied(_("You are not allowed to export these records."))
             if not form_invalid:
-                return self._export(self.export_format, context["table"])
+                table = context["table"]
+                if self.export_format == "xlsx" and table.paginator.count > XLSX_MAX_ROWS:
+                    context["export_error"] = _(
+                        "An XLSX export is limited to %(max)s rows and this list has more: export it as CSV, "
+                        "or narrow it with the filters."
+                    ) % {"max": figure(XLSX_MAX_ROWS)}
+                    kwargs["status"] = 400
+                else:
+                    return self._export(self.export_format, table)
         if form_invalid:
             kwargs.setdefault("status", 400)
         # Skip ExportMixin: the export was handled above.
         return super(ExportMixin, self).render_to_response(context, **kwargs)
 
-    def _export(self, export_format: str, table) -> HttpResponse:
+    def _export(self, export_format: str, table: Table) -> HttpResponse:
         # The context's table: exports iterate all its rows, not the page; its filtered COUNT is reused.
+        filters = self._query_without(self.export_trigger_param)
+        if export_format == "csv":
+            return self._stream_csv(table, filters)
         exporter = self.export_class(
             export_format=export_format,
             table=table,
@@ -190,6 +253,17 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         response = exporter.response(filename=self.get_export_filename(export_format))
         export_done.send(
             sender=type(self), request=self.request, model=self.model, export_format=export_format,
-            filters=self._query_without(self.export_trigger_param), row_count=exporter.dataset.height,
+            filters=filters, row_count=exporter.dataset.height,
         )
+        return response
+
+    def _stream_csv(self, table: Table, filters: str) -> StreamingHttpResponse:
+        def done(row_count: int) -> None:
+            # Sent once the last row is written: the audit records the real number of rows exported.
+            export_done.send(sender=type(self), request=self.request, model=self.model, export_format="csv",
+                             filters=filters, row_count=row_count)
+
+        response = StreamingHttpResponse(stream_csv(table, self.exclude_columns, done),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.get_export_filename("csv")}"'
         return response

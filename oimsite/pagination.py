@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from math import ceil
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -49,3 +50,61 @@ class EstimatedCountPaginator(Paginator):
         if capped <= EXACT_UP_TO:
             return capped
         return max(estimate, capped)
+
+
+# Lists and changelist totals count exactly up to this many rows; beyond it they say "more than".
+# A filtered count (a year's returns, a drill-down from the dashboard) stays well under it.
+COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
+    """The number of rows, counted over at most cap + 1 of them (> cap means "more than cap").
+
+    One query, `SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)`: its cost is bounded by the cap
+    whatever the table size, unlike a COUNT(*) over the whole filtered set.
+    """
+    return queryset.order_by().values("pk")[: cap + 1].count()
+
+
+class BeyondCapError(EmptyPage):
+    """A page past the first COUNT_CAP rows of a list too long to count."""
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most COUNT_CAP + 1 rows and pages through the first COUNT_CAP only.
+
+    Deep pages are bounded: an OFFSET grows linearly with the page number, so past COUNT_CAP rows the
+    list asks for a narrower filter instead (BeyondCapError) — the same limit as the count shown.
+    """
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            # django-tables2 paginates its BoundRows, whose len() is a full COUNT: count the queryset
+            # behind them (rows.data is the TableData, rows.data.data the ordered QuerySet).
+            queryset = getattr(getattr(self.object_list, "data", None), "data", None)
+        if isinstance(queryset, QuerySet):
+            return capped_count(queryset, self.cap)
+        return len(self.object_list)
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        hits = max(1, min(self.count, self.cap) - self.orphans)
+        return ceil(hits / self.per_page)
+
+    def validate_number(self, number: int | float | str) -> int:
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.more_than_cap:
+                raise BeyondCapError(str(self.cap)) from None
+            raise

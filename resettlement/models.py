@@ -9,9 +9,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from oimsite.fields import CountryField
 from oimsite.models_base import CaseRecord, ConsentFields, PersonFields, year_bounds
 
 

@@ -112,3 +112,17 @@ def test_admin_index_shows_the_headline_figures(admin_client_logged):
     page = admin_client_logged.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Figures of 2024" in page
     assert 'href="/returns/?programme=from_morocco&amp;returned_in=2024">2</a>' in page
+
+
+def test_changelist_totals_beyond_the_cap_say_more_than(admin_client_logged, monkeypatch):
+    # Totals aggregate at most COUNT_CAP + 1 rows (flat cost at any size): wider sets get a note instead.
+    from oimsite import admin_base
+
+    monkeypatch.setattr(admin_base, "COUNT_CAP", 5)
+    factories.small_world(2)
+    url = reverse("admin:returns_returnee_changelist")
+    response = admin_client_logged.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["changelist_totals"] is None
+    assert "more than 5 records: filter or search to see the totals." in response.content.decode()
+    response = admin_client_logged.get(url, {"programme": "to_morocco"})
+    assert [value for _label, value in response.context["changelist_totals"]] == [4, 0, 4, 4]

@@ -80,7 +80,7 @@ def test_drill_down_lists_and_exports_exactly_that_many_rows(report, admin_clien
     response = admin_client_logged.get(url)
     assert response.context["result_count"] == EXACT[key]
     export = admin_client_logged.get(url + "&_export=csv")
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8"))))
     assert len(rows) - 1 == EXACT[key]
 
 

@@ -33,12 +33,15 @@ class Command(BaseCommand):
                output: str | None, **options) -> None:
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
+        def write(result) -> None:
+            if output:
+                with open(output, "w", encoding="utf-8") as handle:
+                    handle.write(markdown(result))
+
         try:
-            result = run_bench(scales_list(scales), database_url, repeat, log=self.stderr._out, only=only)
+            result = run_bench(scales_list(scales), database_url, repeat, log=self.stderr._out, only=only,
+                               on_scale=write)
         except BenchRefused as refused:
             raise CommandError(str(refused)) from None
         table = markdown(result)
         self.stdout.write(table)
-        if output:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(table)
