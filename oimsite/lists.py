@@ -18,7 +18,7 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -99,6 +99,24 @@ class YearFilter(django_filters.Filter):
         kwargs.setdefault("min_value", YEAR_MIN)
         kwargs.setdefault("max_value", year_max)
         super().__init__(*args, **kwargs)
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free text found in any of `fields` (case-insensitive); blank searches nothing."""
+
+    def __init__(self, *args: Any, fields: tuple[str, ...], **kwargs: Any) -> None:
+        self.search_fields = fields
+        kwargs.setdefault("label", gettext_lazy("Search"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: Any, value: str) -> Any:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{f"{name}__icontains": value})
+        return qs.filter(condition)
 
 
 class YesNoFilter(django_filters.TypedChoiceFilter):

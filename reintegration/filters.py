@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, RangeCheckedForm, YearFilter, YesNoFilter
+from oimsite.lists import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 from oimsite.models_base import Sex, year_bounds
 from returns.filters import PROGRAMMES
 from returns.models import MOROCCO
@@ -14,8 +14,8 @@ from .models import Kind, Mode, Phase, Provider, SupportSession
 
 
 class SupportSessionFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search",
-                                  help_text=_("Case number, given or family name of the returnee."))
+    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name"),
+                     help_text=_("Case number, given or family name of the returnee."))
     programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
     year = YearFilter(label=_("Year"), method="filter_year")
     # Two labelled date inputs (a range widget's second input has no label).
@@ -36,13 +36,6 @@ class SupportSessionFilter(django_filters.FilterSet):
         form = RangeCheckedForm
         model = SupportSession
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(returnee__case_number__icontains=value) | Q(returnee__family_name__icontains=value)
-                               | Q(returnee__given_name__icontains=value))
 
     def filter_programme(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         field = "returnee__host_country" if value == "from_morocco" else "returnee__return_country"

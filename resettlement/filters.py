@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, RangeCheckedForm, YearFilter, YesNoFilter
+from oimsite.lists import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 from oimsite.models_base import Sex
 
 from .models import Refugee, ResettlementFile, Stage
@@ -44,8 +44,8 @@ class ResettlementFileFilter(django_filters.FilterSet):
 
 
 class RefugeeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search",
-                                  help_text=_("File number, given or family name."))
+    q = SearchFilter(fields=("file__file_number", "family_name", "given_name"),
+                     help_text=_("File number, given or family name."))
     departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
     destination = CountryFilter(label=_("Resettlement country"), field_name="file__destination_country")
     nationality = CountryFilter(label=_("Nationality"))
@@ -57,13 +57,6 @@ class RefugeeFilter(django_filters.FilterSet):
         form = RangeCheckedForm
         model = Refugee
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(file__file_number__icontains=value) | Q(family_name__icontains=value)
-                               | Q(given_name__icontains=value))
 
     def filter_departed_in(self, queryset, name: str, value: int) -> QuerySet:
         return queryset.departed_in(value)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, RangeCheckedForm, YearFilter, YesNoFilter
+from oimsite.lists import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 from oimsite.models_base import Sex
 
 from .models import AgeBand, Returnee, ReturneeQuerySet, ReturnStatus, VulnerabilityCategory
@@ -14,8 +14,8 @@ PROGRAMMES = [("from_morocco", _("Returns from Morocco")), ("to_morocco", _("Mor
 
 
 class ReturneeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search",
-                                  help_text=_("Case number, given or family name."))
+    q = SearchFilter(fields=("case_number", "family_name", "given_name"),
+                     help_text=_("Case number, given or family name."))
     programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
     returned_in = YearFilter(label=_("Year of return"), method="filter_returned_in")
     # Two labelled date inputs (a range widget's second input has no label).
@@ -43,13 +43,6 @@ class ReturneeFilter(django_filters.FilterSet):
         form = RangeCheckedForm
         model = Returnee
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(case_number__icontains=value) | Q(family_name__icontains=value)
-                               | Q(given_name__icontains=value))
 
     def filter_programme(self, queryset: ReturneeQuerySet, name: str, value: str) -> QuerySet:
         return queryset.from_morocco() if value == "from_morocco" else queryset.to_morocco()
