@@ -228,22 +228,21 @@ class Numbering:
 def write_copy(template: Template, shift: int, case_numbers: Numbering, file_numbers: Numbering,
                vulnerability_ids: dict[str, int], batch_size: int = 2000) -> dict[str, int]:
     """Write one copy of the template, `shift` years back, in one transaction; return rows per model."""
-    returnees: list[Returnee] = []
-    for t in template.returnees:
-        f = dict(t.fields)
-        prefix, year, _ = f["case_number"].split("-")
-        f["case_number"] = case_numbers.take(prefix, int(year) - shift)
-        for name in ("date_of_birth", "departure_date", "consent_date"):
+    def moved(fields: dict, number_field: str, numbering: Numbering, dates: tuple[str, ...]) -> dict:
+        # A new number in the year the record moves to, and every date moved back by `shift` years.
+        f = dict(fields)
+        prefix, year, _ = f[number_field].split("-")
+        f[number_field] = numbering.take(prefix, int(year) - shift)
+        for name in dates:
             f[name] = shift_years(f.get(name), shift)
-        returnees.append(Returnee(**f))
-    files: list[ResettlementFile] = []
-    for t in template.files:
-        f = dict(t.fields)
-        prefix, year, _ = f["file_number"].split("-")
-        f["file_number"] = file_numbers.take(prefix, int(year) - shift)
-        for name in ("referral_date", "departure_date", "consent_date"):
-            f[name] = shift_years(f.get(name), shift)
-        files.append(ResettlementFile(**f))
+        return f
+
+    returnees = [Returnee(**moved(t.fields, "case_number", case_numbers,
+                                  ("date_of_birth", "departure_date", "consent_date")))
+                 for t in template.returnees]
+    files = [ResettlementFile(**moved(t.fields, "file_number", file_numbers,
+                                      ("referral_date", "departure_date", "consent_date")))
+             for t in template.files]
     with transaction.atomic():
         Returnee.objects.bulk_create(returnees, batch_size=batch_size)
         files = ResettlementFile.objects.bulk_create(files, batch_size=batch_size)
