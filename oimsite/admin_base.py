@@ -25,6 +25,7 @@ from accounts.concurrency import (
 )
 from accounts.history import diff_records, prefetch_m2m_history, select_history_related
 from oimsite import params
+from oimsite.admin_search import IndexedSearchMixin
 from oimsite.models_base import year_bounds
 from oimsite.pagination import COUNT_CAP, EstimatedCountPaginator
 
@@ -128,7 +129,7 @@ class LabelledTabularInline(admin.TabularInline):
     formset = LabelledInlineFormSet
 
 
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     """Base for case records: read-only timestamps, no full COUNT(*) on each changelist load.
 
     Changelists stay flat in data size: no second COUNT(*) (show_full_result_count), an estimated count

@@ -14,22 +14,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db import connections, router
-from django.db.models import Case, CharField, Count, Model, Q, QuerySet, Value, When
+from django.db.models import Count, Model, Q
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from oimsite.models import PublishedFigure
+from oimsite.models_base import year_bounds
 from reintegration.models import Kind, SupportSession
 from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
-from returns.models import AGE_BAND_BOUNDS, MOROCCO, AgeBand, Returnee
+from returns.models import MOROCCO, AgeBand, Returnee, ReturnStatus
 
 FROM_MOROCCO = "from_morocco"
 TO_MOROCCO = "to_morocco"
 
 # SQL queries issued by `compute()`: pinned by a test, independent of the data.
-QUERY_COUNT = 9
+QUERY_COUNT = 4
 
 
 class Status:
@@ -239,6 +240,61 @@ def _distinct_years(model: type[Model], column: str, condition: str = "", params
         return {int(str(row[0])[:4]) for row in cursor.fetchall()}
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Returnees of the year who share a programme, the other country, a sex and an age band."""
+
+    programme: str
+    country: str  # the country of return (from Morocco) or the host country (to Morocco)
+    sex: str
+    age_band: str | None
+    n: int
+    counselled: int
+
+
+def _returnee_groups(year: int) -> list[_Group]:
+    """One pass over both programmes' returns of the year, grouped finely enough that every returns
+    indicator and breakdown is a sum of groups (each returnee is in exactly one group)."""
+    counselled = SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee()
+    rows = (Returnee.objects.filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO)).returned_in(year)
+            .with_age_band().values("host_country", "return_country", "sex", "age_band")
+            .annotate(n=Count("pk"), counselled=Count("pk", filter=Q(host_country=MOROCCO) & Q(counselled)))
+            .order_by())
+    return [
+        _Group(FROM_MOROCCO, r["return_country"], r["sex"], r["age_band"], r["n"], r["counselled"])
+        if r["host_country"] == MOROCCO else
+        _Group(TO_MOROCCO, r["host_country"], r["sex"], r["age_band"], r["n"], r["counselled"])
+        for r in rows
+    ]
+
+
+def _kind_key(programme: str, kind: str, enhanced: bool) -> str:
+    return f"{programme}:{kind}:{'enhanced' if enhanced else 'standard'}"
+
+
+def _post_return_sessions(year: int) -> dict[str, int]:
+    """One pass over the post-return sessions of the year: the returnees they reached, per programme, and the
+    sessions per programme, kind and reinforcement."""
+    avrr = Q(returnee__host_country=MOROCCO)
+    to_morocco = Q(returnee__return_country=MOROCCO)
+    start, end = year_bounds(year)
+    returned_this_year = Q(returnee__status=ReturnStatus.DEPARTED, returnee__departure_date__gte=start,
+                           returnee__departure_date__lt=end)
+    enhanced = Q(enhanced=True)
+    counts = {
+        "avrr_supported": Count("returnee", distinct=True, filter=avrr),
+        "avrr_enhanced": Count("returnee", distinct=True, filter=avrr & enhanced),
+        "mor_reintegrated": Count("returnee", distinct=True, filter=to_morocco & returned_this_year),
+        "mor_enhanced": Count("returnee", distinct=True, filter=to_morocco & returned_this_year & enhanced),
+    }
+    for prog, condition in ((FROM_MOROCCO, avrr), (TO_MOROCCO, to_morocco)):
+        for kind in Kind:
+            for reinforced in (False, True):
+                counts[_kind_key(prog, kind.value, reinforced)] = Count(
+                    "pk", filter=condition & Q(kind=kind.value, enhanced=reinforced))
+    return SupportSession.objects.post_return().in_year(year).aggregate(**counts)
+
+
 def compute(year: int) -> Report:
     """All the indicators and breakdowns of `year`, in `QUERY_COUNT` queries."""
     indicators: dict[str, Indicator] = {}
@@ -248,63 +304,52 @@ def compute(year: int) -> Report:
         indicators[indicator.key] = indicator
         return indicator
 
-    # 1. Returns from Morocco in the year: size, countries, virtual counselling before departure.
-    counselled = SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee()
-    avrr = Returnee.objects.from_morocco().returned_in(year).aggregate(
-        returned=Count("pk"),
-        countries=Count("return_country", distinct=True),
-        counselled=Count("pk", filter=Q(counselled)),
-    )
+    people = _returnee_groups(year)
+    sessions = _post_return_sessions(year)
     avrr_params = {"programme": FROM_MOROCCO, "returned_in": year}
+    mor_params = {"programme": TO_MOROCCO, "returned_in": year}
+
+    def total(prog: str, **match: str) -> int:
+        return sum(g.n for g in people if g.programme == prog and all(getattr(g, k) == v for k, v in match.items()))
+
+    # 1. Returns from Morocco in the year: size, countries, virtual counselling before departure.
+    avrr_total = total(FROM_MOROCCO)
     add(Indicator(
         "avrr.returned", _("Assisted voluntary returns from Morocco"),
         _("Migrants who left Morocco for their country of origin with IOM's assisted voluntary return "
           "programme, departure date in the year."),
-        avrr["returned"], returnees_url(**avrr_params),
+        avrr_total, returnees_url(**avrr_params),
     ))
     add(Indicator(
         "avrr.countries", _("Countries of return"),
         _("Distinct countries of return of the migrants who left Morocco in the year."),
-        avrr["countries"], f"{reverse('dashboard')}?year={year}#breakdown-avrr-by_country",
+        len({g.country for g in people if g.programme == FROM_MOROCCO}),
+        f"{reverse('dashboard')}?year={year}#breakdown-avrr-by_country",
     ))
     add(Indicator(
         "avrr.predeparture_virtual_counselling", _("Virtual counselling before departure"),
         _("Returnees from Morocco in the year who had a virtual counselling session before departure, held by "
           "IOM in their country of origin."),
-        avrr["counselled"], returnees_url(**avrr_params, counselled_virtually="true"),
-        denominator=avrr["returned"],
+        sum(g.counselled for g in people if g.programme == FROM_MOROCCO),
+        returnees_url(**avrr_params, counselled_virtually="true"), denominator=avrr_total,
     ))
 
     # 2. Post-return support given in the year to returnees from Morocco (whatever their return year).
-    enhanced = SupportSession.objects.post_return().in_year(year).enhanced().exists_for_returnee()
-    support = Returnee.objects.from_morocco().supported_after_return_in(year).aggregate(
-        supported=Count("pk"), enhanced=Count("pk", filter=Q(enhanced)),
-    )
     add(Indicator(
         "avrr.post_return_support", _("Post-return support"),
         _("Returnees from Morocco (any return year) with at least one post-return support session in the year."),
-        support["supported"], returnees_url(programme=FROM_MOROCCO, supported_after_return_in=year),
+        sessions["avrr_supported"], returnees_url(programme=FROM_MOROCCO, supported_after_return_in=year),
     ))
     add(Indicator(
         "avrr.enhanced_support", _("Reinforced support"),
         _("Of those, the returnees given reinforced support because of a vulnerability in the year; the share "
           "is of the returnees given post-return support."),
-        support["enhanced"], returnees_url(programme=FROM_MOROCCO, enhanced_support_in=year),
-        denominator=support["supported"],
+        sessions["avrr_enhanced"], returnees_url(programme=FROM_MOROCCO, enhanced_support_in=year),
+        denominator=sessions["avrr_supported"],
     ))
 
     # 3. Moroccans returning home in the year.
-    youth_min, youth_max = AGE_BAND_BOUNDS[AgeBand.YOUTH]
-    reintegrated = SupportSession.objects.post_return().in_year(year).exists_for_returnee()
-    moroccans = Returnee.objects.to_morocco().returned_in(year).with_age_at_return().aggregate(
-        returned=Count("pk"),
-        men=Count("pk", filter=Q(sex="M")),
-        youth=Count("pk", filter=Q(age_at_return__gte=youth_min, age_at_return__lte=youth_max)),
-        reintegrated=Count("pk", filter=Q(reintegrated)),
-        enhanced=Count("pk", filter=Q(enhanced)),
-    )
-    mor_params = {"programme": TO_MOROCCO, "returned_in": year}
-    mor_total = moroccans["returned"]
+    mor_total = total(TO_MOROCCO)
     add(Indicator(
         "moroccans.returned", _("Moroccans assisted to return home"),
         _("Moroccans assisted by IOM to return to Morocco from abroad, departure date in the year."),
@@ -313,98 +358,82 @@ def compute(year: int) -> Report:
     add(Indicator(
         "moroccans.male_share", _("Men among returning Moroccans"),
         _("Men among the Moroccans who returned in the year."),
-        moroccans["men"], returnees_url(**mor_params, sex="M"), denominator=mor_total,
+        total(TO_MOROCCO, sex="M"), returnees_url(**mor_params, sex="M"), denominator=mor_total,
     ))
     add(Indicator(
         "moroccans.age_18_35_share", _("Aged 18 to 35 among returning Moroccans"),
         _("Moroccans who returned in the year aged 18 to 35 inclusive on their departure date."),
-        moroccans["youth"], returnees_url(**mor_params, age_band=AgeBand.YOUTH.value), denominator=mor_total,
+        total(TO_MOROCCO, age_band=AgeBand.YOUTH.value), returnees_url(**mor_params, age_band=AgeBand.YOUTH.value),
+        denominator=mor_total,
     ))
     add(Indicator(
         "moroccans.reintegration_support", _("Reintegration support to returning Moroccans"),
         _("Moroccans who returned in the year and had at least one post-return support session in the year."),
-        moroccans["reintegrated"], returnees_url(**mor_params, supported_after_return_in=year),
+        sessions["mor_reintegrated"], returnees_url(**mor_params, supported_after_return_in=year),
         denominator=mor_total,
     ))
     add(Indicator(
         "moroccans.enhanced_support", _("Reinforced support to returning Moroccans"),
         _("Moroccans who returned in the year and were given reinforced support because of a vulnerability "
           "in the year."),
-        moroccans["enhanced"], returnees_url(**mor_params, enhanced_support_in=year), denominator=mor_total,
+        sessions["mor_enhanced"], returnees_url(**mor_params, enhanced_support_in=year), denominator=mor_total,
     ))
 
     # 4. Returns from Morocco by country of return; 5. Moroccans by host country.
-    by_country = (Returnee.objects.from_morocco().returned_in(year).values("return_country")
-                  .annotate(n=Count("pk")).order_by("-n", "return_country"))
-    by_host = (Returnee.objects.to_morocco().returned_in(year).values("host_country")
-               .annotate(n=Count("pk")).order_by("-n", "host_country"))
-    for breakdown_key, title, rows, field_name, total_key, base in (
-        ("avrr.by_country", _("Returns from Morocco by country of return"), by_country, "return_country",
+    for breakdown_key, title, prog, field_name, total_key, base in (
+        ("avrr.by_country", _("Returns from Morocco by country of return"), FROM_MOROCCO, "return_country",
          "avrr.returned", avrr_params),
-        ("moroccans.by_host", _("Moroccans by host country"), by_host, "host_country", "moroccans.returned",
+        ("moroccans.by_host", _("Moroccans by host country"), TO_MOROCCO, "host_country", "moroccans.returned",
          mor_params),
     ):
+        counts: dict[str, int] = {}
+        for g in people:
+            if g.programme == prog:
+                counts[g.country] = counts.get(g.country, 0) + g.n
         breakdown = Breakdown(breakdown_key, title, [], indicators[total_key].value, indicators[total_key].url)
-        for row in rows:
-            code = row[field_name]
+        for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             url = returnees_url(**base, **{field_name: code})
-            add(Indicator(f"{breakdown_key}.{code}", country_name(code), title, row["n"], url))
-            breakdown.rows.append(BreakdownRow(country_name(code), row["n"], url, code))
+            add(Indicator(f"{breakdown_key}.{code}", country_name(code), title, n, url))
+            breakdown.rows.append(BreakdownRow(country_name(code), n, url, code))
         breakdowns[breakdown_key] = breakdown
 
     # 6. Sex and age band of both programmes' returnees of the year.
-    programme = Case(When(host_country=MOROCCO, then=Value(FROM_MOROCCO)), default=Value(TO_MOROCCO),
-                     output_field=CharField())
-    profile = (Returnee.objects.filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO)).returned_in(year)
-               .with_age_band().annotate(programme=programme)
-               .values("programme", "sex", "age_band").annotate(n=Count("pk")).order_by())
-    cells: dict[tuple[str, str, str], int] = {(r["programme"], r["sex"], r["age_band"]): r["n"] for r in profile}
     sex_labels = {"F": _("Women and girls"), "M": _("Men and boys")}
     for prog, base, prog_title in (
         (FROM_MOROCCO, avrr_params, _("returns from Morocco")),
         (TO_MOROCCO, mor_params, _("Moroccans returning home")),
     ):
-        sex_rows = [
-            BreakdownRow(label, sum(n for (p, s, _b), n in cells.items() if p == prog and s == sex),
-                         returnees_url(**base, sex=sex), sex)
-            for sex, label in sex_labels.items()
-        ]
-        band_rows = [
-            BreakdownRow(band.label, sum(n for (p, _s, b), n in cells.items() if p == prog and b == band.value),
-                         returnees_url(**base, age_band=band.value), band.value)
-            for band in AgeBand
-        ]
-        total = indicators["avrr.returned" if prog == FROM_MOROCCO else "moroccans.returned"]
+        sex_rows = [BreakdownRow(label, total(prog, sex=sex), returnees_url(**base, sex=sex), sex)
+                    for sex, label in sex_labels.items()]
+        band_rows = [BreakdownRow(band.label, total(prog, age_band=band.value),
+                                  returnees_url(**base, age_band=band.value), band.value)
+                     for band in AgeBand]
+        programme_total = indicators["avrr.returned" if prog == FROM_MOROCCO else "moroccans.returned"]
         breakdowns[f"{prog}.sex"] = Breakdown(f"{prog}.sex", _("Sex — %(programme)s") % {"programme": prog_title},
-                                              sex_rows, total.value, total.url)
+                                              sex_rows, programme_total.value, programme_total.url)
         breakdowns[f"{prog}.age"] = Breakdown(
             f"{prog}.age", _("Age at return — %(programme)s") % {"programme": prog_title}, band_rows,
-            total.value, total.url)
+            programme_total.value, programme_total.url)
 
     # 7. Kinds of post-return support given in the year (sessions), per programme.
-    kinds = (SupportSession.objects.post_return().in_year(year)
-             .filter(Q(returnee__host_country=MOROCCO) | Q(returnee__return_country=MOROCCO))
-             .annotate(programme=Case(When(returnee__host_country=MOROCCO, then=Value(FROM_MOROCCO)),
-                                      default=Value(TO_MOROCCO), output_field=CharField()))
-             .values("programme", "kind", "enhanced").annotate(n=Count("pk")).order_by())
-    kind_cells: dict[tuple[str, str, bool], int] = {(r["programme"], r["kind"], r["enhanced"]): r["n"] for r in kinds}
     for prog, prog_title in ((FROM_MOROCCO, _("returns from Morocco")), (TO_MOROCCO, _("Moroccans returning home"))):
         base = {"programme": prog, "phase": "post_return", "year": year}
         kind_rows = []
         for kind in Kind:
-            n = sum(v for (p, k, _e), v in kind_cells.items() if p == prog and k == kind.value)
+            n = sessions[_kind_key(prog, kind.value, False)] + sessions[_kind_key(prog, kind.value, True)]
             if n:
                 kind_rows.append(BreakdownRow(kind.label, n, sessions_url(**base, kind=kind.value), kind.value))
-        total = sum(v for (p, _k, _e), v in kind_cells.items() if p == prog)
+        enhanced_sessions = sum(sessions[_kind_key(prog, kind.value, True)] for kind in Kind)
+        programme_sessions = enhanced_sessions + sum(sessions[_kind_key(prog, kind.value, False)] for kind in Kind)
         breakdowns[f"{prog}.kinds"] = Breakdown(
             f"{prog}.kinds", _("Post-return support sessions by kind — %(programme)s") % {"programme": prog_title},
-            kind_rows, total, sessions_url(**base))
-        enhanced_sessions = sum(v for (p, _k, e), v in kind_cells.items() if p == prog and e)
+            kind_rows, programme_sessions, sessions_url(**base))
         breakdowns[f"{prog}.enhanced_sessions"] = Breakdown(
             f"{prog}.enhanced_sessions", _("Reinforced support sessions — %(programme)s") % {"programme": prog_title},
             [BreakdownRow(_("Reinforced"), enhanced_sessions, sessions_url(**base, enhanced="true"), "true"),
-             BreakdownRow(_("Standard"), total - enhanced_sessions, sessions_url(**base, enhanced="false"), "false")],
-            total, sessions_url(**base))
+             BreakdownRow(_("Standard"), programme_sessions - enhanced_sessions,
+                          sessions_url(**base, enhanced="false"), "false")],
+            programme_sessions, sessions_url(**base))
 
     # 8. Refugees resettled in the year, by destination.
     destinations = (Refugee.objects.departed_in(year).values("file__destination_country")
@@ -487,31 +516,3 @@ def key_problem(key: str) -> str | None:
     if base not in _ORDER or base in COUNTRY_PREFIXES:
         return _("Unknown indicator “%(key)s”: use a key of the annual report, e.g. avrr.returned.") % {"key": key}
     return None
-
-
-def queryset_for(key: str, year: int) -> QuerySet:
-    """The records an indicator counts, for tests and scripts (the lists reach the same rows by filters)."""
-    avrr = Returnee.objects.from_morocco().returned_in(year)
-    moroccans = Returnee.objects.to_morocco().returned_in(year)
-    fixed = {
-        "avrr.returned": lambda: avrr,
-        "avrr.predeparture_virtual_counselling": lambda: avrr.counselled_virtually_before_departure(),
-        "avrr.post_return_support": lambda: Returnee.objects.from_morocco().supported_after_return_in(year),
-        "avrr.enhanced_support": lambda: Returnee.objects.from_morocco().enhanced_support_in(year),
-        "moroccans.returned": lambda: moroccans,
-        "moroccans.male_share": lambda: moroccans.filter(sex="M"),
-        "moroccans.age_18_35_share": lambda: moroccans.in_age_band(AgeBand.YOUTH),
-        "moroccans.reintegration_support": lambda: moroccans.supported_after_return_in(year),
-        "moroccans.enhanced_support": lambda: moroccans.enhanced_support_in(year),
-        "resettlement.departed": lambda: Refugee.objects.departed_in(year),
-    }
-    if key in fixed:
-        return fixed[key]()
-    prefix, _sep, code = key.rpartition(".")
-    if prefix == "avrr.by_country":
-        return avrr.filter(return_country=code)
-    if prefix == "moroccans.by_host":
-        return moroccans.filter(host_country=code)
-    if prefix == "resettlement.by_destination":
-        return Refugee.objects.departed_in(year).resettled_to(code)
-    raise KeyError(key)

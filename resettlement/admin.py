@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
@@ -36,20 +36,11 @@ class ResettlementFileAdmin(CaseAdmin):
     changelist_totals = ((_("files"), None), (_("departed or arrived"), Q(stage__in=DEPARTED_STAGES)))
     list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
     list_filter = ("stage", "destination_country", YearListFilter)
-    # The refugees' names are searched through EXISTS (get_search_results): a join would need DISTINCT.
-    search_fields = ("^file_number",)
+    # The refugees' names are searched in a subquery, not a join (oimsite.admin_search).
+    search_fields = ("^file_number", "^refugees__family_name", "^refugees__given_name")
     inlines = [RefugeeInline]
     fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
               "consent_date", "consent_scope", "notes", "created_at", "updated_at")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        named = Refugee.objects.filter(file=OuterRef("pk")).filter(
-            Q(family_name__istartswith=term) | Q(given_name__istartswith=term)
-        )
-        return queryset.filter(Q(file_number__istartswith=term) | Exists(named)), False
 
 
 class RefugeeYearListFilter(YearListFilter):
