@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OimsiteConfig(AppConfig):
     name = "oimsite"
     verbose_name = _("Annual report")
+
+    def ready(self) -> None:
+        from oimsite.summaries import connect_signals
+
+        connect_signals()

@@ -34,6 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, tra
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from oimsite import summaries
 from oimsite.baseline import FIXTURE_NAME
 
 DEFAULT_FIXTURE = FIXTURE_NAME.removesuffix(".json")
@@ -128,6 +129,7 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
         problems = _validate_written(objects, names, using)
         if problems:
             raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
+        summaries.invalidate_all()  # raw saves send no summary signal
     counts = Counter(obj.object._meta.label for obj in objects)
     return LoadResult(dict(counts), time.perf_counter() - started)
 

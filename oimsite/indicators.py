@@ -1,16 +1,19 @@
-"""The annual report's indicators, computed live from the records for any year.
+"""The annual report's indicators, computed from the records for any year.
 
 One module, used by the dashboard, the admin index, the reconciliation page, `manage.py report` and the
 tests. The counting rule of each indicator is in docs/indicators.md; here each rule is composed from the
-apps' QuerySet methods, and every count of a group is one conditional aggregate, so the number of SQL
-queries is fixed whatever the amount of data (see `QUERY_COUNT`).
+apps' QuerySet methods. A year's records are counted in three one-pass grouped queries (`count_records`),
+whatever the amount of data; the counts are kept per year in a summary that every change to the year's
+records marks out of date (oimsite/summaries.py), so a large year is not recounted on every view and the
+figures are always those of a live count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections, router
@@ -20,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from oimsite import summaries
 from oimsite.models import PublishedFigure
 from oimsite.models_base import year_bounds
 from reintegration.models import Kind, SupportSession
@@ -29,8 +33,10 @@ from returns.models import MOROCCO, AgeBand, Returnee, ReturnStatus
 FROM_MOROCCO = "from_morocco"
 TO_MOROCCO = "to_morocco"
 
-# SQL queries issued by `compute()`: pinned by a test, independent of the data.
-QUERY_COUNT = 4
+# SQL queries issued by `compute()` when the year's summary is current (the summary, the published figures),
+# and by a live count (`count_records`); pinned by tests, independent of the data.
+QUERY_COUNT = 2
+LIVE_QUERY_COUNT = 3
 
 
 class Status:
@@ -295,8 +301,28 @@ def _post_return_sessions(year: int) -> dict[str, int]:
     return SupportSession.objects.post_return().in_year(year).aggregate(**counts)
 
 
-def compute(year: int) -> Report:
-    """All the indicators and breakdowns of `year`, in `QUERY_COUNT` queries."""
+def _departed_refugees(year: int) -> list[list[Any]]:
+    """[destination, refugees] of the year, most first."""
+    rows = (Refugee.objects.departed_in(year).values("file__destination_country")
+            .annotate(n=Count("pk")).order_by("-n", "file__destination_country"))
+    return [[row["file__destination_country"], row["n"]] for row in rows]
+
+
+def count_records(year: int) -> dict[str, Any]:
+    """Everything the report of `year` needs from its records, counted live in `LIVE_QUERY_COUNT` queries
+    (a JSON-ready dict: it is what a YearSummary stores)."""
+    return {
+        "people": [list(astuple(group)) for group in _returnee_groups(year)],
+        "sessions": _post_return_sessions(year),
+        "destinations": _departed_refugees(year),
+    }
+
+
+def compute(year: int, *, live: bool = False) -> Report:
+    """All the indicators and breakdowns of `year`: from the year's summary when it is current (`QUERY_COUNT`
+    queries), otherwise counted live and the summary refreshed (see oimsite/summaries.py); `live=True` always
+    counts and leaves the summary alone."""
+    counts = count_records(year) if live else summaries.counts(year, count_records)
     indicators: dict[str, Indicator] = {}
     breakdowns: dict[str, Breakdown] = {}
 
@@ -304,8 +330,8 @@ def compute(year: int) -> Report:
         indicators[indicator.key] = indicator
         return indicator
 
-    people = _returnee_groups(year)
-    sessions = _post_return_sessions(year)
+    people = [_Group(*row) for row in counts["people"]]
+    sessions = counts["sessions"]
     avrr_params = {"programme": FROM_MOROCCO, "returned_in": year}
     mor_params = {"programme": TO_MOROCCO, "returned_in": year}
 
@@ -386,12 +412,12 @@ def compute(year: int) -> Report:
         ("moroccans.by_host", _("Moroccans by host country"), TO_MOROCCO, "host_country", "moroccans.returned",
          mor_params),
     ):
-        counts: dict[str, int] = {}
+        per_country: dict[str, int] = {}
         for g in people:
             if g.programme == prog:
-                counts[g.country] = counts.get(g.country, 0) + g.n
+                per_country[g.country] = per_country.get(g.country, 0) + g.n
         breakdown = Breakdown(breakdown_key, title, [], indicators[total_key].value, indicators[total_key].url)
-        for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        for code, n in sorted(per_country.items(), key=lambda item: (-item[1], item[0])):
             url = returnees_url(**base, **{field_name: code})
             add(Indicator(f"{breakdown_key}.{code}", country_name(code), title, n, url))
             breakdown.rows.append(BreakdownRow(country_name(code), n, url, code))
@@ -436,15 +462,12 @@ def compute(year: int) -> Report:
             programme_sessions, sessions_url(**base))
 
     # 8. Refugees resettled in the year, by destination.
-    destinations = (Refugee.objects.departed_in(year).values("file__destination_country")
-                    .annotate(n=Count("pk")).order_by("-n", "file__destination_country"))
     dest_rows = []
-    for row in destinations:
-        code = row["file__destination_country"]
+    for code, n in counts["destinations"]:
         url = refugees_url(departed_in=year, destination=code)
         add(Indicator(f"resettlement.by_destination.{code}", country_name(code),
-                      _("Refugees resettled from Morocco in the year to this country."), row["n"], url))
-        dest_rows.append(BreakdownRow(country_name(code), row["n"], url, code))
+                      _("Refugees resettled from Morocco in the year to this country."), n, url))
+        dest_rows.append(BreakdownRow(country_name(code), n, url, code))
     departed = sum(row.value for row in dest_rows)  # the groups partition the departed refugees
     add(Indicator(
         "resettlement.departed", _("Refugees resettled from Morocco"),

@@ -90,3 +90,26 @@ class PublishedFigure(models.Model):
 
     def quantum(self) -> Decimal:
         return Decimal(1).scaleb(-self.decimal_places)
+
+
+class YearSummary(models.Model):
+    """The counts behind one year's report, kept so that a large year's dashboard need not recount its
+    records on every view (see oimsite/summaries.py). Valid only while `computed_generation == generation`:
+    every change to a record of the year bumps `generation`, in the same transaction as the change."""
+
+    year = models.IntegerField(_("year"), primary_key=True)
+    generation = models.PositiveIntegerField(_("generation"), default=0)
+    computed_generation = models.PositiveIntegerField(_("generation of the counts"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("year summary")
+        verbose_name_plural = _("year summaries")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def is_current(self) -> bool:
+        return self.counts is not None and self.computed_generation == self.generation

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Length
 
+from oimsite import summaries
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
@@ -265,6 +266,10 @@ def write_copy(template: Template, shift: int, case_numbers: Numbering, file_num
             for r in t.refugees
         ]
         Refugee.objects.bulk_create(refugees, batch_size=batch_size)
+        # bulk_create sends no signals: mark the summaries of the copy's years out of date here.
+        summaries.invalidate({r.departure_date.year for r in returnees if r.departure_date}
+                             | {s.date.year for s in sessions}
+                             | {f.departure_date.year for f in files if f.departure_date})
     return {"returnees": len(returnees), "sessions": len(sessions), "files": len(files),
             "refugees": len(refugees)}
 

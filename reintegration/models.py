@@ -110,6 +110,10 @@ class SupportSession(CaseRecord):
             models.Index(fields=["returnee", "phase", "date"], name="session_returnee_phase_idx"),
             models.Index(fields=["date"], name="session_date_idx"),
             models.Index(fields=["kind", "date"], name="session_kind_date_idx"),
+            # The report's "virtual counselling before departure" test, one probe per returnee.
+            models.Index(fields=["returnee"], name="session_virtual_counsel_idx",
+                         condition=Q(phase=Phase.PRE_DEPARTURE, kind=Kind.COUNSELLING, mode=Mode.VIRTUAL,
+                                     provider=Provider.IOM_ORIGIN)),
         ]
 
     def __str__(self) -> str:

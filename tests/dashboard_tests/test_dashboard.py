@@ -72,8 +72,21 @@ def test_numbers_are_formatted_in_french(admin_client_logged):
 @pytest.mark.parametrize("scale", [1, 10])
 def test_dashboard_queries_do_not_grow_with_the_data(admin_client_logged, django_assert_num_queries, scale):
     factories.small_world(scale)
+    assert admin_client_logged.get(reverse("dashboard")).status_code == 200  # counts 2024, stores its summary
     # session, user, two for the years with records, then the indicator module's queries.
     with django_assert_num_queries(4 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT):
+        assert admin_client_logged.get(reverse("dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_dashboard_after_a_change_counts_live_in_a_fixed_number_of_queries(admin_client_logged,
+                                                                          django_assert_num_queries, scale):
+    factories.small_world(scale)
+    assert admin_client_logged.get(reverse("dashboard")).status_code == 200
+    factories.returnee(to="GN")  # a change to 2024: its summary is out of date
+    # + the live count and the summary's update.
+    with django_assert_num_queries(4 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT
+                                   + indicators.LIVE_QUERY_COUNT + 1):
         assert admin_client_logged.get(reverse("dashboard")).status_code == 200
 
 

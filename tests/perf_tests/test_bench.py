@@ -47,3 +47,52 @@ def test_tiny_bench_prints_a_table(tmp_path, django_db_blocker):
     assert "| page | variant | ×1 queries | ×1 ms |" in table
     assert "| admin returnees | plain |" in table
     assert not (tmp_path / "bench_1.sqlite3").exists()  # dropped at the end
+
+
+def test_tiny_bench_times_the_dashboard_against_its_floor(tmp_path, django_db_blocker):
+    out = io.StringIO()
+    with django_db_blocker.unblock():
+        call_command("bench", scales="1", repeat=1, only="dashboard",
+                     database_url=f"sqlite:///{tmp_path / 'bench_{scale}.sqlite3'}", stdout=out, stderr=io.StringIO())
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| dashboard |")]
+    assert [row.split(" | ")[1] for row in rows] == ["year 2024", "busiest year"]
+    for row in rows:
+        floor_ms = row.split(" | ")[4]
+        assert floor_ms != "—" and float(floor_ms.replace(",", "")) > 0
+
+
+@pytest.mark.django_db
+def test_dashboard_floor_computes_what_the_dashboard_shows():
+    """The floor is only a fair yardstick if it computes the same numbers: check it against compute()."""
+    from datetime import date
+
+    from django.db import connection
+
+    from oimsite import indicators
+    from tests import factories
+
+    factories.small_world(2)
+    factories.returnee(host="TR", to="MA", born=date(1988, 5, 11), departed=date(2024, 5, 10))  # 35 the day before
+    factories.returnee(host="TR", to="MA", born=date(1988, 5, 10), departed=date(2024, 5, 10))  # 36 that day
+    report = indicators.compute(2024)
+    with connection.cursor() as cursor:
+        results = []
+        for statement in bench.dashboard_floor(connection.vendor, 2024).split(";"):
+            cursor.execute(statement)
+            results.append(cursor.fetchall())
+    returns, (sessions,), refugees, published = results
+    avrr = [r for r in returns if r[0] == "MA"]
+    moroccans = [r for r in returns if r[1] == "MA"]
+    assert sum(r[4] for r in avrr) == report["avrr.returned"].value
+    assert len({r[1] for r in avrr}) == report["avrr.countries"].value
+    assert sum(r[5] for r in avrr) == report["avrr.predeparture_virtual_counselling"].value
+    assert sum(r[4] for r in moroccans) == report["moroccans.returned"].value
+    assert sum(r[4] for r in moroccans if r[2] == "M") == report["moroccans.male_share"].value
+    assert sum(r[4] for r in moroccans if r[3] == "18-35") == report["moroccans.age_18_35_share"].value
+    assert list(sessions[:4]) == [report[k].value for k in (
+        "avrr.post_return_support", "avrr.enhanced_support", "moroccans.reintegration_support",
+        "moroccans.enhanced_support")]
+    assert sum(sessions[4:]) == sum(report.breakdowns[f"{p}.kinds"].total for p in ("from_morocco", "to_morocco"))
+    assert {code: n for code, n in refugees} == {
+        code: report[f"resettlement.by_destination.{code}"].value for code, _n in refugees}
+    assert len(published) == len(report.published)

@@ -1,0 +1,131 @@
+"""Per-year summaries of the report's counts: a large year's dashboard without recounting, always equal to a
+live count.
+
+`indicators.compute(year)` takes the year's counts from its `YearSummary` when they are current, and
+otherwise counts live (three queries over the year's records) and stores the result. Currency is a
+generation number. Every save or delete of a returnee, session, file or refugee bumps the generation of each
+year whose counts it can change, before and after the change, in the same transaction as the change:
+
+- a returnee: its departure year, and the years of its post-return sessions (their programme is the
+  returnee's);
+- a session: its year, and its returnee's departure year (pre-departure counselling counts there);
+- a file: its departure year; a refugee: the departure year of its file.
+
+The bump is an upsert, so a computation that races with a change either waits for it and sees it, or finds
+the generation moved and does not store what it counted. Writes that bypass the model signals
+(`bulk_create` in `populate`, the raw saves of the baseline loader) call `invalidate`/`invalidate_all`
+themselves; any other bulk write to these tables must do the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from oimsite.models import YearSummary
+from oimsite.params import YEAR_MIN, year_max
+
+Counts = dict[str, Any]
+
+
+def counts(year: int, live: Callable[[int], Counts]) -> Counts:
+    """The counts of `year`: the stored ones if current (one query), else `live(year)`, then stored."""
+    summary = YearSummary.objects.filter(year=year).first()
+    if summary is None:
+        try:
+            with transaction.atomic(using=router.db_for_write(YearSummary)):
+                summary = YearSummary.objects.create(year=year)
+        except IntegrityError:  # created meanwhile, by a change to the year or another reader
+            summary = YearSummary.objects.get(year=year)
+    if summary.is_current:
+        return summary.counts
+    fresh = live(year)
+    # Stored only if no change to the year happened since `summary` was read.
+    YearSummary.objects.filter(year=year, generation=summary.generation).update(
+        counts=fresh, computed_generation=summary.generation, computed_at=timezone.now())
+    return fresh
+
+
+def invalidate(years: Iterable[int | None]) -> None:
+    """Mark the counts of these years out of date (creating their row if need be)."""
+    wanted = sorted({int(y) for y in years if y is not None})
+    if not wanted:
+        return
+    connection = connections[router.db_for_write(YearSummary)]
+    table = connection.ops.quote_name(YearSummary._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (year, generation) VALUES (%s, 1) "
+            f"ON CONFLICT (year) DO UPDATE SET generation = {table}.generation + 1",
+            [(year,) for year in wanted],
+        )
+
+
+def invalidate_all() -> None:
+    """Every year out of date: after a bulk write whose years are not worked out one by one."""
+    stored = set(YearSummary.objects.values_list("year", flat=True))
+    invalidate(stored | set(range(YEAR_MIN, year_max() + 2)))  # + planned departures next year
+
+
+# --- which years a record's counts belong to ---------------------------------------------------------------
+
+def _year(day: Any) -> int | None:
+    return day.year if day is not None else None
+
+
+def years_of(instance: Model) -> set[int | None]:
+    """The years whose counts this record (in its current state) takes part in."""
+    from reintegration.models import Phase, SupportSession
+    from resettlement.models import Refugee, ResettlementFile
+    from returns.models import Returnee
+
+    if isinstance(instance, Returnee):
+        years = {_year(instance.departure_date)}
+        if instance.pk is not None:
+            years |= {d.year for d in SupportSession.objects.filter(
+                returnee_id=instance.pk, phase=Phase.POST_RETURN).dates("date", "year")}
+        return years
+    if isinstance(instance, SupportSession):
+        departure = Returnee.objects.filter(pk=instance.returnee_id).values_list("departure_date", flat=True).first()
+        return {_year(instance.date), _year(departure)}
+    if isinstance(instance, ResettlementFile):
+        return {_year(instance.departure_date)}
+    if isinstance(instance, Refugee):
+        departure = (ResettlementFile.objects.filter(pk=instance.file_id)
+                     .values_list("departure_date", flat=True).first())
+        return {_year(departure)}
+    return set()
+
+
+def _before_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    before = sender._default_manager.filter(pk=instance.pk).first()
+    instance._summary_years_before = years_of(before) if before is not None else set()  # type: ignore[attr-defined]
+
+
+def _after_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # fixture loading: the loader invalidates once for all its records
+        return
+    invalidate(getattr(instance, "_summary_years_before", set()) | years_of(instance))
+
+
+def _after_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    invalidate(years_of(instance))
+
+
+def connect_signals() -> None:
+    from reintegration.models import SupportSession
+    from resettlement.models import Refugee, ResettlementFile
+    from returns.models import Returnee
+
+    for model in (Returnee, SupportSession, ResettlementFile, Refugee):
+        uid = f"year-summary-{model._meta.label_lower}"
+        pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
+        post_save.connect(_after_save, sender=model, dispatch_uid=uid)
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
