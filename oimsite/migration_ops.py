@@ -1,52 +1,44 @@
-"""Migration operations that only apply on PostgreSQL (the suite and development also run on SQLite)."""
+"""Migration operations for indexes that only one database can have (the suite and development run on
+SQLite, production on PostgreSQL)."""
 
 from __future__ import annotations
 
 from django.db import migrations
 
 
-def upper_prefix_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
-    """Indexes on UPPER(column) with text_pattern_ops, for the admin's `^field` (istartswith) searches.
-
-    Django writes `UPPER("col"::text) LIKE UPPER('abc%')`; PostgreSQL serves that from such an index
-    whatever the database collation. Each spec is (index name, table, column). No-op on other databases.
-    """
+def _vendor_indexes(vendor: str, create_sql: str, specs: tuple[tuple[str, str, str], ...]) -> migrations.RunPython:
+    """CREATE (forwards) / DROP (backwards) the indexes of `specs` — (index name, table, column) — with
+    `create_sql` formatted by name, table and column, on `vendor` only; a no-op on other databases."""
 
     def create(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name, table, column in specs:
-            schema_editor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (UPPER("{column}"::text) text_pattern_ops)'
-            )
+        if schema_editor.connection.vendor == vendor:
+            for name, table, column in specs:
+                schema_editor.execute(create_sql.format(name=name, table=table, column=column))
 
     def drop(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for name, _table, _column in specs:
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        if schema_editor.connection.vendor == vendor:
+            for name, _table, _column in specs:
+                schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(create, drop, elidable=False)
+
+
+def upper_prefix_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
+    """PostgreSQL: indexes on UPPER(column) with text_pattern_ops, for the admin's `^field` (istartswith).
+
+    Django writes `UPPER("col"::text) LIKE UPPER('abc%')`; PostgreSQL serves that from such an index
+    whatever the database collation.
+    """
+    return _vendor_indexes(
+        "postgresql", 'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (UPPER("{column}"::text) text_pattern_ops)',
+        specs)
 
 
 def nocase_prefix_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
-    """The same searches on SQLite: indexes on `column COLLATE NOCASE`.
+    """SQLite: indexes on `column COLLATE NOCASE`, for the same searches.
 
     Django writes `"col" LIKE 'abc%' ESCAPE '\\'` for istartswith on SQLite, a case-insensitive LIKE that
     SQLite serves from an index only when that index uses the NOCASE collation (the LIKE optimization).
-    Each spec is (index name, table, column). No-op on other databases.
     """
-
-    def create(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        for name, table, column in specs:
-            schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" COLLATE NOCASE)')
-
-    def drop(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        for name, _table, _column in specs:
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
-
-    return migrations.RunPython(create, drop, elidable=False)
+    return _vendor_indexes("sqlite", 'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" COLLATE NOCASE)',
+                           specs)
