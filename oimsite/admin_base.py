@@ -25,9 +25,9 @@ from accounts.concurrency import (
 )
 from accounts.history import diff_records, prefetch_m2m_history, select_history_related
 from oimsite import params
-from oimsite.admin_search import IndexedSearchMixin
 from oimsite.models_base import year_bounds
 from oimsite.pagination import COUNT_CAP, EstimatedCountPaginator
+from oimsite.search import IndexedSearchMixin
 
 
 class YearListFilter(admin.SimpleListFilter):

@@ -215,11 +215,13 @@ def dashboard_floor(vendor: str, year: int) -> str:
     return ";".join((returns, sessions, refugees, published))
 
 
-def prefix_match(column: str, term: str) -> str:
-    """The floor's case-insensitive prefix match, in the form each database serves from an index."""
+def prefix_match(column: str, term: str, inside: bool = False) -> str:
+    """The floor's case-insensitive match of a prefix (or, `inside`, of a part of the value), in the form each
+    database serves from an index (SQLite: none for `inside`)."""
+    pattern = f"%{term}%" if inside else f"{term}%"
     if connection.vendor == "postgresql":
-        return f"UPPER({column}) LIKE '{term.upper()}%'"
-    return f"{column} LIKE '{term}%'"
+        return f"UPPER({column}::text) LIKE '{pattern.upper()}'"
+    return f"{column} LIKE '{pattern}'"
 
 
 def busiest_year() -> tuple[int, int]:
@@ -244,6 +246,9 @@ def pages() -> list[Page]:
         Page("returnee list", "first page", "returns:returnee_list", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "filtered", "returns:returnee_list", "programme=from_morocco&returned_in=2024",
              f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
+        Page("returnee list", "searched", "returns:returnee_list", "q=Haddad",
+             f"{r}WHERE {{contains:case_number:Haddad}} OR {{contains:family_name:Haddad}} "
+             f"OR {{contains:given_name:Haddad}} {RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "deep page", "returns:returnee_list", "page={page}",
              f"{r}WHERE (departure_date, case_number) < ({{key}}) {RETURNEE_ORDER} LIMIT 50", deep=True),
         Page("session list", "first page", "reintegration:session_list", "",
@@ -458,9 +463,10 @@ def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure
 
 
 def _fill_floor(sql: str) -> str:
-    """Expand the floor's placeholders: {dashboard:YEAR} and {match:COLUMN:TERM}."""
+    """Expand the floor's placeholders: {dashboard:YEAR}, {match:COLUMN:TERM} and {contains:COLUMN:TERM}."""
     sql = re.sub(r"\{dashboard:(\d+)\}", lambda m: dashboard_floor(connection.vendor, int(m.group(1))), sql)
-    return re.sub(r"\{match:([\w.]+):([^}]+)\}", lambda m: prefix_match(m.group(1), m.group(2)), sql)
+    sql = re.sub(r"\{match:([\w.]+):([^}]+)\}", lambda m: prefix_match(m.group(1), m.group(2)), sql)
+    return re.sub(r"\{contains:([\w.]+):([^}]+)\}", lambda m: prefix_match(m.group(1), m.group(2), True), sql)
 
 
 def _measure_export(page: Page, client: Client, scale: int, url: str, floor_sql: str) -> Measure:

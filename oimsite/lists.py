@@ -18,7 +18,7 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from tablib import Dataset
 from oimsite.exports import export_done, neutralise
 from oimsite.pagination import COUNT_CAP, BeyondCapError, CappedPaginator
 from oimsite.params import YEAR_MIN, whole_number, year_max
+from oimsite.search import search
 from oimsite.templatetags.figures import figure
 
 MAX_PER_PAGE = 500
@@ -102,7 +103,7 @@ class YearFilter(django_filters.Filter):
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Free text found in any of `fields` (case-insensitive); blank searches nothing."""
+    """Free text: every word found inside one of `fields` (case-insensitive); blank searches nothing."""
 
     def __init__(self, *args: Any, fields: tuple[str, ...], **kwargs: Any) -> None:
         self.search_fields = fields
@@ -113,10 +114,7 @@ class SearchFilter(django_filters.CharFilter):
         value = (value or "").strip()
         if not value:
             return qs
-        condition = Q()
-        for name in self.search_fields:
-            condition |= Q(**{f"{name}__icontains": value})
-        return qs.filter(condition)
+        return search(qs, self.search_fields, value)  # each word, inside any of the fields
 
 
 class YesNoFilter(django_filters.TypedChoiceFilter):

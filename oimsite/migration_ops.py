@@ -42,3 +42,15 @@ def nocase_prefix_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
     """
     return _vendor_indexes("sqlite", 'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}" COLLATE NOCASE)',
                            specs)
+
+
+def trigram_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
+    """PostgreSQL: trigram indexes on UPPER(column), for the lists' search inside words (icontains).
+
+    Django writes `UPPER("col"::text) LIKE UPPER('%abc%')`; a GIN index with gin_trgm_ops on the same
+    expression serves it (terms of three characters or more). Needs the pg_trgm extension
+    (TrigramExtension, before these in the migration).
+    """
+    return _vendor_indexes(
+        "postgresql",
+        'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)', specs)
