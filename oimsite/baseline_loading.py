@@ -129,7 +129,7 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
         problems = _validate_written(objects, names, using)
         if problems:
             raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
-        summaries.invalidate_all()  # raw saves send no summary signal
+        summaries.invalidate_all(using)  # raw saves send no summary signal
     counts = Counter(obj.object._meta.label for obj in objects)
     return LoadResult(dict(counts), time.perf_counter() - started)
 

@@ -38,6 +38,11 @@ TO_MOROCCO = "to_morocco"
 QUERY_COUNT = 2
 LIVE_QUERY_COUNT = 3
 
+# The counting rules behind `count_records`, stored with each year's summary: summaries counted by other
+# rules are recounted. Bump the number whenever count_records or the groups change; the kinds of support
+# and age bands are part of it because the stored counts are keyed by them.
+COUNTS_VERSION = f"1:{','.join(Kind.values)}:{','.join(AgeBand.values)}"
+
 
 class Status:
     MATCH = "match"
@@ -312,6 +317,7 @@ def count_records(year: int) -> dict[str, Any]:
     """Everything the report of `year` needs from its records, counted live in `LIVE_QUERY_COUNT` queries
     (a JSON-ready dict: it is what a YearSummary stores)."""
     return {
+        "version": COUNTS_VERSION,
         "people": [list(astuple(group)) for group in _returnee_groups(year)],
         "sessions": _post_return_sessions(year),
         "destinations": _departed_refugees(year),
@@ -322,7 +328,7 @@ def compute(year: int, *, live: bool = False) -> Report:
     """All the indicators and breakdowns of `year`: from the year's summary when it is current (`QUERY_COUNT`
     queries), otherwise counted live and the summary refreshed (see oimsite/summaries.py); `live=True` always
     counts and leaves the summary alone."""
-    counts = count_records(year) if live else summaries.counts(year, count_records)
+    counts = count_records(year) if live else summaries.counts(year, count_records, COUNTS_VERSION)
     indicators: dict[str, Indicator] = {}
     breakdowns: dict[str, Breakdown] = {}
 

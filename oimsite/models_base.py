@@ -1,8 +1,9 @@
 """Building blocks shared by the case models of the three apps."""
 
 from datetime import date
+from typing import Any
 
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,16 @@ class CaseRecord(models.Model):
 
     class Meta:
         abstract = True
+
+    # One transaction per save or delete, also outside a request (shell, commands): the change and the
+    # marking of its years' summaries out of date (oimsite/summaries.py) commit together or not at all.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            return super().delete(*args, **kwargs)
 
 
 class ConsentFields(models.Model):

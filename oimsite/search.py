@@ -8,7 +8,9 @@ neither database turns it into index lookups). Here each term becomes `id IN (SE
 one SELECT per table (`SELECT id FROM refugees WHERE family_name LIKE …`, `SELECT file_id FROM refugees
 WHERE …` through a reverse foreign key, `… WHERE file_id IN (SELECT id FROM files WHERE file_number LIKE
 …)` through a forward one), each served by that table's indexes, and no row comes twice. Same matches as
-Django's search, term by term.
+Django's search, except through a reverse relation: there each word may match a different related row (a
+file is found by "Ali Benali" when one of its refugees is Ali and another Benali), where Django's needs one
+related row matching every word.
 
 The admin searches by prefix (`^field`: B-tree indexes on both databases); the lists search inside the
 words (`contains`: trigram indexes on PostgreSQL, a scan on SQLite).

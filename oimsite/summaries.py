@@ -12,9 +12,12 @@ year whose counts it can change, before and after the change, in the same transa
 - a file: its departure year; a refugee: the departure year of its file.
 
 The bump is an upsert, so a computation that races with a change either waits for it and sees it, or finds
-the generation moved and does not store what it counted. Writes that bypass the model signals
-(`bulk_create` in `populate`, the raw saves of the baseline loader) call `invalidate`/`invalidate_all`
-themselves; any other bulk write to these tables must do the same.
+the generation moved and does not store what it counted; the rows a change reads to work out its years are
+locked (see `years_of`). Stored counts also carry the version of the counting rules
+(`indicators.COUNTS_VERSION`): counts made by other rules, before a deploy, are recounted.
+
+Writes that bypass the model signals (`bulk_create` in `populate`, the raw saves of the baseline loader)
+call `invalidate`/`invalidate_all` themselves; any other bulk write to these tables must do the same.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from oimsite.models import YearSummary
@@ -33,8 +36,12 @@ from oimsite.params import YEAR_MIN, year_max
 Counts = dict[str, Any]
 
 
-def counts(year: int, live: Callable[[int], Counts]) -> Counts:
-    """The counts of `year`: the stored ones if current (one query), else `live(year)`, then stored."""
+def counts(year: int, live: Callable[[int], Counts], version: str) -> Counts:
+    """The counts of `year`: the stored ones if current (one query), else `live(year)`, then stored.
+
+    `version` names the counting rules; counts stored under other rules (before a deploy that changed
+    them) are not current. `live(year)` must return it as counts["version"].
+    """
     summary = YearSummary.objects.filter(year=year).first()
     if summary is None:
         try:
@@ -42,7 +49,7 @@ def counts(year: int, live: Callable[[int], Counts]) -> Counts:
                 summary = YearSummary.objects.create(year=year)
         except IntegrityError:  # created meanwhile, by a change to the year or another reader
             summary = YearSummary.objects.get(year=year)
-    if summary.is_current:
+    if summary.is_current and summary.counts.get("version") == version:
         return summary.counts
     fresh = live(year)
     # Stored only if no change to the year happened since `summary` was read.
@@ -51,12 +58,12 @@ def counts(year: int, live: Callable[[int], Counts]) -> Counts:
     return fresh
 
 
-def invalidate(years: Iterable[int | None]) -> None:
+def invalidate(years: Iterable[int | None], using: str | None = None) -> None:
     """Mark the counts of these years out of date (creating their row if need be)."""
     wanted = sorted({int(y) for y in years if y is not None})
     if not wanted:
         return
-    connection = connections[router.db_for_write(YearSummary)]
+    connection = connections[using or router.db_for_write(YearSummary)]
     table = connection.ops.quote_name(YearSummary._meta.db_table)
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -66,10 +73,11 @@ def invalidate(years: Iterable[int | None]) -> None:
         )
 
 
-def invalidate_all() -> None:
+def invalidate_all(using: str | None = None) -> None:
     """Every year out of date: after a bulk write whose years are not worked out one by one."""
-    stored = set(YearSummary.objects.values_list("year", flat=True))
-    invalidate(stored | set(range(YEAR_MIN, year_max() + 2)))  # + planned departures next year
+    using = using or router.db_for_write(YearSummary)
+    stored = set(YearSummary.objects.using(using).values_list("year", flat=True))
+    invalidate(stored | set(range(YEAR_MIN, year_max() + 2)), using)  # + planned departures next year
 
 
 # --- which years a record's counts belong to ---------------------------------------------------------------
@@ -79,7 +87,13 @@ def _year(day: Any) -> int | None:
 
 
 def years_of(instance: Model) -> set[int | None]:
-    """The years whose counts this record (in its current state) takes part in."""
+    """The years whose counts this record (in its current state) takes part in.
+
+    Called inside the transaction of the change (CaseRecord.save/delete are atomic). The parent row read
+    here (a session's returnee, a refugee's file) is locked until that transaction ends, so that a
+    concurrent change to the parent's dates waits for this one, or this one for it, and each then sees the
+    other's result when it works out its years.
+    """
     from reintegration.models import Phase, SupportSession
     from resettlement.models import Refugee, ResettlementFile
     from returns.models import Returnee
@@ -91,32 +105,43 @@ def years_of(instance: Model) -> set[int | None]:
                 returnee_id=instance.pk, phase=Phase.POST_RETURN).dates("date", "year")}
         return years
     if isinstance(instance, SupportSession):
-        departure = Returnee.objects.filter(pk=instance.returnee_id).values_list("departure_date", flat=True).first()
+        departure = (Returnee.objects.select_for_update().filter(pk=instance.returnee_id)
+                     .values_list("departure_date", flat=True).first())
         return {_year(instance.date), _year(departure)}
     if isinstance(instance, ResettlementFile):
         return {_year(instance.departure_date)}
     if isinstance(instance, Refugee):
-        departure = (ResettlementFile.objects.filter(pk=instance.file_id)
+        departure = (ResettlementFile.objects.select_for_update().filter(pk=instance.file_id)
                      .values_list("departure_date", flat=True).first())
         return {_year(departure)}
     return set()
 
 
 def _before_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw or instance._state.adding or instance.pk is None:
+    if raw:  # fixture loading: the loader invalidates once for all its records
         return
-    before = sender._default_manager.filter(pk=instance.pk).first()
-    instance._summary_years_before = years_of(before) if before is not None else set()  # type: ignore[attr-defined]
+    # The parent row first (locked by years_of), then the row as stored: always in that order, so that
+    # concurrent changes to a returnee and its sessions (a file and its refugees) wait, not deadlock.
+    years = years_of(instance)
+    if instance.pk is not None:
+        before = sender._default_manager.select_for_update().filter(pk=instance.pk).first()
+        if before is not None:
+            years |= years_of(before)
+    instance._summary_years = years  # type: ignore[attr-defined]
 
 
 def _after_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw:  # fixture loading: the loader invalidates once for all its records
+    if raw:
         return
-    invalidate(getattr(instance, "_summary_years_before", set()) | years_of(instance))
+    invalidate(getattr(instance, "_summary_years", set()) | years_of(instance))
+
+
+def _before_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    instance._summary_years = years_of(instance)  # type: ignore[attr-defined]
 
 
 def _after_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    invalidate(years_of(instance))
+    invalidate(getattr(instance, "_summary_years", set()))
 
 
 def connect_signals() -> None:
@@ -128,4 +153,5 @@ def connect_signals() -> None:
         uid = f"year-summary-{model._meta.label_lower}"
         pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
         post_save.connect(_after_save, sender=model, dispatch_uid=uid)
+        pre_delete.connect(_before_delete, sender=model, dispatch_uid=uid)
         post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
@@ -12,8 +12,8 @@ from .models import Refugee, ResettlementFile, Stage
 
 
 class ResettlementFileFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search",
-                                  help_text=_("File number, given or family name of a refugee."))
+    q = SearchFilter(fields=("file_number", "refugees__family_name", "refugees__given_name"),
+                     help_text=_("File number, given or family name of a refugee."))
     departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
     # Two labelled date inputs (a range widget's second input has no label).
     departure_date_after = django_filters.DateFilter(
@@ -29,15 +29,6 @@ class ResettlementFileFilter(django_filters.FilterSet):
         form = RangeCheckedForm
         model = ResettlementFile
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        # EXISTS rather than a join, so a family with several matching names is listed once.
-        person = Refugee.objects.filter(Q(family_name__icontains=value) | Q(given_name__icontains=value),
-                                        file=OuterRef("pk"))
-        return queryset.filter(Q(file_number__icontains=value) | Q(Exists(person)))
 
     def filter_departed_in(self, queryset, name: str, value: int) -> QuerySet:
         return queryset.departed_in(value)

@@ -159,6 +159,25 @@ def test_a_count_overtaken_by_a_change_is_not_stored(world):
         factories.returnee(to="GN", departed=date(2024, 10, 1))  # another user's change, during the count
         return counted
 
-    summaries.counts(2024, live_with_a_change_meanwhile)
+    summaries.counts(2024, live_with_a_change_meanwhile, indicators.COUNTS_VERSION)
     assert not YearSummary.objects.get(year=2024).is_current
     assert_all_equal_live()
+
+
+def test_counts_made_by_other_counting_rules_are_recounted(world):
+    summary = YearSummary.objects.get(year=2024)
+    summary.counts = {**summary.counts, "version": "0:before-a-deploy", "people": []}
+    summary.save()
+    assert YearSummary.objects.get(year=2024).is_current  # current for its generation, but by other rules
+    assert indicators.compute(2024)["avrr.returned"].value == 3
+    assert YearSummary.objects.get(year=2024).counts["version"] == indicators.COUNTS_VERSION
+
+
+def test_a_save_outside_any_transaction_marks_its_years_in_its_own_transaction(world):
+    # CaseRecord.save is atomic: the change and the mark commit together (here: inside the test's
+    # transaction, a savepoint), so the signal handlers can lock the parent rows they read.
+    with CaptureQueriesContext(connection) as queries:
+        world["mover"].save()
+    statements = [q["sql"].split()[0].upper() for q in queries]
+    assert statements[0] == "SAVEPOINT" and statements[-1] == "RELEASE"
+    assert any("yearsummary" in q["sql"].lower() for q in queries)
