@@ -36,7 +36,8 @@ class AgeBand(models.TextChoices):
     SENIOR = "60+", _("60 and over")
 
 
-# Inclusive bounds of each band, in whole years at the departure date.
+# Inclusive bounds of each band, in whole years at the departure date: contiguous, in ascending order,
+# open-ended at both ends (with_age_band relies on it).
 AGE_BAND_BOUNDS: dict[str, tuple[int | None, int | None]] = {
     AgeBand.CHILD: (None, 17),
     AgeBand.YOUTH: (18, 35),
@@ -135,14 +136,12 @@ class ReturneeQuerySet(models.QuerySet["Returnee"]):
 
     def with_age_band(self) -> ReturneeQuerySet:
         """Annotate `age_band` (an `AgeBand` value, or null without a departure date)."""
-        whens = []
-        for band, (minimum, maximum) in AGE_BAND_BOUNDS.items():
-            condition = Q()
-            if minimum is not None:
-                condition &= Q(age_at_return__gte=minimum)
-            if maximum is not None:
-                condition &= Q(age_at_return__lte=maximum)
-            whens.append(When(condition, then=Value(str(band))))
+        # The bands are contiguous and in ascending order: each WHEN needs only its upper bound, so the
+        # database computes the age two or three times per row instead of twice per band.
+        whens = [When(age_at_return__lte=maximum, then=Value(str(band)))
+                 for band, (_minimum, maximum) in AGE_BAND_BOUNDS.items() if maximum is not None]
+        last, (minimum, _maximum) = list(AGE_BAND_BOUNDS.items())[-1]
+        whens.append(When(age_at_return__gte=minimum, then=Value(str(last))))
         return self.with_age_at_return().annotate(
             age_band=Case(*whens, default=Value(None), output_field=models.CharField())
         )

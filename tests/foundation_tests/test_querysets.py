@@ -7,7 +7,7 @@ import pytest
 from oimsite.models_base import age_on
 from reintegration.models import Kind, Mode, Phase, Provider
 from resettlement.models import Refugee, Stage
-from returns.models import Returnee, ReturnStatus
+from returns.models import AGE_BAND_BOUNDS, Returnee, ReturnStatus
 
 from . import factories as f
 
@@ -85,3 +85,15 @@ def test_refugees_count_by_their_file_departure():
     assert Refugee.objects.departed_in(2024).count() == 2
     assert Refugee.objects.departed_in(2024).resettled_to("US").count() == 2
     assert Refugee.objects.departed_in(2024).resettled_to("CA").count() == 0
+
+
+@pytest.mark.parametrize("age", [0, 17, 18, 35, 36, 59, 60, 95])
+@pytest.mark.parametrize("birthday_passed", [True, False])
+def test_age_band_at_each_boundary(age, birthday_passed):
+    departed = date(2024, 5, 10)
+    born = date(2024 - age, 5, 10) if birthday_passed else date(2024 - age - 1, 5, 11)
+    person = f.saved_returnee(date_of_birth=born, departure_date=departed)
+    band = Returnee.objects.with_age_band().get(pk=person.pk).age_band
+    expected = next(b for b, (low, high) in AGE_BAND_BOUNDS.items()
+                    if (low is None or age >= low) and (high is None or age <= high))
+    assert band == expected
