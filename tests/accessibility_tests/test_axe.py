@@ -42,14 +42,14 @@ def test_login_page_has_no_axe_violation(page: Page, live_server):
 
 
 def test_site_and_admin_pages_have_no_axe_violation(page: Page, live_server, django_user_model):
-    from tests.foundation_tests import factories as f
+    from tests import factories as f
 
     django_user_model.objects.create_superuser("agent", "agent@example.org", PASSWORD)
     person = f.saved_returnee(vulnerable=True)
-    f.session(person).save()
-    file = f.resettlement_file()
+    f.build_session(person).save()
+    file = f.build_file()
     file.save()
-    refugee = f.refugee(file)
+    refugee = f.build_refugee(file)
     refugee.save()
 
     page.goto(f"{live_server.url}{reverse('login')}")

@@ -10,8 +10,7 @@ from django.utils import translation
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
-
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +18,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def records():
     person = f.saved_returnee(vulnerable=True)
-    f.session(person).save()
-    file = f.resettlement_file()
+    f.build_session(person).save()
+    file = f.build_file()
     file.save()
-    f.refugee(file).save()
+    f.build_refugee(file).save()
     return person
 
 
@@ -143,7 +142,7 @@ def test_admin_accepts_enhanced_support_with_a_vulnerability_chosen_in_the_same_
 
 def test_admin_refuses_removing_the_last_vulnerability_of_a_case_with_reinforced_support(admin_client_logged):
     person = f.saved_returnee(vulnerable=True)
-    f.session(person, enhanced=True).save()
+    f.build_session(person, enhanced=True).save()
     data = returnee_post_data(
         case_number=person.case_number, given_name=person.given_name, family_name=person.family_name,
         sex=person.sex, date_of_birth=person.date_of_birth.isoformat(), nationality=person.nationality.code,

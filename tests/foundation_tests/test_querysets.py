@@ -8,8 +8,7 @@ from oimsite.models_base import age_on
 from reintegration.models import Kind, Mode, Phase, Provider
 from resettlement.models import Refugee, Stage
 from returns.models import AGE_BAND_BOUNDS, Returnee, ReturnStatus
-
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +50,13 @@ def test_age_at_return_computed_by_the_database_matches_python(born, departed):
 
 def test_virtual_predeparture_counselling_needs_every_condition():
     counted = f.saved_returnee()
-    f.session(counted, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, mode=Mode.VIRTUAL,
+    f.build_session(counted, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, mode=Mode.VIRTUAL,
               provider=Provider.IOM_ORIGIN, date=date(2024, 5, 1)).save()
     in_person = f.saved_returnee()
-    f.session(in_person, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, mode=Mode.IN_PERSON,
+    f.build_session(in_person, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, mode=Mode.IN_PERSON,
               provider=Provider.IOM_ORIGIN, date=date(2024, 5, 1)).save()
     by_morocco = f.saved_returnee()
-    f.session(by_morocco, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, mode=Mode.VIRTUAL,
+    f.build_session(by_morocco, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, mode=Mode.VIRTUAL,
               provider=Provider.IOM_MOROCCO, date=date(2024, 5, 1)).save()
     assert list(Returnee.objects.counselled_virtually_before_departure()) == [counted]
 
@@ -65,23 +64,23 @@ def test_virtual_predeparture_counselling_needs_every_condition():
 def test_support_after_return_counts_people_once_and_by_session_year():
     many = f.saved_returnee(vulnerable=True)
     for day in (1, 2, 3):
-        f.session(many, date=date(2024, 7, day)).save()
-    f.session(many, date=date(2024, 8, 1), enhanced=True).save()
+        f.build_session(many, date=date(2024, 7, day)).save()
+    f.build_session(many, date=date(2024, 8, 1), enhanced=True).save()
     late = f.saved_returnee()
-    f.session(late, date=date(2025, 1, 3)).save()
+    f.build_session(late, date=date(2025, 1, 3)).save()
     assert list(Returnee.objects.supported_after_return_in(2024)) == [many]
     assert list(Returnee.objects.supported_after_return_in(2025)) == [late]
     assert list(Returnee.objects.enhanced_support_in(2024)) == [many]
 
 
 def test_refugees_count_by_their_file_departure():
-    departed = f.resettlement_file(destination_country="US")
+    departed = f.build_file(destination_country="US")
     departed.save()
-    f.refugee(departed).save()
-    f.refugee(departed, is_principal_applicant=False, relationship="child", date_of_birth=date(2015, 1, 1)).save()
-    waiting = f.resettlement_file(stage=Stage.ACCEPTED, departure_date=None)
+    f.build_refugee(departed).save()
+    f.build_refugee(departed, is_principal_applicant=False, relationship="child", date_of_birth=date(2015, 1, 1)).save()
+    waiting = f.build_file(stage=Stage.ACCEPTED, departure_date=None)
     waiting.save()
-    f.refugee(waiting).save()
+    f.build_refugee(waiting).save()
     assert Refugee.objects.departed_in(2024).count() == 2
     assert Refugee.objects.departed_in(2024).resettled_to("US").count() == 2
     assert Refugee.objects.departed_in(2024).resettled_to("CA").count() == 0
