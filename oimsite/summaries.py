@@ -13,7 +13,7 @@ year whose counts it can change, before and after the change, in the same transa
 
 The bump is an upsert, so a computation that races with a change either waits for it and sees it, or finds
 the generation moved and does not store what it counted; the rows a change reads to work out its years are
-locked (see `years_of`). Stored counts also carry the version of the counting rules
+locked (see `_own_years`). Stored counts also carry the version of the counting rules
 (`indicators.COUNTS_VERSION`): counts made by other rules, before a deploy, are recounted.
 
 Writes that bypass the model signals (`bulk_create` in `populate`, the raw saves of the baseline loader)
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -42,20 +42,27 @@ def counts(year: int, live: Callable[[int], Counts], version: str) -> Counts:
     `version` names the counting rules; counts stored under other rules (before a deploy that changed
     them) are not current. `live(year)` must return it as counts["version"].
     """
+    using = router.db_for_write(YearSummary)
     summary = YearSummary.objects.filter(year=year).first()
-    if summary is None:
-        try:
-            with transaction.atomic(using=router.db_for_write(YearSummary)):
-                summary = YearSummary.objects.create(year=year)
-        except IntegrityError:  # created meanwhile, by a change to the year or another reader
-            summary = YearSummary.objects.get(year=year)
-    if summary.is_current and summary.counts.get("version") == version:
-        return summary.counts
-    fresh = live(year)
-    # Stored only if no change to the year happened since `summary` was read.
-    YearSummary.objects.filter(year=year, generation=summary.generation).update(
-        counts=fresh, computed_generation=summary.generation, computed_at=timezone.now())
-    return fresh
+    try:
+        if summary is None:
+            try:
+                with transaction.atomic(using=using):
+                    summary = YearSummary.objects.create(year=year)
+            except IntegrityError:  # created meanwhile, by a change to the year or another reader
+                summary = YearSummary.objects.get(year=year)
+        if summary.is_current and summary.counts.get("version") == version:
+            return summary.counts
+        fresh = live(year)
+        # Stored only if no change to the year happened since `summary` was read.
+        with transaction.atomic(using=using):
+            YearSummary.objects.filter(year=year, generation=summary.generation).update(
+                counts=fresh, computed_generation=summary.generation, computed_at=timezone.now())
+        return fresh
+    except OperationalError:
+        # The summary could not be written (SQLite: another process holds the database for a long write,
+        # such as a baseline load). A view must not fail for its cache: serve a live count, store it later.
+        return live(year)
 
 
 def invalidate(years: Iterable[int | None], using: str | None = None) -> None:
@@ -87,23 +94,23 @@ def _year(day: Any) -> int | None:
 
 
 def years_of(instance: Model) -> set[int | None]:
-    """The years whose counts this record (in its current state) takes part in.
+    """The years whose counts this record (in its current state) takes part in."""
+    return _own_years(instance) | _session_years(instance)
+
+
+def _own_years(instance: Model) -> set[int | None]:
+    """The years of the record's own dates, and of its parent's (a session's returnee, a refugee's file).
 
     Called inside the transaction of the change (CaseRecord.save/delete are atomic). The parent row read
-    here (a session's returnee, a refugee's file) is locked until that transaction ends, so that a
-    concurrent change to the parent's dates waits for this one, or this one for it, and each then sees the
-    other's result when it works out its years.
+    here is locked until that transaction ends, so that a concurrent change to the parent's dates waits
+    for this one, or this one for it, and each then sees the other's result when it works out its years.
     """
-    from reintegration.models import Phase, SupportSession
+    from reintegration.models import SupportSession
     from resettlement.models import Refugee, ResettlementFile
     from returns.models import Returnee
 
     if isinstance(instance, Returnee):
-        years = {_year(instance.departure_date)}
-        if instance.pk is not None:
-            years |= {d.year for d in SupportSession.objects.filter(
-                returnee_id=instance.pk, phase=Phase.POST_RETURN).dates("date", "year")}
-        return years
+        return {_year(instance.departure_date)}
     if isinstance(instance, SupportSession):
         departure = (Returnee.objects.select_for_update().filter(pk=instance.returnee_id)
                      .values_list("departure_date", flat=True).first())
@@ -117,23 +124,37 @@ def years_of(instance: Model) -> set[int | None]:
     return set()
 
 
+def _session_years(instance: Model) -> set[int | None]:
+    """A returnee's post-return session years: their programme is the returnee's."""
+    from reintegration.models import Phase, SupportSession
+    from returns.models import Returnee
+
+    if not isinstance(instance, Returnee) or instance.pk is None:
+        return set()
+    return {d.year for d in SupportSession.objects.filter(
+        returnee_id=instance.pk, phase=Phase.POST_RETURN).dates("date", "year")}
+
+
 def _before_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+    """Work out, once, every year the save touches: the record's years before and after the change."""
     if raw:  # fixture loading: the loader invalidates once for all its records
         return
-    # The parent row first (locked by years_of), then the row as stored: always in that order, so that
+    # The parent row first (locked by _own_years), then the row as stored: always in that order, so that
     # concurrent changes to a returnee and its sessions (a file and its refugees) wait, not deadlock.
-    years = years_of(instance)
+    years = _own_years(instance)
     if instance.pk is not None:
         before = sender._default_manager.select_for_update().filter(pk=instance.pk).first()
         if before is not None:
-            years |= years_of(before)
+            # A returnee's sessions are read once its row is locked: a session being added to it meanwhile
+            # locked that row first, so it has committed and is seen here.
+            years |= _own_years(before) | _session_years(instance)
     instance._summary_years = years  # type: ignore[attr-defined]
 
 
 def _after_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
     if raw:
         return
-    invalidate(getattr(instance, "_summary_years", set()) | years_of(instance))
+    invalidate(getattr(instance, "_summary_years", set()))
 
 
 def _before_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:

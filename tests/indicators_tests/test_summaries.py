@@ -181,3 +181,34 @@ def test_a_save_outside_any_transaction_marks_its_years_in_its_own_transaction(w
     statements = [q["sql"].split()[0].upper() for q in queries]
     assert statements[0] == "SAVEPOINT" and statements[-1] == "RELEASE"
     assert any("yearsummary" in q["sql"].lower() for q in queries)
+
+
+def test_a_save_reads_what_it_needs_once(world):
+    mover = world["mover"]
+    mover.given_name = "Moussa"
+    with CaptureQueriesContext(connection) as queries:
+        mover.save()
+    session_reads = [q for q in queries if 'FROM "reintegration_supportsession"' in q["sql"]]
+    assert len(session_reads) == 1  # its session years, once its row is locked
+    assert sum('"oimsite_yearsummary"' in q["sql"] for q in queries) == 1  # one upsert for all its years
+
+
+def test_a_summary_that_cannot_be_written_still_gives_the_live_figures(world, monkeypatch, admin_client_logged):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    summaries.invalidate([2024])
+    real_update = QuerySet.update
+
+    def locked(self, **kwargs):
+        if self.model is YearSummary:
+            raise OperationalError("database is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    factories.returnee(to="GN", departed=date(2024, 10, 1))
+    assert indicators.compute(2024)["avrr.returned"].value == 4
+    assert admin_client_logged.get(reverse("dashboard"), {"year": 2024}).status_code == 200
+    monkeypatch.undo()
+    assert not YearSummary.objects.get(year=2024).is_current
+    assert_all_equal_live()
