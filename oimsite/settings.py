@@ -17,10 +17,29 @@ VAR_DIR = Path(os.environ.get("OIM_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; anything else is refused, so that a typo (DJANGO_DEBUG=flase) is not read as no."""
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={os.environ[name]!r}: use 1 or 0 (true/false, yes/no, on/off).")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number setting of at least `minimum`; anything else is refused with the variable's name."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r}: a whole number of at least {minimum} is needed.")
+    return number
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -111,7 +130,7 @@ if not os.environ.get("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -175,7 +194,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
 # Behind a reverse proxy, set DJANGO_PROXY_COUNT so that the client address (not the proxy's) is locked.
-AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT") else None
+AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0, minimum=1) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
@@ -215,7 +234,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # HSTS for a year, subdomains and preload: the site is served over HTTPS only.
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
@@ -223,7 +242,7 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Small-cell suppression in the aggregate export shared outside IOM: counts 1..threshold are hidden.
-OIM_SUPPRESSION_THRESHOLD = int(os.environ.get("OIM_SUPPRESSION_THRESHOLD", "5"))
+OIM_SUPPRESSION_THRESHOLD = env_int("OIM_SUPPRESSION_THRESHOLD", 5, minimum=1)
 
 LOGGING = {
     "version": 1,

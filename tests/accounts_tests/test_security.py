@@ -240,3 +240,15 @@ def test_history_records_a_change_of_vulnerabilities(db, make_user, cases):
     with translation.override("en"):
         changes = [(c.field, c.old, c.new) for entry in history_entries(returnee) for c in entry.changes]
     assert ("vulnerabilities", "", str(child)) in changes
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("DJANGO_SECURE_SSL_REDIRECT", "flase", "DJANGO_SECURE_SSL_REDIRECT='flase': use 1 or 0"),
+    ("DJANGO_HSTS_SECONDS", "one year", "DJANGO_HSTS_SECONDS='one year': a whole number of at least 0"),
+    ("DJANGO_CONN_MAX_AGE", "-5", "DJANGO_CONN_MAX_AGE='-5': a whole number of at least 0"),
+    ("DJANGO_PROXY_COUNT", "0", "DJANGO_PROXY_COUNT='0': a whole number of at least 1"),
+])
+def test_a_malformed_setting_is_refused_by_name(name, value, message):
+    result = _check_deploy({"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
