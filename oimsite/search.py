@@ -4,13 +4,16 @@ Django ORs every search field of a term in one WHERE clause over a join (`r.fami
 f.file_number LIKE …`; through a reverse relation it also needs DISTINCT). An OR that mixes two tables'
 columns cannot be answered from their indexes, so the database scans the whole changelist in order until it
 has a page of matches: the slowest admin page at scale (an OR of `IN (subquery)` branches is no better:
-neither database turns it into index lookups). Here each term becomes `id IN (SELECT id … UNION SELECT …)`,
-one SELECT per table (`SELECT id FROM refugees WHERE family_name LIKE …`, `SELECT file_id FROM refugees
-WHERE …` through a reverse foreign key, `… WHERE file_id IN (SELECT id FROM files WHERE file_number LIKE
-…)` through a forward one), each served by that table's indexes, and no row comes twice. Same matches as
-Django's search, except through a reverse relation: there each word may match a different related row (a
-file is found by "Ali Benali" when one of its refugees is Ali and another Benali), where Django's needs one
-related row matching every word.
+neither database turns it into index lookups).
+
+Here a term whose fields are all on one table is a plain condition on it (`returnee_id IN (SELECT id FROM
+returnees WHERE …)` for a session's returnee). A term whose fields span tables becomes `id IN (SELECT id …
+UNION SELECT …)`, one SELECT per table (`SELECT id FROM refugees WHERE family_name LIKE …`, `SELECT file_id
+FROM refugees WHERE …` through a reverse foreign key, `… WHERE file_id IN (SELECT id FROM files WHERE
+file_number LIKE …)` through a forward one), each served by that table's indexes, and no row comes twice.
+Same matches as Django's search, except through a reverse relation: there each word may match a different
+related row (a file is found by "Ali Benali" when one of its refugees is Ali and another Benali), where
+Django's needs one related row matching every word.
 
 The admin searches by prefix (`^field`: B-tree indexes on both databases); the lists search inside the
 words (`contains`: trigram indexes on PostgreSQL, a scan on SQLite).
@@ -80,17 +83,17 @@ def search(queryset: QuerySet, search_fields: Sequence[str], text: str) -> Query
                 remote[relation] |= Q(**{f"{rest}__{lookup}": term})
             else:
                 local |= Q(**{f"{path}__{lookup}": term})
-        branches = [manager.filter(local).values("pk").order_by()] if local else []
+        # One condition per table: this one's columns, or `key IN (SELECT … FROM related WHERE …)`.
+        conditions = [local] if local else []
         for relation, condition in remote.items():
             related = model._meta.get_field(relation).related_model._default_manager.filter(condition)
             here, there = key_pair(model, relation)  # type: ignore[misc]
-            if here == "pk":  # reverse foreign key: the related rows name ours
-                branches.append(related.values(there).order_by())
-            else:
-                branches.append(manager.filter(**{f"{here}__in": related.values(there)}).values("pk").order_by())
-        if not branches:
-            continue
-        queryset = queryset.filter(pk__in=branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0])
+            conditions.append(Q(**{f"{here}__in": related.values(there).order_by()}))
+        if len(conditions) == 1:
+            queryset = queryset.filter(conditions[0])
+        elif conditions:  # an OR across tables: a UNION of one index-served SELECT per table instead
+            branches = [manager.filter(c).values("pk").order_by() for c in conditions]
+            queryset = queryset.filter(pk__in=branches[0].union(*branches[1:]))
     return queryset
 
 
