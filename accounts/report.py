@@ -1,7 +1,7 @@
 """The aggregate report shared outside IOM: counts by country and sex, with small cells suppressed.
 
-Plain ORM aggregates for now (one GROUP BY per table); when the indicator module lands, the same
-`CountTable`s can be built from it instead.
+One GROUP BY per table over the populations the indicator module counts (the same QuerySet methods:
+`from_morocco().returned_in(year)`, `departed_in(year)`), so its totals are the dashboard's.
 """
 
 from __future__ import annotations
