@@ -9,6 +9,7 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts import report as report_module
 from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER
 from accounts.suppression import (
@@ -289,3 +290,16 @@ def test_list_exports_are_logged_through_the_signal(db, make_user, rf):
     event = AuditEvent.objects.get(kind=AuditEventKind.EXPORT)
     assert event.user == request.user
     assert event.detail == {"what": "returns.returnee", "format": "csv", "filters": "year=2024", "row_count": 12}
+
+
+@pytest.mark.django_db
+def test_shared_report_tables_add_up_to_the_dashboard_figures():
+    from oimsite import indicators
+    from tests import factories
+
+    factories.small_world(3)
+    report = indicators.compute(2024)
+    returns, moroccans, refugees = report_module.shared_tables(2024)
+    assert sum(map(sum, returns.counts)) == report["avrr.returned"].value
+    assert sum(map(sum, moroccans.counts)) == report["moroccans.returned"].value
+    assert sum(map(sum, refugees.counts)) == report["resettlement.departed"].value
