@@ -42,27 +42,28 @@ def counts(year: int, live: Callable[[int], Counts], version: str) -> Counts:
     `version` names the counting rules; counts stored under other rules (before a deploy that changed
     them) are not current. `live(year)` must return it as counts["version"].
     """
-    using = router.db_for_write(YearSummary)
     summary = YearSummary.objects.filter(year=year).first()
+    if summary is not None and summary.is_current and summary.counts.get("version") == version:
+        return summary.counts
+    fresh: Counts | None = None
     try:
         if summary is None:
             try:
-                with transaction.atomic(using=using):
+                with transaction.atomic(using=router.db_for_write(YearSummary)):
                     summary = YearSummary.objects.create(year=year)
             except IntegrityError:  # created meanwhile, by a change to the year or another reader
                 summary = YearSummary.objects.get(year=year)
-        if summary.is_current and summary.counts.get("version") == version:
-            return summary.counts
+                if summary.is_current and summary.counts.get("version") == version:
+                    return summary.counts
         fresh = live(year)
         # Stored only if no change to the year happened since `summary` was read.
-        with transaction.atomic(using=using):
-            YearSummary.objects.filter(year=year, generation=summary.generation).update(
-                counts=fresh, computed_generation=summary.generation, computed_at=timezone.now())
-        return fresh
+        YearSummary.objects.filter(year=year, generation=summary.generation).update(
+            counts=fresh, computed_generation=summary.generation, computed_at=timezone.now())
     except OperationalError:
         # The summary could not be written (SQLite: another process holds the database for a long write,
         # such as a baseline load). A view must not fail for its cache: serve a live count, store it later.
-        return live(year)
+        return fresh if fresh is not None else live(year)
+    return fresh
 
 
 def invalidate(years: Iterable[int | None], using: str | None = None) -> None:
