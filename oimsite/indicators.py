@@ -3,14 +3,14 @@
 One module, used by the dashboard, the admin index, the reconciliation page, `manage.py report` and the
 tests. The counting rule of each indicator is in docs/indicators.md; here each rule is composed from the
 apps' QuerySet methods. A year's records are counted in three one-pass grouped queries (`count_records`),
-whatever the amount of data; the counts are kept per year in a summary that every change to the year's
-records marks out of date (oimsite/summaries.py), so a large year is not recounted on every view and the
-figures are always those of a live count.
+whatever the amount of data; the counts are kept per year in a summary to which every change to the year's
+records adds its difference (oimsite/summaries.py), so a large year is not recounted on every view, nor after
+a change, and the figures are always those of a live count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import astuple, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -32,6 +32,8 @@ from returns.models import MOROCCO, AgeBand, Returnee, ReturnStatus
 
 FROM_MOROCCO = "from_morocco"
 TO_MOROCCO = "to_morocco"
+
+Counts = dict[str, Any]
 
 # SQL queries issued by `compute()` when the year's summary is current (the summary, the published figures),
 # and by a live count (`count_records`); pinned by tests, independent of the data.
@@ -263,11 +265,13 @@ class _Group:
     counselled: int
 
 
-def _returnee_groups(year: int) -> list[_Group]:
-    """One pass over both programmes' returns of the year, grouped finely enough that every returns
-    indicator and breakdown is a sum of groups (each returnee is in exactly one group)."""
+def _returnee_groups(year: int, returnees: Collection[int] | None = None) -> list[_Group]:
+    """One pass over both programmes' returns of the year (or only `returnees`' returns), grouped finely
+    enough that every returns indicator and breakdown is a sum of groups (each returnee is in exactly one
+    group)."""
     counselled = SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee()
-    rows = (Returnee.objects.filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO)).returned_in(year)
+    queryset = Returnee.objects.all() if returnees is None else Returnee.objects.filter(pk__in=returnees)
+    rows = (queryset.filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO)).returned_in(year)
             .with_age_band().values("host_country", "return_country", "sex", "age_band")
             .annotate(n=Count("pk"), counselled=Count("pk", filter=Q(host_country=MOROCCO) & Q(counselled)))
             .order_by())
@@ -283,9 +287,9 @@ def _kind_key(programme: str, kind: str, enhanced: bool) -> str:
     return f"{programme}:{kind}:{'enhanced' if enhanced else 'standard'}"
 
 
-def _post_return_sessions(year: int) -> dict[str, int]:
-    """One pass over the post-return sessions of the year: the returnees they reached, per programme, and the
-    sessions per programme, kind and reinforcement."""
+def _post_return_sessions(year: int, returnees: Collection[int] | None = None) -> dict[str, int]:
+    """One pass over the post-return sessions of the year (or only `returnees`' sessions): the returnees they
+    reached, per programme, and the sessions per programme, kind and reinforcement."""
     avrr = Q(returnee__host_country=MOROCCO)
     to_morocco = Q(returnee__return_country=MOROCCO)
     start, end = year_bounds(year)
@@ -303,32 +307,74 @@ def _post_return_sessions(year: int) -> dict[str, int]:
             for reinforced in (False, True):
                 counts[_kind_key(prog, kind.value, reinforced)] = Count(
                     "pk", filter=condition & Q(kind=kind.value, enhanced=reinforced))
-    return SupportSession.objects.post_return().in_year(year).aggregate(**counts)
+    queryset = SupportSession.objects.post_return().in_year(year)
+    if returnees is not None:
+        queryset = queryset.filter(returnee_id__in=returnees)
+    return queryset.aggregate(**counts)
 
 
-def _departed_refugees(year: int) -> list[list[Any]]:
-    """[destination, refugees] of the year, most first."""
-    rows = (Refugee.objects.departed_in(year).values("file__destination_country")
+def _departed_refugees(year: int, files: Collection[int] | None = None) -> list[list[Any]]:
+    """[destination, refugees] of the year (or only of the refugees on `files`), most first."""
+    queryset = Refugee.objects.all() if files is None else Refugee.objects.filter(file_id__in=files)
+    rows = (queryset.departed_in(year).values("file__destination_country")
             .annotate(n=Count("pk")).order_by("-n", "file__destination_country"))
     return [[row["file__destination_country"], row["n"]] for row in rows]
 
 
-def count_records(year: int) -> dict[str, Any]:
+def count_records(year: int, *, returnees: Collection[int] | None = None,
+                  files: Collection[int] | None = None) -> Counts:
     """Everything the report of `year` needs from its records, counted live in `LIVE_QUERY_COUNT` queries
-    (a JSON-ready dict: it is what a YearSummary stores)."""
+    (a JSON-ready dict: it is what a YearSummary stores).
+
+    With `returnees` or `files`, only what those returnees (their returns and sessions) or those files
+    (their refugees) take part in: each count is a sum over returnees or over files, so the counts of
+    separate records add up (see `combine_counts`), and a change's effect on a year is the difference of
+    the changed records' counts after and before it (oimsite/summaries.py).
+    """
+    whole = returnees is None and files is None
     return {
         "version": COUNTS_VERSION,
-        "people": [list(astuple(group)) for group in _returnee_groups(year)],
-        "sessions": _post_return_sessions(year),
-        "destinations": _departed_refugees(year),
+        "people": [list(astuple(group)) for group in _returnee_groups(year, returnees)]
+        if whole or returnees else [],
+        "sessions": _post_return_sessions(year, returnees) if whole or returnees else {},
+        "destinations": _departed_refugees(year, files) if whole or files else [],
     }
+
+
+def combine_counts(parts: Iterable[tuple[int, Counts]]) -> Counts:
+    """The sum of `sign × counts` over `parts`, in the form `count_records` gives (groups and destinations
+    that come to zero left out; destinations most first). All parts must be made by the same rules."""
+    people: dict[tuple[Any, ...], list[int]] = {}
+    sessions: dict[str, int] = {}
+    destinations: dict[str, int] = {}
+    for sign, part in parts:
+        for *key, n, counselled in part["people"]:
+            group = people.setdefault(tuple(key), [0, 0])
+            group[0] += sign * n
+            group[1] += sign * counselled
+        for key, n in part["sessions"].items():
+            sessions[key] = sessions.get(key, 0) + sign * n
+        for code, n in part["destinations"]:
+            destinations[code] = destinations.get(code, 0) + sign * n
+    return {
+        "version": COUNTS_VERSION,
+        "people": [[*key, n, counselled] for key, (n, counselled) in people.items() if n or counselled],
+        "sessions": sessions,
+        "destinations": sorted(([code, n] for code, n in destinations.items() if n),
+                               key=lambda row: (-row[1], row[0])),
+    }
+
+
+def is_nothing(counts: Counts) -> bool:
+    """True when `counts` count nothing (a change that moved no figure)."""
+    return not counts["people"] and not counts["destinations"] and not any(counts["sessions"].values())
 
 
 def compute(year: int, *, live: bool = False) -> Report:
     """All the indicators and breakdowns of `year`: from the year's summary when it is current (`QUERY_COUNT`
     queries), otherwise counted live and the summary refreshed (see oimsite/summaries.py); `live=True` always
     counts and leaves the summary alone."""
-    counts = count_records(year) if live else summaries.counts(year, count_records, COUNTS_VERSION)
+    counts = count_records(year) if live else summaries.counts(year)
     indicators: dict[str, Indicator] = {}
     breakdowns: dict[str, Breakdown] = {}
 

@@ -94,12 +94,12 @@ class PublishedFigure(models.Model):
 
 class YearSummary(models.Model):
     """The counts behind one year's report, kept so that a large year's dashboard need not recount its
-    records on every view (see oimsite/summaries.py). Valid only while `computed_generation == generation`:
-    every change to a record of the year bumps `generation`, in the same transaction as the change."""
+    records on every view (see oimsite/summaries.py). The year's counts are `counts` plus its
+    `YearSummaryChange` rows; `generation` moves with every change to the year's counts, in the change's own
+    transaction, so that a recount overtaken by a change is not stored."""
 
     year = models.IntegerField(_("year"), primary_key=True)
     generation = models.PositiveIntegerField(_("generation"), default=0)
-    computed_generation = models.PositiveIntegerField(_("generation of the counts"), null=True, blank=True)
     counts = models.JSONField(_("counts"), null=True, blank=True)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
 
@@ -110,6 +110,17 @@ class YearSummary(models.Model):
     def __str__(self) -> str:
         return str(self.year)
 
-    @property
-    def is_current(self) -> bool:
-        return self.counts is not None and self.computed_generation == self.generation
+
+class YearSummaryChange(models.Model):
+    """What one change to the records did to a year's counts (the difference, possibly negative), written
+    in the change's transaction and added to the year's summary when it is read."""
+
+    year = models.IntegerField(_("year"), db_index=True)
+    counts = models.JSONField(_("counts"))
+
+    class Meta:
+        verbose_name = _("year summary change")
+        verbose_name_plural = _("year summary changes")
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.pk}"

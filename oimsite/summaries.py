@@ -1,73 +1,109 @@
 """Per-year summaries of the report's counts: a large year's dashboard without recounting, always equal to a
 live count.
 
-`indicators.compute(year)` takes the year's counts from its `YearSummary` when they are current, and
-otherwise counts live (three queries over the year's records) and stores the result. Currency is a
-generation number. Every save or delete of a returnee, session, file or refugee bumps the generation of each
-year whose counts it can change, before and after the change, in the same transaction as the change:
+A year's counts are its `YearSummary.counts` (a count of the whole year, made once) plus the
+`YearSummaryChange` rows written since. Each save or delete of a returnee, session, file or refugee works out
+what it did to each year it touches: the counts of the records it moves (`indicators.count_records`
+restricted to them) after the change, minus the same before it. It writes that difference in the change's own
+transaction, so the summary is never recounted because of a change. Every count is a sum over returnees or
+over files, so the differences add up; the records a change can move are its own and its parent's (a
+session's returnee, a refugee's file), whose rows it locks before counting them.
+
+The years a change touches:
 
 - a returnee: its departure year, and the years of its post-return sessions (their programme is the
   returnee's);
 - a session: its year, and its returnee's departure year (pre-departure counselling counts there);
 - a file: its departure year; a refugee: the departure year of its file.
 
-The bump is an upsert, so a computation that races with a change either waits for it and sees it, or finds
-the generation moved and does not store what it counted; the rows a change reads to work out its years are
-locked (see `_own_years`). Stored counts also carry the version of the counting rules
-(`indicators.COUNTS_VERSION`): counts made by other rules, before a deploy, are recounted.
+A year is read in one statement (its summary and its changes together: one snapshot). A year with no counts
+yet, or counts made by other counting rules (before a deploy that changed them), is counted live and stored.
+`generation` moves with every change in the change's transaction, so a count that a change overtook is not
+stored; when a count is stored, the changes it already includes are deleted with the same guarantee. When
+changes pile up, a reader adds them into the summary.
 
 Writes that bypass the model signals (`bulk_create` in `populate`, the raw saves of the baseline loader)
-call `invalidate`/`invalidate_all` themselves; any other bulk write to these tables must do the same.
+call `invalidate`/`invalidate_all` themselves, and the years are recounted; any other bulk write to these
+tables must do the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connections, router, transaction
-from django.db.models import Model
+from django.db.models import Model, Value
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from oimsite.models import YearSummary
+from oimsite.models import YearSummary, YearSummaryChange
 from oimsite.params import YEAR_MIN, year_max
 
 Counts = dict[str, Any]
+Key = tuple[str, int]  # ("returnees", pk) or ("files", pk): records whose counts a change can move
+
+# Changes read with a year's summary before the reader adds them into it (reading a few is cheap).
+FOLD_AFTER = 32
 
 
-def counts(year: int, live: Callable[[int], Counts], version: str) -> Counts:
-    """The counts of `year`: the stored ones if current (one query), else `live(year)`, then stored.
+def counts(year: int) -> Counts:
+    """The counts of `year`: the stored ones and the changes since (one query), or, when there are none or
+    they were made by other counting rules, a live count, then stored."""
+    from oimsite import indicators  # it imports this module
 
-    `version` names the counting rules; counts stored under other rules (before a deploy that changed
-    them) are not current. `live(year)` must return it as counts["version"].
-    """
-    summary = YearSummary.objects.filter(year=year).first()
-    if summary is not None and summary.is_current and summary.counts.get("version") == version:
-        return summary.counts
-    fresh: Counts | None = None
-    try:
-        if summary is None:
-            try:
-                with transaction.atomic(using=router.db_for_write(YearSummary)):
-                    summary = YearSummary.objects.create(year=year)
-            except IntegrityError:  # created meanwhile, by a change to the year or another reader
-                summary = YearSummary.objects.get(year=year)
-                if summary.is_current and summary.counts.get("version") == version:
-                    return summary.counts
-        fresh = live(year)
-        # Stored only if no change to the year happened since `summary` was read.
-        YearSummary.objects.filter(year=year, generation=summary.generation).update(
-            counts=fresh, computed_generation=summary.generation, computed_at=timezone.now())
-    except OperationalError:
-        # The summary could not be written (SQLite: another process holds the database for a long write,
-        # such as a baseline load). A view must not fail for its cache: serve a live count, store it later.
-        return fresh if fresh is not None else live(year)
+    generation, stored, changes = _read(year)
+    if stored is not None and all(c.get("version") == indicators.COUNTS_VERSION for c in (stored, *changes)):
+        if not changes:
+            return stored
+        total = indicators.combine_counts([(1, stored), *((1, change) for change in changes)])
+        if len(changes) > FOLD_AFTER:
+            _store(year, generation, total)
+        return total
+    fresh = indicators.count_records(year)
+    _store(year, generation, fresh)
     return fresh
 
 
+def _read(year: int) -> tuple[int | None, Counts | None, list[Counts]]:
+    """The year's generation, stored counts and changes, in one statement: one snapshot of all three."""
+    summary = YearSummary.objects.filter(year=year).annotate(tag=Value(0)).values_list("tag", "generation", "counts")
+    changes = YearSummaryChange.objects.filter(year=year).annotate(tag=Value(1)).values_list("tag", "pk", "counts")
+    generation, stored, deltas = None, None, []
+    for tag, number, data in summary.union(changes, all=True):
+        if tag == 0:
+            generation, stored = number, data
+        else:
+            deltas.append(data)
+    return generation, stored, deltas
+
+
+def _store(year: int, generation: int | None, total: Counts) -> None:
+    """Store `total`, the year's counts as of when `generation` was read (None: the year had no row), unless
+    a change to the year has happened since; the changes it includes are deleted with it. Best effort."""
+    try:
+        with transaction.atomic(using=router.db_for_write(YearSummary)):
+            if generation is None:
+                try:
+                    with transaction.atomic(using=router.db_for_write(YearSummary)):
+                        YearSummary.objects.create(year=year, counts=total, computed_at=timezone.now())
+                except IntegrityError:  # created meanwhile, by a change to the year (or another reader)
+                    return
+            elif not YearSummary.objects.filter(year=year, generation=generation).update(
+                    counts=total, computed_at=timezone.now()):
+                return
+            # No change to the year has committed since `generation` was read (it would have moved it), and
+            # one in progress waits for this transaction before it writes its difference: every change
+            # stored so far is in `total`.
+            YearSummaryChange.objects.filter(year=year).delete()
+    except OperationalError:
+        # The summary could not be written (SQLite: another process holds the database for a long write,
+        # such as a baseline load). A view must not fail for its cache: the count is served, stored later.
+        pass
+
+
 def invalidate(years: Iterable[int | None], using: str | None = None) -> None:
-    """Mark the counts of these years out of date (creating their row if need be)."""
+    """Forget the counts of these years: they are recounted on their next view (after a bulk write)."""
     wanted = sorted({int(y) for y in years if y is not None})
     if not wanted:
         return
@@ -76,35 +112,48 @@ def invalidate(years: Iterable[int | None], using: str | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} (year, generation) VALUES (%s, 1) "
-            f"ON CONFLICT (year) DO UPDATE SET generation = {table}.generation + 1",
+            f"ON CONFLICT (year) DO UPDATE SET generation = {table}.generation + 1, counts = NULL",
             [(year,) for year in wanted],
         )
 
 
 def invalidate_all(using: str | None = None) -> None:
-    """Every year out of date: after a bulk write whose years are not worked out one by one."""
+    """Every year to be recounted: after a bulk write whose years are not worked out one by one."""
     using = using or router.db_for_write(YearSummary)
     stored = set(YearSummary.objects.using(using).values_list("year", flat=True))
     invalidate(stored | set(range(YEAR_MIN, year_max() + 2)), using)  # + planned departures next year
 
 
-# --- which years a record's counts belong to ---------------------------------------------------------------
+def _record(differences: dict[int, Counts]) -> None:
+    """Write what a change did to these years: move each year's generation (an upsert, in year order) and,
+    where the year has stored counts, add the difference to them."""
+    connection = connections[router.db_for_write(YearSummary)]
+    table = connection.ops.quote_name(YearSummary._meta.db_table)
+    years = sorted(differences)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (year, generation) VALUES (%s, 1) "
+            f"ON CONFLICT (year) DO UPDATE SET generation = {table}.generation + 1",
+            [(year,) for year in years])
+    # The rows are locked by this transaction now: whether they hold counts cannot change before it ends.
+    # Without stored counts, the year's next view counts it, this change included. (Not read by RETURNING
+    # on the upsert: SQLite 3.40 answers it wrongly for a NULL JSON column.)
+    counted = YearSummary.objects.filter(year__in=years, counts__isnull=False).values_list("year", flat=True)
+    YearSummaryChange.objects.bulk_create(YearSummaryChange(year=year, counts=differences[year]) for year in counted)
+
+
+# --- what a change moves -----------------------------------------------------------------------------------
 
 def _year(day: Any) -> int | None:
     return day.year if day is not None else None
-
-
-def years_of(instance: Model) -> set[int | None]:
-    """The years whose counts this record (in its current state) takes part in."""
-    return _own_years(instance) | _session_years(instance)
 
 
 def _own_years(instance: Model) -> set[int | None]:
     """The years of the record's own dates, and of its parent's (a session's returnee, a refugee's file).
 
     Called inside the transaction of the change (CaseRecord.save/delete are atomic). The parent row read
-    here is locked until that transaction ends, so that a concurrent change to the parent's dates waits
-    for this one, or this one for it, and each then sees the other's result when it works out its years.
+    here is locked until that transaction ends, so that a concurrent change to the parent, or to another of
+    its children, waits for this one: the parent's counts read by this change stay true until it commits.
     """
     from reintegration.models import SupportSession
     from resettlement.models import Refugee, ResettlementFile
@@ -136,34 +185,115 @@ def _session_years(instance: Model) -> set[int | None]:
         returnee_id=instance.pk, phase=Phase.POST_RETURN).dates("date", "year")}
 
 
+def _keys(instance: Model) -> set[Key]:
+    """The records whose counts the record takes part in: a returnee (its own, a session's), a file (its own,
+    a refugee's)."""
+    from reintegration.models import SupportSession
+    from resettlement.models import Refugee, ResettlementFile
+    from returns.models import Returnee
+
+    pk = {Returnee: instance.pk, SupportSession: getattr(instance, "returnee_id", None),
+          ResettlementFile: instance.pk, Refugee: getattr(instance, "file_id", None)}.get(type(instance))
+    if pk is None:
+        return set()
+    return {("returnees" if isinstance(instance, Returnee | SupportSession) else "files", pk)}
+
+
+class _Change:
+    """A change in progress: the counts of the records it moves in each year it touches, as last written."""
+
+    def __init__(self) -> None:
+        self.years: set[int] = set()
+        self.counted: dict[tuple[Key, int], Counts] = {}
+        self.written = False
+
+    @staticmethod
+    def _count(key: Key, year: int) -> Counts:
+        from oimsite import indicators
+
+        kind, pk = key
+        return indicators.count_records(year, **{kind: [pk]})
+
+    def _keys(self) -> set[Key]:
+        return {key for key, _year in self.counted}
+
+    def note(self, keys: set[Key], years: Iterable[int | None]) -> None:
+        """Before the change: count these records in these years (and any record noted before in them)."""
+        self.years |= {year for year in years if year is not None}
+        for key in self._keys() | keys:
+            for year in self.years:
+                if (key, year) not in self.counted:
+                    self.counted[(key, year)] = self._count(key, year)
+
+    def write(self, keys: set[Key]) -> None:
+        """After the change (or a step of it): record how the counts moved since they were last counted. A
+        record that did not exist before the change counted nothing."""
+        from oimsite import indicators
+
+        parts: dict[int, list[tuple[int, Counts]]] = {}
+        for key in self._keys() | keys:
+            for year in self.years:
+                now = self._count(key, year)
+                before = self.counted.get((key, year))
+                self.counted[(key, year)] = now
+                parts.setdefault(year, []).append((1, now))
+                if before is not None:
+                    parts[year].append((-1, before))
+        self.written = True
+        differences = {year: indicators.combine_counts(p) for year, p in parts.items()}
+        moved = {year: d for year, d in differences.items() if not indicators.is_nothing(d)}
+        if moved:
+            _record(moved)
+
+
+def _lock(model: type[Model], pk: Any) -> Model | None:
+    return model._default_manager.select_for_update().filter(pk=pk).first() if pk is not None else None
+
+
 def _before_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
-    """Work out, once, every year the save touches: the record's years before and after the change."""
+    """Count, once, what the records the save moves count in every year it touches, before the change."""
     if raw:  # fixture loading: the loader invalidates once for all its records
         return
     # The parent row first (locked by _own_years), then the row as stored: always in that order, so that
     # concurrent changes to a returnee and its sessions (a file and its refugees) wait, not deadlock.
-    years = _own_years(instance)
-    if instance.pk is not None:
-        before = sender._default_manager.select_for_update().filter(pk=instance.pk).first()
-        if before is not None:
-            # A returnee's sessions are read once its row is locked: a session being added to it meanwhile
-            # locked that row first, so it has committed and is seen here.
-            years |= _own_years(before) | _session_years(instance)
-    instance._summary_years = years  # type: ignore[attr-defined]
+    years, keys = _own_years(instance), _keys(instance)
+    before = _lock(sender, instance.pk)
+    if before is not None:
+        # A returnee's sessions are read once its row is locked: a session being added to it meanwhile
+        # locked that row first, so it has committed and is seen here.
+        years |= _own_years(before) | _session_years(instance)
+        keys |= _keys(before)
+    change = _Change()
+    change.note(keys, years)
+    instance._summary_change = change  # type: ignore[attr-defined]
 
 
 def _after_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
+    change = getattr(instance, "_summary_change", None)
+    if raw or change is None:
         return
-    invalidate(getattr(instance, "_summary_years", set()))
+    del instance._summary_change  # type: ignore[attr-defined]
+    change.write(_keys(instance))
 
 
-def _before_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    instance._summary_years = years_of(instance)  # type: ignore[attr-defined]
+def _before_delete(sender: type[Model], instance: Model, origin: Any = None, **kwargs: Any) -> None:
+    # One deletion (a record, or a queryset) sends every pre_delete, for the cascade too, before it deletes
+    # anything, then post_delete model by model: the counts before are taken once for the whole deletion,
+    # kept on its origin.
+    holder = origin if origin is not None else instance
+    change = getattr(holder, "_summary_change", None)
+    if change is None or change.written:  # the origin's first deletion, or a new one
+        change = _Change()
+        holder._summary_change = change
+    years = _own_years(instance)  # locks the parent first
+    _lock(sender, instance.pk)
+    change.note(_keys(instance), years | _session_years(instance))
 
 
-def _after_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    invalidate(getattr(instance, "_summary_years", set()))
+def _after_delete(sender: type[Model], instance: Model, origin: Any = None, **kwargs: Any) -> None:
+    change = getattr(origin if origin is not None else instance, "_summary_change", None)
+    if change is not None:
+        change.write(set())
 
 
 def connect_signals() -> None:
