@@ -192,107 +192,126 @@ def _keys(instance: Model) -> set[Key]:
     from resettlement.models import Refugee, ResettlementFile
     from returns.models import Returnee
 
-    pk = {Returnee: instance.pk, SupportSession: getattr(instance, "returnee_id", None),
-          ResettlementFile: instance.pk, Refugee: getattr(instance, "file_id", None)}.get(type(instance))
-    if pk is None:
-        return set()
-    return {("returnees" if isinstance(instance, Returnee | SupportSession) else "files", pk)}
+    for model, kind, attribute in ((Returnee, "returnees", "pk"), (SupportSession, "returnees", "returnee_id"),
+                                   (ResettlementFile, "files", "pk"), (Refugee, "files", "file_id")):
+        if isinstance(instance, model):
+            pk = getattr(instance, attribute)
+            return {(kind, pk)} if pk is not None else set()
+    return set()
 
 
-class _Change:
-    """A change in progress: the counts of the records it moves in each year it touches, as last written."""
+def _touched(sender: type[Model], instance: Model) -> tuple[set[int | None], set[Key]]:
+    """The years and records a change to `instance` touches: as it is in memory (a save's new state) and as
+    its row is stored (a save's old state; for a delete, the truth when the object in memory is stale).
 
-    def __init__(self) -> None:
-        self.years: set[int] = set()
-        self.counted: dict[tuple[Key, int], Counts] = {}
-        self.written = False
-
-    @staticmethod
-    def _count(key: Key, year: int) -> Counts:
-        from oimsite import indicators
-
-        kind, pk = key
-        return indicators.count_records(year, **{kind: [pk]})
-
-    def _keys(self) -> set[Key]:
-        return {key for key, _year in self.counted}
-
-    def note(self, keys: set[Key], years: Iterable[int | None]) -> None:
-        """Before the change: count these records in these years (and any record noted before in them)."""
-        self.years |= {year for year in years if year is not None}
-        for key in self._keys() | keys:
-            for year in self.years:
-                if (key, year) not in self.counted:
-                    self.counted[(key, year)] = self._count(key, year)
-
-    def write(self, keys: set[Key]) -> None:
-        """After the change (or a step of it): record how the counts moved since they were last counted. A
-        record that did not exist before the change counted nothing."""
-        from oimsite import indicators
-
-        parts: dict[int, list[tuple[int, Counts]]] = {}
-        for key in self._keys() | keys:
-            for year in self.years:
-                now = self._count(key, year)
-                before = self.counted.get((key, year))
-                self.counted[(key, year)] = now
-                parts.setdefault(year, []).append((1, now))
-                if before is not None:
-                    parts[year].append((-1, before))
-        self.written = True
-        differences = {year: indicators.combine_counts(p) for year, p in parts.items()}
-        moved = {year: d for year, d in differences.items() if not indicators.is_nothing(d)}
-        if moved:
-            _record(moved)
+    The parent row first (locked by _own_years), then the row itself: always in that order, so that
+    concurrent changes to a returnee and its sessions (a file and its refugees) wait, not deadlock. (Only a
+    stale object, whose stored parent differs, locks that parent after its row.)
+    """
+    years, keys = _own_years(instance), _keys(instance)
+    stored = _lock(sender, instance.pk)
+    if stored is not None:
+        # A returnee's sessions are read once its row is locked: a session being added to it meanwhile
+        # locked that row first, so it has committed and is seen here.
+        years |= _own_years(stored) | _session_years(stored)
+        keys |= _keys(stored)
+    return years, keys
 
 
 def _lock(model: type[Model], pk: Any) -> Model | None:
     return model._default_manager.select_for_update().filter(pk=pk).first() if pk is not None else None
 
 
+class _Change:
+    """A change in progress: the years it touches, the records whose counts it can move, and their counts
+    in each of those years before it."""
+
+    def __init__(self) -> None:
+        self.years: set[int] = set()
+        self.keys: set[Key] = set()
+        self.before: dict[int, Counts] = {}
+        self.pending = 0  # a deletion's records whose post_delete has not come yet
+        self.block: Any = None  # a deletion's atomic block: tells one deletion from the next
+
+    @staticmethod
+    def _count(year: int, keys: set[Key]) -> Counts:
+        """The counts of these records in `year` (three queries at most, whatever the number of records)."""
+        from oimsite import indicators
+
+        return indicators.count_records(year, returnees=[pk for kind, pk in keys if kind == "returnees"],
+                                        files=[pk for kind, pk in keys if kind == "files"])
+
+    def note(self, years: Iterable[int | None], keys: set[Key]) -> None:
+        """Before the change: count these records in these years. Counts add up over records, so records
+        noted later (the other rows of one deletion) are counted alone and added in."""
+        from oimsite import indicators
+
+        new_keys = keys - self.keys
+        new_years = {year for year in years if year is not None} - self.years
+        if new_keys:
+            for year in self.years:
+                self.before[year] = indicators.combine_counts(
+                    [(1, self.before[year]), (1, self._count(year, new_keys))])
+        self.keys |= new_keys
+        self.years |= new_years
+        for year in new_years:
+            self.before[year] = self._count(year, self.keys)
+
+    def write(self, keys: set[Key]) -> None:
+        """After the change: record how the counts moved in each year. A record that did not exist before
+        the change (a new one, now with its key) counted nothing then."""
+        from oimsite import indicators
+
+        keys = self.keys | keys
+        moved = {}
+        for year in sorted(self.years):
+            difference = indicators.combine_counts([(1, self._count(year, keys)), (-1, self.before[year])])
+            if not indicators.is_nothing(difference):
+                moved[year] = difference
+        if moved:
+            _record(moved)
+
+
 def _before_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
-    """Count, once, what the records the save moves count in every year it touches, before the change."""
+    """Count what the records the save moves count in every year it touches, before the change."""
     if raw:  # fixture loading: the loader invalidates once for all its records
         return
-    # The parent row first (locked by _own_years), then the row as stored: always in that order, so that
-    # concurrent changes to a returnee and its sessions (a file and its refugees) wait, not deadlock.
-    years, keys = _own_years(instance), _keys(instance)
-    before = _lock(sender, instance.pk)
-    if before is not None:
-        # A returnee's sessions are read once its row is locked: a session being added to it meanwhile
-        # locked that row first, so it has committed and is seen here.
-        years |= _own_years(before) | _session_years(instance)
-        keys |= _keys(before)
     change = _Change()
-    change.note(keys, years)
-    instance._summary_change = change  # type: ignore[attr-defined]
+    change.note(*_touched(sender, instance))
+    instance._summary_save = change  # type: ignore[attr-defined]
 
 
 def _after_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
-    change = getattr(instance, "_summary_change", None)
-    if raw or change is None:
-        return
-    del instance._summary_change  # type: ignore[attr-defined]
-    change.write(_keys(instance))
+    change = instance.__dict__.pop("_summary_save", None)
+    if not raw and change is not None:
+        change.write(_keys(instance))
 
 
-def _before_delete(sender: type[Model], instance: Model, origin: Any = None, **kwargs: Any) -> None:
-    # One deletion (a record, or a queryset) sends every pre_delete, for the cascade too, before it deletes
-    # anything, then post_delete model by model: the counts before are taken once for the whole deletion,
-    # kept on its origin.
+def _before_delete(sender: type[Model], instance: Model, origin: Any = None, using: str | None = None,
+                   **kwargs: Any) -> None:
+    # One deletion (of a record or a queryset) sends every pre_delete before it deletes anything, then
+    # post_delete model by model: the counts before are taken for the whole deletion, kept on its origin,
+    # and the difference written once, after its last post_delete.
     holder = origin if origin is not None else instance
-    change = getattr(holder, "_summary_change", None)
-    if change is None or change.written:  # the origin's first deletion, or a new one
+    blocks = connections[using or router.db_for_write(sender)].atomic_blocks
+    block = blocks[-1] if blocks else None  # Collector.delete runs in an atomic block of its own
+    change = holder.__dict__.get("_summary_delete")
+    if change is None or change.block is not block:  # the origin's first deletion, or a new one
         change = _Change()
-        holder._summary_change = change
-    years = _own_years(instance)  # locks the parent first
-    _lock(sender, instance.pk)
-    change.note(_keys(instance), years | _session_years(instance))
+        change.block = block
+        holder._summary_delete = change
+    change.note(*_touched(sender, instance))
+    change.pending += 1
 
 
 def _after_delete(sender: type[Model], instance: Model, origin: Any = None, **kwargs: Any) -> None:
-    change = getattr(origin if origin is not None else instance, "_summary_change", None)
-    if change is not None:
+    holder = origin if origin is not None else instance
+    change = holder.__dict__.get("_summary_delete")
+    if change is None:
+        return
+    change.pending -= 1
+    if change.pending == 0:
+        del holder._summary_delete
         change.write(set())
 
 

@@ -100,3 +100,46 @@ def test_a_refugee_added_while_the_file_departure_moves_to_another_year():
     interleave(move, add, 2024)
     key = "resettlement.departed"
     assert indicators.compute(2024)[key].value == indicators.compute(2024, live=True)[key].value == 2
+
+
+def test_a_session_moved_to_another_returnee_while_a_bulk_delete_of_it_waits():
+    from reintegration.models import SupportSession
+
+    mover = factories.returnee(to="ML", departed=date(2024, 3, 1))
+    moroccan = factories.returnee(host="TR", to="MA", departed=date(2024, 8, 1), born=date(2000, 1, 1))
+    session = factories.session(mover, on=date(2024, 9, 1), kind="economic")
+    indicators.compute(2024)
+    moved, errors = threading.Event(), []
+
+    def move() -> None:  # user 1 moves the session to another returnee and commits a moment later
+        try:
+            with transaction.atomic():
+                changed = SupportSession.objects.get(pk=session.pk)
+                changed.returnee = moroccan
+                changed.save()
+                moved.set()
+                threading.Event().wait(1.0)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            moved.set()
+            connection.close()
+
+    def delete() -> None:  # user 2's "delete selected" loaded the session before the move committed
+        try:
+            moved.wait(5)
+            SupportSession.objects.filter(pk=session.pk).delete()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors, errors
+    assert not SupportSession.objects.filter(pk=session.pk).exists()
+    summarised, live = indicators.compute(2024), indicators.compute(2024, live=True)
+    assert summarised.as_dict() == live.as_dict()
