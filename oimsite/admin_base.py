@@ -150,13 +150,21 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
     changelist_totals: tuple[tuple[str, Q | None], ...] = ((_("records"), None),)
 
-    def get_changelist_totals(self, queryset: QuerySet) -> list[tuple[str, int]] | None:
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0,
+                      allow_empty_first_page: bool = True) -> EstimatedCountPaginator:
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=COUNT_CAP)
+
+    def get_changelist_totals(self, queryset: QuerySet, paginator: EstimatedCountPaginator | None = None,
+                              ) -> list[tuple[str, int]] | None:
         """The totals of the filtered set, or None when it has more than COUNT_CAP rows.
 
-        One query over at most COUNT_CAP + 1 rows (the aggregate runs over a LIMITed subquery), so its
-        cost does not grow with the table: a filter or search narrower than the cap gets exact totals,
-        a wider one a "more than" note instead of an aggregate over the whole table.
+        The paginator has already counted the set up to COUNT_CAP + 1 rows: beyond the cap no totals are
+        shown, and none are computed (a condition on a related table, such as a refugee's file being
+        departed, would join each of the 10,001 rows for nothing). At or under it, one query aggregates
+        the set, still over a LIMITed subquery.
         """
+        if paginator is not None and paginator.capped > COUNT_CAP:
+            return None
         aggregates = {f"t{i}": Count("pk", filter=condition) for i, (_label, condition) in
                       enumerate(self.changelist_totals)}
         aggregates["n"] = Count("pk")
@@ -170,7 +178,8 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            totals = self.get_changelist_totals(context["cl"].queryset)
+            changelist = context["cl"]
+            totals = self.get_changelist_totals(changelist.queryset, getattr(changelist, "paginator", None))
             context["changelist_totals"] = totals
             context["changelist_totals_cap"] = COUNT_CAP if totals is None else None
         return response

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from math import ceil
+from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-# Up to this many rows a page count is exact; beyond it PostgreSQL's planner estimate is used.
-EXACT_UP_TO = 1000
+# Lists and changelist totals count exactly up to this many rows; beyond it they say "more than" (lists) or
+# show an estimate (admin changelists). A filtered count (a year's returns, a drill-down from the dashboard)
+# stays well under it.
+COUNT_CAP = 10_000
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
@@ -33,28 +36,34 @@ def planner_estimate(queryset: QuerySet) -> int | None:
 
 
 class EstimatedCountPaginator(Paginator):
-    """Exact counts for small results, the planner's estimate for large ones on PostgreSQL.
+    """Exact counts up to `cap` rows; beyond, the planner's estimate (PostgreSQL) or the exact count (SQLite).
 
-    On PostgreSQL the count costs two bounded queries whatever the data size: a count capped at
-    EXACT_UP_TO rows (an index range of at most that many rows), and an EXPLAIN. Elsewhere (SQLite, the
-    development database) it falls back to the exact count, in one query.
+    The first query counts at most cap + 1 rows (`capped`, bounded at any table size). Only beyond the cap
+    is a second one made: an EXPLAIN on PostgreSQL, a COUNT(*) on SQLite, the development database. The
+    admin's totals need their own query only at or under the cap (CaseAdmin), so a changelist makes the
+    same number of queries on either side of it.
     """
+
+    def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def capped(self) -> int:
+        """The number of rows, counted over at most cap + 1 of them (> cap means "more than cap")."""
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return len(queryset)
+        return capped_count(queryset, self.cap)
 
     @cached_property
     def count(self) -> int:
+        if self.capped <= self.cap:
+            return self.capped
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
+        if connections[queryset.db].vendor != "postgresql":
             return super().count
-        estimate = planner_estimate(queryset) or 0
-        capped = queryset.order_by().values("pk")[: EXACT_UP_TO + 1].count()
-        if capped <= EXACT_UP_TO:
-            return capped
-        return max(estimate, capped)
-
-
-# Lists and changelist totals count exactly up to this many rows; beyond it they say "more than".
-# A filtered count (a year's returns, a drill-down from the dashboard) stays well under it.
-COUNT_CAP = 10_000
+        return max(planner_estimate(queryset) or 0, self.capped)
 
 
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
