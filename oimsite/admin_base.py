@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Field, Model, Q, QuerySet
+from django.db.models import Count, Expression, Field, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -148,7 +148,8 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     object_history_list_template = "accounts/admin/object_history_list.html"
     change_list_template = "admin/oimsite/change_list_totals.html"
     # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
-    changelist_totals: tuple[tuple[str, Q | None], ...] = ((_("records"), None),)
+    # A condition is a Q, or a boolean expression such as an Exists on a related row.
+    changelist_totals: tuple[tuple[str, Q | Expression | None], ...] = ((_("records"), None),)
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0,
                       allow_empty_first_page: bool = True) -> EstimatedCountPaginator:
@@ -165,8 +166,13 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
         """
         if paginator is not None and paginator.capped > COUNT_CAP:
             return None
-        aggregates = {f"t{i}": Count("pk", filter=condition) for i, (_label, condition) in
-                      enumerate(self.changelist_totals)}
+        aggregates = {}
+        for i, (_label, condition) in enumerate(self.changelist_totals):
+            if condition is not None and not isinstance(condition, Q):
+                # An expression (an Exists on a related row) is computed per row in the LIMITed subquery.
+                queryset = queryset.annotate(**{f"_total{i}": condition})
+                condition = Q(**{f"_total{i}": True})
+            aggregates[f"t{i}"] = Count("pk", filter=condition)
         aggregates["n"] = Count("pk")
         # order_by(): the changelist's ordering is useless to an aggregate and costs a sort.
         values = queryset.order_by()[: COUNT_CAP + 1].aggregate(**aggregates)

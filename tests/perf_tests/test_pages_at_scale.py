@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from oimsite import admin_base, pagination
 from reintegration.models import SupportSession
-from resettlement.models import Refugee
+from resettlement.models import DEPARTED_STAGES, Refugee
 from returns.models import Returnee
 from tests import factories
 
@@ -130,3 +130,34 @@ def test_the_deep_page_of_sessions_walks_the_date_index_for_its_keys(admin_clien
     assert "session_date_id_idx" in plan, plan
     if not is_postgresql:
         assert "COVERING INDEX session_date_id_idx" in plan, plan  # the keys without reading the rows
+
+
+# --- admin refugee changelist --------------------------------------------------------------------
+
+def test_the_admin_refugee_order_is_read_from_its_index(admin_client_logged):
+    populate()
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"))
+    assert response.status_code == 200
+    sql = page_query(captured, "resettlement_refugee")
+    assert 'ORDER BY "resettlement_refugee"."file_id" DESC' in sql and '"resettlement_refugee"."id" DESC' in sql
+    plan = explain(sql, "enable_sort = off", "enable_incremental_sort = off", "enable_seqscan = off")
+    assert "refugee_admin_order_idx" in plan, plan
+    if is_postgresql:
+        assert "Sort" not in plan, plan
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "a"}, {"nationality__exact": "SY"}, {"file__stage__exact": "departed"}])
+def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_logged, query):
+    factories.small_world(3)
+    populate()
+    response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"), query)
+    queryset = response.context["cl"].queryset
+    totals = [value for _label, value in response.context["changelist_totals"]]
+    assert totals == [
+        queryset.count(),
+        queryset.filter(file__stage__in=DEPARTED_STAGES).count(),
+        queryset.filter(is_principal_applicant=True).count(),
+    ]
+    if not query:
+        assert totals[1] > 0
