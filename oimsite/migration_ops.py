@@ -54,3 +54,28 @@ def trigram_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
     return _vendor_indexes(
         "postgresql",
         'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)', specs)
+
+
+def gin_without_pending_list(*names: str) -> migrations.RunPython:
+    """PostgreSQL: the GIN indexes `names` updated on each write (fastupdate off), their pending lists merged.
+
+    With fastupdate on (the default), new entries go to an unsorted pending list, merged only by VACUUM or
+    once it reaches gin_pending_list_limit (4 MB): every search reads the whole list, 15–40 ms per index
+    and per query after a bulk load of ×100 data, against 1–2 ms once merged. The lists' search runs two
+    queries over three such indexes. Writes of single case records pay a little more instead.
+    """
+
+    def forwards(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for name in names:
+                schema_editor.execute(f'ALTER INDEX IF EXISTS "{name}" SET (fastupdate = off)')
+                # Turning fastupdate off keeps what is already pending: merge it now.
+                schema_editor.execute(f"SELECT gin_clean_pending_list('\"{name}\"'::regclass) "
+                                      f"WHERE to_regclass('\"{name}\"') IS NOT NULL")
+
+    def backwards(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for name in names:
+                schema_editor.execute(f'ALTER INDEX IF EXISTS "{name}" RESET (fastupdate)')
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
