@@ -148,7 +148,7 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     object_history_list_template = "accounts/admin/object_history_list.html"
     change_list_template = "admin/oimsite/change_list_totals.html"
     # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
-    # A condition is a Q, or a boolean expression such as an Exists on a related row.
+    # A condition is a Q, or a boolean expression (one that reads a related row by a subquery).
     changelist_totals: tuple[tuple[str, Q | Expression | None], ...] = ((_("records"), None),)
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0,
@@ -169,7 +169,7 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
         aggregates = {}
         for i, (_label, condition) in enumerate(self.changelist_totals):
             if condition is not None and not isinstance(condition, Q):
-                # An expression (an Exists on a related row) is computed per row in the LIMITed subquery.
+                # An expression is computed per row inside the LIMITed subquery, then counted.
                 queryset = queryset.annotate(**{f"_total{i}": condition})
                 condition = Q(**{f"_total{i}": True})
             aggregates[f"t{i}"] = Count("pk", filter=condition)

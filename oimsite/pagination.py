@@ -63,7 +63,7 @@ class EstimatedCountPaginator(Paginator):
         if self.capped <= self.cap:
             return self.capped
         queryset = self.object_list
-        if connections[queryset.db].vendor != "postgresql":
+        if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
             return super().count
         return max(planner_estimate(queryset) or 0, self.capped)
 
