@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Field, Model, Q, QuerySet
+from django.db.models import Count, Expression, Field, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -148,17 +148,31 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     object_history_list_template = "accounts/admin/object_history_list.html"
     change_list_template = "admin/oimsite/change_list_totals.html"
     # (label, condition) pairs counted over the changelist's filtered queryset, in one aggregate query.
-    changelist_totals: tuple[tuple[str, Q | None], ...] = ((_("records"), None),)
+    # A condition is a Q, or a boolean expression (one that reads a related row by a subquery).
+    changelist_totals: tuple[tuple[str, Q | Expression | None], ...] = ((_("records"), None),)
 
-    def get_changelist_totals(self, queryset: QuerySet) -> list[tuple[str, int]] | None:
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0,
+                      allow_empty_first_page: bool = True) -> EstimatedCountPaginator:
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=COUNT_CAP)
+
+    def get_changelist_totals(self, queryset: QuerySet, paginator: EstimatedCountPaginator | None = None,
+                              ) -> list[tuple[str, int]] | None:
         """The totals of the filtered set, or None when it has more than COUNT_CAP rows.
 
-        One query over at most COUNT_CAP + 1 rows (the aggregate runs over a LIMITed subquery), so its
-        cost does not grow with the table: a filter or search narrower than the cap gets exact totals,
-        a wider one a "more than" note instead of an aggregate over the whole table.
+        The paginator has already counted the set up to COUNT_CAP + 1 rows: beyond the cap no totals are
+        shown, and none are computed (a condition on a related table, such as a refugee's file being
+        departed, would join each of the 10,001 rows for nothing). At or under it, one query aggregates
+        the set, still over a LIMITed subquery.
         """
-        aggregates = {f"t{i}": Count("pk", filter=condition) for i, (_label, condition) in
-                      enumerate(self.changelist_totals)}
+        if paginator is not None and paginator.capped > COUNT_CAP:
+            return None
+        aggregates = {}
+        for i, (_label, condition) in enumerate(self.changelist_totals):
+            if condition is not None and not isinstance(condition, Q):
+                # An expression is computed per row inside the LIMITed subquery, then counted.
+                queryset = queryset.annotate(**{f"_total{i}": condition})
+                condition = Q(**{f"_total{i}": True})
+            aggregates[f"t{i}"] = Count("pk", filter=condition)
         aggregates["n"] = Count("pk")
         # order_by(): the changelist's ordering is useless to an aggregate and costs a sort.
         values = queryset.order_by()[: COUNT_CAP + 1].aggregate(**aggregates)
@@ -170,7 +184,8 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            totals = self.get_changelist_totals(context["cl"].queryset)
+            changelist = context["cl"]
+            totals = self.get_changelist_totals(changelist.queryset, getattr(changelist, "paginator", None))
             context["changelist_totals"] = totals
             context["changelist_totals_cap"] = COUNT_CAP if totals is None else None
         return response

@@ -54,3 +54,30 @@ def trigram_indexes(*specs: tuple[str, str, str]) -> migrations.RunPython:
     return _vendor_indexes(
         "postgresql",
         'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)', specs)
+
+
+def gin_small_pending_list(*names: str) -> migrations.RunPython:
+    """PostgreSQL: the GIN indexes `names` with a pending list of 64 kB (the minimum) instead of 4 MB, merged now.
+
+    New entries of a GIN index wait in an unsorted pending list that every search reads in full, until
+    VACUUM or gin_pending_list_limit (4 MB by default) merges it: after the x100 load the lists' search read
+    400-500 pending pages per trigram index, 15-40 ms per index and per query, against 1.5-2 ms once merged.
+    At 64 kB a search reads at most 8 pending pages. Writes still go through the list in batches: a bulk
+    load of 100,000 rows into three such indexes took 8 s, against 3 s at 4 MB and 37 s with no pending list
+    at all (fastupdate off), measured on a loaded machine.
+    """
+
+    def forwards(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for name in names:
+                schema_editor.execute(f'ALTER INDEX IF EXISTS "{name}" SET (gin_pending_list_limit = 64)')
+                # A smaller limit applies from the next write: merge what is already pending now.
+                schema_editor.execute(f"SELECT gin_clean_pending_list('\"{name}\"'::regclass) "
+                                      f"WHERE to_regclass('\"{name}\"') IS NOT NULL")
+
+    def backwards(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for name in names:
+                schema_editor.execute(f'ALTER INDEX IF EXISTS "{name}" RESET (gin_pending_list_limit)')
+
+    return migrations.RunPython(forwards, backwards, elidable=False)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from math import ceil
+from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django_tables2.rows import BoundRows
 
-# Up to this many rows a page count is exact; beyond it PostgreSQL's planner estimate is used.
-EXACT_UP_TO = 1000
+# Lists and changelist totals count exactly up to this many rows; beyond it they say "more than" (lists) or
+# show an estimate (admin changelists). A filtered count (a year's returns, a drill-down from the dashboard)
+# stays well under it.
+COUNT_CAP = 10_000
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
@@ -33,28 +38,34 @@ def planner_estimate(queryset: QuerySet) -> int | None:
 
 
 class EstimatedCountPaginator(Paginator):
-    """Exact counts for small results, the planner's estimate for large ones on PostgreSQL.
+    """Exact counts up to `cap` rows; beyond, the planner's estimate (PostgreSQL) or the exact count (SQLite).
 
-    On PostgreSQL the count costs two bounded queries whatever the data size: a count capped at
-    EXACT_UP_TO rows (an index range of at most that many rows), and an EXPLAIN. Elsewhere (SQLite, the
-    development database) it falls back to the exact count, in one query.
+    The first query counts at most cap + 1 rows (`capped`, bounded at any table size). Only beyond the cap
+    is a second one made: an EXPLAIN on PostgreSQL, a COUNT(*) on SQLite, the development database. The
+    admin's totals need their own query only at or under the cap (CaseAdmin), so a changelist makes the
+    same number of queries on either side of it.
     """
+
+    def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def capped(self) -> int:
+        """The number of rows, counted over at most cap + 1 of them (> cap means "more than cap")."""
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return len(queryset)
+        return capped_count(queryset, self.cap)
 
     @cached_property
     def count(self) -> int:
+        if self.capped <= self.cap:
+            return self.capped
         queryset = self.object_list
         if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
             return super().count
-        estimate = planner_estimate(queryset) or 0
-        capped = queryset.order_by().values("pk")[: EXACT_UP_TO + 1].count()
-        if capped <= EXACT_UP_TO:
-            return capped
-        return max(estimate, capped)
-
-
-# Lists and changelist totals count exactly up to this many rows; beyond it they say "more than".
-# A filtered count (a year's returns, a drill-down from the dashboard) stays well under it.
-COUNT_CAP = 10_000
+        return max(planner_estimate(queryset) or 0, self.capped)
 
 
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
@@ -64,6 +75,46 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
     whatever the table size, unlike a COUNT(*) over the whole filtered set.
     """
     return queryset.order_by().values("pk")[: cap + 1].count()
+
+
+def total_order(queryset: QuerySet) -> QuerySet:
+    """The queryset in its own order, with the primary key appended unless a unique field already decides.
+
+    Sorted on a column with ties (sessions by date), a page's rows are otherwise whatever the plan yields:
+    two pages may show a row twice and skip another. The key follows the first column's direction, so an
+    index on (column, id) serves the order in both directions (as the admin's changelists do with -pk).
+    """
+    ordering = list(queryset.query.order_by or (queryset.query.get_meta().ordering
+                                                if queryset.query.default_ordering else []))
+    if not ordering:
+        return queryset
+    opts = queryset.model._meta
+    for item in ordering:
+        name = item.lstrip("-") if isinstance(item, str) else None
+        if name in ("pk", opts.pk.name):
+            return queryset
+        if name and "__" not in name:
+            try:
+                if opts.get_field(name).unique:
+                    return queryset
+            except FieldDoesNotExist:
+                pass
+    first = ordering[0]
+    descending = first.startswith("-") if isinstance(first, str) else getattr(first, "descending", False)
+    return queryset.order_by(*ordering, "-pk" if descending else "pk")
+
+
+def page_rows(queryset: QuerySet, bottom: int, top: int) -> QuerySet:
+    """Rows bottom..top of the queryset (in total_order). Past the first page, a deferred join: the page's
+    keys are picked by `id IN (SELECT id … ORDER BY … LIMIT … OFFSET …)`, which walks only the ordering's
+    index (no join, no computed column for the skipped rows), and only the page's rows are then read,
+    joined and annotated. The OFFSET costs index entries instead of whole joined rows.
+    """
+    ordered = total_order(queryset)
+    if bottom == 0:
+        return ordered[:top]
+    keys = ordered.values("pk")[bottom:top]
+    return ordered.filter(pk__in=keys)
 
 
 class BeyondCapError(EmptyPage):
@@ -108,3 +159,18 @@ class CappedPaginator(Paginator):
             if self.more_than_cap:
                 raise BeyondCapError(str(self.cap)) from None
             raise
+
+    def page(self, number: int | float | str) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        data = getattr(getattr(rows, "data", None), "data", None)
+        if isinstance(rows, BoundRows) and isinstance(data, QuerySet) and not data.query.is_sliced:
+            page = BoundRows(data=page_rows(data, bottom, top), table=rows.table, pinned_data=rows.pinned_data)
+            return self._get_page(page, number, self)
+        if isinstance(rows, QuerySet) and not rows.query.is_sliced:
+            return self._get_page(page_rows(rows, bottom, top), number, self)
+        return self._get_page(rows[bottom:top], number, self)

@@ -11,6 +11,9 @@ returnees WHERE …)` for a session's returnee). A term whose fields span tables
 UNION SELECT …)`, one SELECT per table (`SELECT id FROM refugees WHERE family_name LIKE …`, `SELECT file_id
 FROM refugees WHERE …` through a reverse foreign key, `… WHERE file_id IN (SELECT id FROM files WHERE
 file_number LIKE …)` through a forward one), each served by that table's indexes, and no row comes twice.
+On PostgreSQL, which plans `id IN (… UNION …)` as a join that scans the whole table once the matches are
+many, the related keys are an array instead: `family_name LIKE … OR file_id = ANY(ARRAY(SELECT id FROM
+files WHERE …))`, all index conditions of one bitmap scan driven by the matches (AnyOfSubquery).
 Same matches as Django's search, except through a reverse relation: there each word may match a different
 related row (a file is found by "Ali Benali" when one of its refugees is Ali and another Benali), where
 Django's needs one related row matching every word.
@@ -21,12 +24,15 @@ words (`contains`: trigram indexes on PostgreSQL, a scan on SQLite).
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db import connections
+from django.db.models import F, Lookup, Model, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
 
@@ -85,16 +91,42 @@ def search(queryset: QuerySet, search_fields: Sequence[str], text: str) -> Query
                 local |= Q(**{f"{path}__{lookup}": term})
         # One condition per table: this one's columns, or `key IN (SELECT … FROM related WHERE …)`.
         conditions = [local] if local else []
+        arrays = [local] if local else []
         for relation, condition in remote.items():
             related = model._meta.get_field(relation).related_model._default_manager.filter(condition)
             here, there = key_pair(model, relation)  # type: ignore[misc]
-            conditions.append(Q(**{f"{here}__in": related.values(there).order_by()}))
+            keys = related.values(there).order_by()
+            conditions.append(Q(**{f"{here}__in": keys}))
+            arrays.append(Q(AnyOfSubquery(F(here), Subquery(keys))))
         if len(conditions) == 1:
             queryset = queryset.filter(conditions[0])
+        elif conditions and connections[queryset.db].vendor == "postgresql":
+            # `key = ANY(ARRAY(SELECT …))` is an index condition, computed once: PostgreSQL ORs it with the
+            # name indexes in one bitmap scan of this table, driven by the matches whatever the table size.
+            queryset = queryset.filter(reduce(operator.or_, arrays))
         elif conditions:  # an OR across tables: a UNION of one index-served SELECT per table instead
             branches = [manager.filter(c).values("pk").order_by() for c in conditions]
             queryset = queryset.filter(pk__in=branches[0].union(*branches[1:]))
     return queryset
+
+
+class AnyOfSubquery(Lookup):
+    """`column = ANY(ARRAY(subquery))` (PostgreSQL): the subquery's keys as one array, evaluated once.
+
+    Unlike `column IN (subquery)`, which PostgreSQL plans as a join (a hash of the keys probed by a scan of
+    the whole table when they are many), the array is an index condition on `column`, so it can be ORed
+    with other index conditions in a BitmapOr. Elsewhere it is plain `IN (subquery)`.
+    """
+
+    lookup_name = "any_of_subquery"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = compiler.compile(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
+        return f"{lhs_sql} IN {rhs_sql}", (*lhs_params, *rhs_params)
 
 
 class IndexedSearchMixin:

@@ -194,8 +194,10 @@ class Refugee(PersonFields, CaseRecord):
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="refugee_name_idx"),
             models.Index(fields=["nationality"], name="refugee_nationality_idx"),
-            # The admin's order (newest file first, principal applicant first) without a sort.
-            models.Index(fields=["-file", "-is_principal_applicant", "date_of_birth"], name="refugee_file_order_idx"),
+            # The admin's order (newest file first, principal applicant first, then the -pk the admin appends
+            # to make it total) without a sort.
+            models.Index(fields=["-file", "-is_principal_applicant", "date_of_birth", "-id"],
+                         name="refugee_admin_order_idx"),
         ]
 
     def __str__(self) -> str:
