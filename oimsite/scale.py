@@ -3,13 +3,14 @@
 The template is the baseline itself: the records of `fixtures/baseline_2024.json` (issue 3's generator
 writes it). Each copy of the template is moved back a whole number of years (2 to 31, so that no copy
 lands in 2024 or later: the 2024 figures stay those of the baseline and every date stays in the past),
-gets new case and file numbers, and is written with `bulk_create` in its own transaction. Copies keep
-the baseline's shape and proportions exactly, since they are the baseline's records, moved in time.
+gets new case and file numbers, and is written in its own transaction (raw rows, by COPY on PostgreSQL:
+`oimsite/bulk_rows.py`). Copies keep the baseline's shape and proportions exactly, since they are the
+baseline's records, moved in time.
 
 Where the fixture is absent (a fresh clone before the baseline landed), a small built-in template with
 the published 2024 proportions stands in; it is only a fallback and documents itself as such.
 
-Bulk writes skip `save()`: no django-simple-history rows are written for generated records (history is
+Raw writes skip `save()`: no django-simple-history rows are written for generated records (history is
 for edits people make), and the rules are not re-checked row by row: shifting every date of a record
 by the same number of years keeps every rule of the model true (dates only move together, Feb 29 maps
 to Feb 28 so order is kept), which the tests verify with `full_clean()` on a sample.
@@ -32,6 +33,7 @@ from django.db import transaction
 from django.db.models.functions import Length
 
 from oimsite import summaries
+from oimsite.bulk_rows import Table
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
@@ -226,52 +228,81 @@ class Numbering:
         return f"{current}-{year}-{used + 1:0{max(self.width, len(str(used + 1)))}d}"
 
 
-def write_copy(template: Template, shift: int, case_numbers: Numbering, file_numbers: Numbering,
-               vulnerability_ids: dict[str, int], batch_size: int = 2000) -> dict[str, int]:
-    """Write one copy of the template, `shift` years back, in one transaction; return rows per model."""
-    def moved(fields: dict, number_field: str, numbering: Numbering, dates: tuple[str, ...]) -> dict:
-        # A new number in the year the record moves to, and every date moved back by `shift` years.
-        f = dict(fields)
-        prefix, year, _ = f[number_field].split("-")
-        f[number_field] = numbering.take(prefix, int(year) - shift)
-        for name in dates:
-            f[name] = shift_years(f.get(name), shift)
-        return f
+class CopyWriter:
+    """The template as database rows, converted once (`bulk_rows.Table`); each copy changes only what it
+    moves: ids, case and file numbers, dates, and the links between its records."""
 
-    returnees = [Returnee(**moved(t.fields, "case_number", case_numbers,
-                                  ("date_of_birth", "departure_date", "consent_date")))
-                 for t in template.returnees]
-    files = [ResettlementFile(**moved(t.fields, "file_number", file_numbers,
-                                      ("referral_date", "departure_date", "consent_date")))
-             for t in template.files]
-    with transaction.atomic():
-        Returnee.objects.bulk_create(returnees, batch_size=batch_size)
-        files = ResettlementFile.objects.bulk_create(files, batch_size=batch_size)
-        sessions = [
-            SupportSession(returnee_id=person.pk, **{**s, "date": shift_years(s["date"], shift)})
-            for t, person in zip(template.returnees, returnees, strict=True)
-            for s in t.sessions
-        ]
-        SupportSession.objects.bulk_create(sessions, batch_size=batch_size)
-        through = Returnee.vulnerabilities.through
-        links = [
-            through(returnee_id=person.pk, vulnerabilitycategory_id=vulnerability_ids[code])
-            for t, person in zip(template.returnees, returnees, strict=True)
-            for code in t.vulnerabilities
-        ]
-        through.objects.bulk_create(links, batch_size=batch_size)
-        refugees = [
-            Refugee(file_id=file.pk, **{**r, "date_of_birth": shift_years(r["date_of_birth"], shift)})
-            for t, file in zip(template.files, files, strict=True)
-            for r in t.refugees
-        ]
-        Refugee.objects.bulk_create(refugees, batch_size=batch_size)
-        # bulk_create sends no signals: mark the summaries of the copy's years out of date here.
-        summaries.invalidate({r.departure_date.year for r in returnees if r.departure_date}
-                             | {s.date.year for s in sessions}
-                             | {f.departure_date.year for f in files if f.departure_date})
-    return {"returnees": len(returnees), "sessions": len(sessions), "files": len(files),
-            "refugees": len(refugees)}
+    RETURNEE_DATES = ("date_of_birth", "departure_date", "consent_date")
+    FILE_DATES = ("referral_date", "departure_date", "consent_date")
+
+    def __init__(self, template: Template, vulnerability_ids: dict[str, int]) -> None:
+        self.template = template
+        self.returnees, self.files = Table(Returnee), Table(ResettlementFile)
+        self.sessions, self.refugees = Table(SupportSession), Table(Refugee)
+        self.links = Table(Returnee.vulnerabilities.through)
+        self.returnee_rows = [self.returnees.row(Returnee(**t.fields)) for t in template.returnees]
+        self.session_rows = [[self.sessions.row(SupportSession(**s)) for s in t.sessions] for t in template.returnees]
+        self.file_rows = [self.files.row(ResettlementFile(**t.fields)) for t in template.files]
+        self.refugee_rows = [[self.refugees.row(Refugee(**r)) for r in t.refugees] for t in template.files]
+        self.vulnerability_ids = vulnerability_ids
+
+    @staticmethod
+    def _moved(table: Table, row: list[Any], fields: dict[str, Any], pk: int, shift: int,
+               dates: tuple[str, ...], number: tuple[str, Numbering] | None = None) -> list[Any]:
+        """`row` as a new record: id `pk`, every date of `dates` `shift` years back and, for `number`, a new
+        number in the year the record moves to."""
+        row = list(row)
+        row[table.position("id")] = pk
+        for name in dates:
+            row[table.position(name)] = table.date(shift_years(fields.get(name), shift))
+        if number:
+            name, numbering = number
+            prefix, year, _ = fields[name].split("-")
+            row[table.position(name)] = numbering.take(prefix, int(year) - shift)
+        return row
+
+    def write(self, shift: int, case_numbers: Numbering, file_numbers: Numbering) -> dict[str, int]:
+        """Write one copy of the template, `shift` years back, in one transaction; return rows per model."""
+        t, moved = self.template, self._moved
+        sessions_count = sum(len(rows) for rows in self.session_rows)
+        refugees_count = sum(len(rows) for rows in self.refugee_rows)
+        links_count = sum(len(r.vulnerabilities) for r in t.returnees)
+        with transaction.atomic():
+            returnee_ids = self.returnees.reserve_ids(len(t.returnees))
+            file_ids = self.files.reserve_ids(len(t.files))
+            session_ids = iter(self.sessions.reserve_ids(sessions_count))
+            refugee_ids = iter(self.refugees.reserve_ids(refugees_count))
+            link_ids = iter(self.links.reserve_ids(links_count))
+            self.returnees.insert(
+                moved(self.returnees, row, r.fields, pk, shift, self.RETURNEE_DATES, ("case_number", case_numbers))
+                for r, row, pk in zip(t.returnees, self.returnee_rows, returnee_ids, strict=True))
+            self.files.insert(
+                moved(self.files, row, f.fields, pk, shift, self.FILE_DATES, ("file_number", file_numbers))
+                for f, row, pk in zip(t.files, self.file_rows, file_ids, strict=True))
+            returnee_of, file_of = self.sessions.position("returnee"), self.refugees.position("file")
+            sessions = []
+            for r, rows, returnee_id in zip(t.returnees, self.session_rows, returnee_ids, strict=True):
+                for s, row in zip(r.sessions, rows, strict=True):
+                    sessions.append(moved(self.sessions, row, s, next(session_ids), shift, ("date",)))
+                    sessions[-1][returnee_of] = returnee_id
+            self.sessions.insert(sessions)
+            self.links.insert(
+                self.links.values(id=next(link_ids), returnee=returnee_id,
+                                  vulnerabilitycategory=self.vulnerability_ids[code])
+                for r, returnee_id in zip(t.returnees, returnee_ids, strict=True) for code in r.vulnerabilities)
+            refugees = []
+            for f, rows, file_id in zip(t.files, self.refugee_rows, file_ids, strict=True):
+                for p, row in zip(f.refugees, rows, strict=True):
+                    refugees.append(moved(self.refugees, row, p, next(refugee_ids), shift, ("date_of_birth",)))
+                    refugees[-1][file_of] = file_id
+            self.refugees.insert(refugees)
+            # Raw inserts send no signals: mark the summaries of the copy's years out of date here.
+            years = {d.year for d in (shift_years(r.fields.get("departure_date"), shift) for r in t.returnees) if d}
+            years |= {d.year for d in (shift_years(f.fields.get("departure_date"), shift) for f in t.files) if d}
+            years |= {shift_years(s["date"], shift).year for r in t.returnees for s in r.sessions}
+            summaries.invalidate(years)
+        return {"returnees": len(t.returnees), "sessions": sessions_count, "files": len(t.files),
+                "refugees": refugees_count}
 
 
 @dataclass
@@ -321,6 +352,7 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
     missing = {c for t in template.returnees for c in t.vulnerabilities} - vulnerability_ids.keys()
     if missing:
         raise ValueError(f"unknown vulnerability categories in the template: {', '.join(sorted(missing))}")
+    writer = CopyWriter(template, vulnerability_ids)
     case_numbers = Numbering(Returnee, "case_number", 5)
     file_numbers = Numbering(ResettlementFile, "file_number", 4)
     progress = Progress(scale, progress_stream)
@@ -328,7 +360,7 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
     done = 0
     try:
         for shift in shifts(scale):
-            rows = write_copy(template, shift, case_numbers, file_numbers, vulnerability_ids)
+            rows = writer.write(shift, case_numbers, file_numbers)
             done += 1
             for key, value in rows.items():
                 totals[key] += value

@@ -22,7 +22,7 @@ yet, or counts made by other counting rules (before a deploy that changed them),
 stored; when a count is stored, the changes it already includes are deleted with the same guarantee. When
 changes pile up, a reader adds them into the summary.
 
-Writes that bypass the model signals (`bulk_create` in `populate`, the raw saves of the baseline loader)
+Writes that bypass the model signals (the raw rows of `populate`, the raw saves of the baseline loader)
 call `invalidate`/`invalidate_all` themselves, and the years are recounted; any other bulk write to these
 tables must do the same.
 """

@@ -7,9 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from oimsite import scale
+from oimsite.bulk_rows import Table
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -73,16 +75,18 @@ def test_bad_scale_is_refused_and_writes_nothing(bad):
 
 
 def test_interrupted_run_keeps_only_complete_batches(monkeypatch, template):
-    original = Refugee.objects.bulk_create
+    original = Table.insert
     calls = {"n": 0}
 
-    def interrupt_second_batch(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
+    def interrupt_second_batch(table, rows):
+        # The refugees are the last rows a copy writes: everything else of the second copy is in by then.
+        if table.model is Refugee:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt
+        return original(table, rows)
 
-    monkeypatch.setattr(Refugee.objects, "bulk_create", interrupt_second_batch)
+    monkeypatch.setattr(Table, "insert", interrupt_second_batch)
     before = counts()
     with pytest.raises(CommandError, match=r"Interrupted: 1 complete batch\(es\) of 3 were written"):
         call_command("populate", scale="3", no_progress=True, stdout=io.StringIO())
@@ -96,3 +100,51 @@ def test_progress_bar_goes_to_the_stream():
     result = scale.populate(2, progress_stream=stream)
     assert result.batches == 2
     assert "2/2 batches" in stream.getvalue()
+
+
+def _new(model, before: int):
+    return list(model.objects.filter(pk__gt=before).order_by("pk"))
+
+
+def test_a_copy_is_the_template_moved_back(template):
+    """Every record of a copy carries its template record's values, its dates `shift` years back, and its
+    sessions, vulnerabilities and refugees: the raw rows link each one to the right parent."""
+    last = {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            for m in (Returnee, ResettlementFile)}
+    scale.populate(1, progress_stream=None)
+    shift = scale.FIRST_SHIFT
+    returnees = _new(Returnee, last[Returnee])
+    assert len(returnees) == len(template.returnees)
+    for t, r in zip(template.returnees, returnees, strict=True):
+        for name, value in t.fields.items():
+            if name == "case_number":
+                prefix, year, _ = value.split("-")
+                assert r.case_number.startswith(f"{prefix}-{int(year) - shift}-")
+            elif isinstance(value, scale.date):
+                assert getattr(r, name) == scale.shift_years(value, shift), (r.case_number, name)
+            else:
+                assert getattr(r, name) == value, (r.case_number, name)
+        assert sorted(r.vulnerabilities.values_list("code", flat=True)) == sorted(t.vulnerabilities)
+        assert sorted(r.sessions.values_list("kind", "phase", "date")) == sorted(
+            (s["kind"], s["phase"], scale.shift_years(s["date"], shift)) for s in t.sessions)
+        assert r.created_at is not None and r.version == Returnee._meta.get_field("version").default
+    files = _new(ResettlementFile, last[ResettlementFile])
+    assert len(files) == len(template.files)
+    for t, f in zip(template.files, files, strict=True):
+        assert f.destination_country == t.fields["destination_country"]
+        assert f.departure_date == scale.shift_years(t.fields["departure_date"], shift)
+        assert sorted(f.refugees.values_list("family_name", "given_name", "date_of_birth")) == sorted(
+            (p["family_name"], p["given_name"], scale.shift_years(p["date_of_birth"], shift)) for p in t.refugees)
+
+
+def test_records_saved_after_a_populate_get_new_ids():
+    """The ids a copy reserved are taken: the next record saved the usual way does not collide."""
+    scale.populate(1, progress_stream=None)
+    largest = Returnee.objects.order_by("-pk").values_list("pk", flat=True).first()
+    r = factories.returnee()
+    assert r.pk > largest
+    f = factories.resettlement_file(size=2)
+    assert f.refugees.count() == 2
+    # A second populate reserves after those.
+    scale.populate(1, progress_stream=None)
+    assert Returnee.objects.filter(pk__gt=r.pk).exists()

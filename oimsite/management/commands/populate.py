@@ -16,8 +16,8 @@ def positive_int(text: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Add N copies of the 2024 baseline (new case and file numbers, moved 2 to 31 years back) with "
-        "bulk_create, one transaction per copy, showing progress on stderr."
+        "Add N copies of the 2024 baseline (new case and file numbers, moved 2 to 31 years back) as "
+        "raw rows (COPY on PostgreSQL), one transaction per copy, showing progress on stderr."
     )
 
     def add_arguments(self, parser):
