@@ -2,9 +2,11 @@
 
 For each scale the bench creates a database of its own (a temporary SQLite file, or `bench_…` on the
 PostgreSQL server of DATABASE_URL), migrates it, loads the baseline and N-1 copies of it
-(`oimsite.scale`), ANALYZEs, then for each page: counts the SQL queries of one request, times the
-median of `repeat` requests after a warm-up (Django's test Client, a logged-in superuser, in process),
-and times a raw SQL floor for the same result in the same run. The database is dropped at the end.
+(`oimsite.scale`), and settles it (VACUUM ANALYZE). Then, page by page: it counts the SQL queries of one
+request at each scale, and times the median of `repeat` requests after a warm-up (Django's test Client, a
+logged-in superuser, in process) and of a raw SQL floor for the same result, the scales taking turns
+request by request, so that a slow minute of the machine does not pass for a difference between scales.
+The databases are dropped at the end.
 
 Pages are found by URL name: a page that does not exist yet is skipped with a note, so the bench runs
 on any state of the project. Timings are only ever reported, never asserted.
@@ -124,25 +126,46 @@ def drop_database(target: dict[str, Any]) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@dataclass
+class ScaleDatabase:
+    """A database of the bench's own at one scale, with its data loaded and a logged-in client."""
+
+    scale: int
+    settings: dict[str, Any]
+    connection: Any
+    client: Client | None = None
+    setup: str = ""
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """Point the `default` connection at this database for the duration (the site and the floors use it)."""
+        previous = connections.settings["default"], connections["default"]
+        connections.settings["default"], connections["default"] = self.settings, self.connection
+        try:
+            yield
+        finally:
+            connections.settings["default"], connections["default"] = previous
+
+
 @contextlib.contextmanager
-def bench_database(target: dict[str, Any]) -> Iterator[None]:
-    """Point the `default` connection at a freshly created database for the duration, then drop it."""
+def bench_database(scale: int, target: dict[str, Any]) -> Iterator[ScaleDatabase]:
+    """A freshly created database for `scale`, dropped at the end."""
     check_target(target)
     create_database(target)
-    previous_settings = connections.settings["default"]
-    previous_connection = connections["default"]
-    merged = copy.deepcopy(previous_settings)
+    merged = copy.deepcopy(connections.settings["default"])
     merged.update({k: target[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT") if k in target})
     merged["OPTIONS"] = target.get("OPTIONS", {})
     merged["CONN_MAX_AGE"] = 0
+    previous = connections.settings["default"]
     connections.settings["default"] = merged
-    connections["default"] = connections.create_connection("default")
     try:
-        yield
+        database = ScaleDatabase(scale, merged, connections.create_connection("default"))
     finally:
-        connections["default"].close()
-        connections["default"] = previous_connection
-        connections.settings["default"] = previous_settings
+        connections.settings["default"] = previous
+    try:
+        yield database
+    finally:
+        database.connection.close()
         drop_database(target)
 
 
@@ -335,19 +358,30 @@ class BenchResult:
     setup: dict[int, str] = field(default_factory=dict)
 
 
-def _median_ms(run: Callable[[], Any], repeat: int, before: Callable[[], Any] | None = None) -> float:
-    """Median time of `repeat` runs after a warm-up; `before` (untimed) runs ahead of each."""
-    if before:
-        before()
-    run()  # warm-up: caches, compiled templates, database buffers
-    times = []
-    for _ in range(repeat):
-        if before:
-            before()
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+@dataclass
+class Timed:
+    """One thing to time at one scale: `run`, with `before` (untimed) ahead of each run."""
+
+    database: ScaleDatabase
+    run: Callable[[], Any]
+    before: Callable[[], Any] | None = None
+
+
+def interleaved_medians(timed: list[Timed], repeat: int) -> list[float]:
+    """The median time in ms of each of `timed` over `repeat` runs after a warm-up, the scales taking turns
+    (×1, ×100, ×1, ×100 …): whatever slows the machine for a while slows every scale alike, so the
+    difference between scales is the data's."""
+    times: list[list[float]] = [[] for _ in timed]
+    for round_ in range(repeat + 1):  # round 0 is the warm-up: caches, compiled templates, database buffers
+        for one, spent in zip(timed, times, strict=True):
+            with one.database.active():
+                if one.before:
+                    one.before()
+                started = time.perf_counter()
+                one.run()
+                if round_:
+                    spent.append((time.perf_counter() - started) * 1000)
+    return [statistics.median(spent) for spent in times]
 
 
 def _floor_runner(sql: str) -> Callable[[], None]:
@@ -426,11 +460,25 @@ def _peak_rss_delta_mb(run: Callable[[], Any]) -> float | None:
     return (peak - before) / 1024
 
 
-def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure:
+@dataclass
+class Plan:
+    """A page at one scale, ready to time: its URL, its floor, and its measure so far (queries, note)."""
+
+    measure: Measure
+    url: str = ""
+    floor_sql: str = ""
+    before: Callable[[], Any] | None = None
+
+
+def plan_page(page: Page, database: ScaleDatabase) -> Plan:
+    """Resolve the page at this scale (the busiest year, the deep page's number …) and count the queries of
+    one request; an export is measured here at once (one run: it takes a while). Call with `database` active."""
+    client, scale = database.client, database.scale
+    assert client is not None
     try:
         path = reverse(page.url_name)
     except NoReverseMatch:
-        return Measure(scale, page.group, page.variant, "skipped", note=f"no URL named {page.url_name!r} yet")
+        return Plan(Measure(scale, page.group, page.variant, "skipped", note=f"no URL named {page.url_name!r} yet"))
     query, floor_sql = page.query, page.floor_sql
     if page.deep:
         number, key = _deep_page(page)
@@ -448,7 +496,7 @@ def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure
     floor_sql = _fill_floor(floor_sql)
     url = f"{path}?{query}" if query else path
     if page.export:
-        return _measure_export(page, client, scale, url, floor_sql)
+        return Plan(_measure_export(page, client, scale, url, floor_sql))
     before = {"change": lambda: _change_a_return(year), "bulk write": lambda: summaries.invalidate([year]),
               "": None}[page.before]
     _consume(client.get(url))  # first view: counts the year and stores its summary; not what is measured
@@ -460,11 +508,32 @@ def measure_page(page: Page, client: Client, scale: int, repeat: int) -> Measure
     measure = Measure(scale, page.group, page.variant, response.status_code, queries=len(queries), note=note)
     if response.status_code != 200:
         measure.note = f"HTTP {response.status_code}"
-        return measure
-    measure.median_ms = _median_ms(lambda: _consume(client.get(url)), repeat, before)
-    if floor_sql:
-        measure.floor_ms = _median_ms(_floor_runner(floor_sql), repeat)
-    return measure
+        return Plan(measure)
+    return Plan(measure, url, floor_sql, before)
+
+
+def measure_page(page: Page, databases: list[ScaleDatabase], repeat: int) -> list[Measure]:
+    """The page at every scale: its queries, then its time and its floor's, the scales taking turns."""
+    plans = []
+    for database in databases:
+        with database.active():
+            plans.append(plan_page(page, database))
+    timed = [(plan, database) for plan, database in zip(plans, databases, strict=True) if plan.url]
+    medians = interleaved_medians(
+        [Timed(database, _page_runner(database.client, plan.url), plan.before) for plan, database in timed], repeat)
+    for (plan, _database), median in zip(timed, medians, strict=True):
+        plan.measure.median_ms = median
+    floored = [(plan, database) for plan, database in timed if plan.floor_sql]
+    floors = interleaved_medians([Timed(database, _floor_runner(plan.floor_sql)) for plan, database in floored],
+                                 repeat)
+    for (plan, _database), floor in zip(floored, floors, strict=True):
+        plan.measure.floor_ms = floor
+    return [plan.measure for plan in plans]
+
+
+def _page_runner(client: Client | None, url: str) -> Callable[[], None]:
+    assert client is not None
+    return lambda: _consume(client.get(url))
 
 
 def _change_a_return(year: int) -> None:
@@ -512,7 +581,10 @@ def _measure_export(page: Page, client: Client, scale: int, url: str, floor_sql:
         return measure
     measure.median_ms, measure.rows, measure.rss_mb = outcome["ms"], max(0, outcome["lines"] - 1), rss
     if floor_sql:
-        measure.floor_ms = _median_ms(_floor_runner(floor_sql), 1)
+        run = _floor_runner(floor_sql)
+        started = time.perf_counter()
+        run()
+        measure.floor_ms = (time.perf_counter() - started) * 1000
     streamed = "streamed" if getattr(response, "streaming", False) else "in memory"
     measure.note = f"{outcome['bytes'] / 2**20:.1f} MB of CSV, {streamed}, one run"
     return measure
@@ -529,54 +601,60 @@ def load_data(scale: int) -> str:
     else:
         # Before the baseline loader lands: the template itself, unshifted, stands for the baseline.
         template = scale_module.load_template()
-        scale_module.write_copy(template, 0, scale_module.Numbering(Returnee, "case_number", 5),
-                                scale_module.Numbering(ResettlementFile, "file_number", 4),
-                                dict(VulnerabilityCategory.objects.values_list("code", "id")))
+        writer = scale_module.CopyWriter(template, dict(VulnerabilityCategory.objects.values_list("code", "id")))
+        writer.write(0, scale_module.Numbering(Returnee, "case_number", 5),
+                     scale_module.Numbering(ResettlementFile, "file_number", 4))
         how.append(f"baseline from {template.source}")
         copies = scale - 1
     if copies:
         scale_module.populate(copies, progress_stream=None)
         how.append(f"populate --scale {copies}")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     return f"{'; '.join(how)} in {time.monotonic() - started:.1f} s"
+
+
+def settle() -> None:
+    """After the bulk load, before timing: fresh planner statistics, and (PostgreSQL) the vacuum that
+    autovacuum would otherwise start in the middle of the measures, visibility maps included."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 7,
               log: TextIO | None = None, only: str | None = None,
-              on_scale: Callable[[BenchResult], None] | None = None) -> BenchResult:
+              on_page: Callable[[BenchResult], None] | None = None) -> BenchResult:
+    """Prepare a database per scale, then measure each page at every scale in turn (see
+    `interleaved_medians`). All the scales' databases exist until the end."""
     result = BenchResult(vendor="")
     # The test Client's host, and no query log kept by DEBUG (CaptureQueriesContext turns it on when counting).
-    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], DEBUG=False):
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], DEBUG=False), \
+            contextlib.ExitStack() as stack:
+        databases = []
         for scale in scales:
-            _bench_scale(result, scale, database_url, repeat, log, only)
-            if on_scale is not None:  # the table so far: a long run interrupted keeps its finished scales
-                on_scale(result)
-    return result
-
-
-def _bench_scale(result: BenchResult, scale: int, database_url: str | None, repeat: int, log: TextIO | None,
-                 only: str | None) -> None:
-    target = target_settings(scale, database_url)
-    check_target(target)
-    with bench_database(target):
-        result.vendor = connection.vendor
-        call_command("migrate", verbosity=0, interactive=False)
-        result.setup[scale] = load_data(scale)
-        if log:
-            log.write(f"×{scale}: {result.setup[scale]}\n")
-        user = get_user_model().objects.create_superuser("bench", "bench@example.org", uuid.uuid4().hex)
-        client = Client()
-        client.force_login(user)
+            database = stack.enter_context(bench_database(scale, target_settings(scale, database_url)))
+            with database.active():
+                result.vendor = connection.vendor
+                call_command("migrate", verbosity=0, interactive=False)
+                database.setup = result.setup[scale] = load_data(scale)
+                settle()
+                user = get_user_model().objects.create_superuser("bench", "bench@example.org", uuid.uuid4().hex)
+                database.client = Client()
+                database.client.force_login(user)
+            if log:
+                log.write(f"×{scale}: {database.setup}\n")
+            databases.append(database)
         for page in pages():
             if only and only not in page.group:
                 continue
-            measure = measure_page(page, client, scale, repeat)
-            result.measures.append(measure)
+            measures = measure_page(page, databases, repeat)
+            result.measures.extend(measures)
             if log:
-                log.write(f"  {page.group} / {page.variant}: {measure.median_ms or 0:.1f} ms "
-                          f"({measure.queries} queries) {measure.note}\n")
+                for measure in measures:
+                    log.write(f"  ×{measure.scale} {page.group} / {page.variant}: {measure.median_ms or 0:.1f} ms "
+                              f"({measure.queries} queries) {measure.note}\n")
                 log.flush()
+            if on_page is not None:  # the table so far: a long run interrupted keeps its finished pages
+                on_page(result)
+    return result
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:

@@ -38,15 +38,38 @@ def test_bad_scales_are_refused(bad):
 
 
 def test_tiny_bench_prints_a_table(tmp_path, django_db_blocker):
-    out = io.StringIO()
+    out, log = io.StringIO(), io.StringIO()
     target = tmp_path / "bench_{scale}.sqlite3"
     with django_db_blocker.unblock():
-        call_command("bench", scales="1", repeat=1, only="admin returnees", database_url=f"sqlite:///{target}",
-                     stdout=out, stderr=io.StringIO())
+        call_command("bench", scales="1,2", repeat=1, only="admin returnees", database_url=f"sqlite:///{target}",
+                     stdout=out, stderr=log)
     table = out.getvalue()
-    assert "| page | variant | ×1 queries | ×1 ms |" in table
-    assert "| admin returnees | plain |" in table
-    assert not (tmp_path / "bench_1.sqlite3").exists()  # dropped at the end
+    assert "| page | variant | ×1 queries | ×1 ms | ×1 floor ms | ×2 queries | ×2 ms |" in table
+    plain = next(line for line in table.splitlines() if line.startswith("| admin returnees | plain |"))
+    assert plain.endswith("| yes |")  # the same queries at both scales
+    # Both databases were loaded before the first page was measured, and both are dropped at the end.
+    lines = log.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == ["×1", "×2"]
+    assert not list(tmp_path.glob("bench_*.sqlite3"))
+
+
+def test_the_scales_take_turns_after_a_warm_up(monkeypatch):
+    """Each round times every scale once, so a slow moment of the machine falls on all of them."""
+    from django.db import connections
+
+    calls: list[str] = []
+    databases = [bench.ScaleDatabase(n, connections.settings["default"], connections["default"]) for n in (1, 100)]
+    clock = iter(range(1000))
+
+    def runner(name: str):
+        return lambda: calls.append(name)
+
+    timed = [bench.Timed(databases[0], runner("x1"), before=lambda: calls.append("change")),
+             bench.Timed(databases[1], runner("x100"))]
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock) / 1000)  # each run: 1 ms of this clock
+    medians = bench.interleaved_medians(timed, repeat=3)
+    assert calls == ["change", "x1", "x100"] * 4  # a warm-up round, then three timed rounds
+    assert medians == [pytest.approx(1.0), pytest.approx(1.0)]
 
 
 def test_tiny_bench_times_the_dashboard_against_its_floor(tmp_path, django_db_blocker):

@@ -16,8 +16,9 @@ def scales_list(text: str) -> list[int]:
 
 
 class Command(BaseCommand):
-    help = ("For each scale: create a database of its own, migrate, load N× the baseline, time each main page "
-            "against a hand-written SQL floor, drop the database; print a Markdown table.")
+    help = ("For each scale: create a database of its own, migrate, load N× the baseline. Then time each main "
+            "page against a hand-written SQL floor, the scales taking turns; drop the databases; print a "
+            "Markdown table.")
 
     def add_arguments(self, parser):
         parser.add_argument("--scales", default="1,10,100")
@@ -40,7 +41,7 @@ class Command(BaseCommand):
 
         try:
             result = run_bench(scales_list(scales), database_url, repeat, log=self.stderr._out, only=only,
-                               on_scale=write)
+                               on_page=write)
         except BenchRefused as refused:
             raise CommandError(str(refused)) from None
         table = markdown(result)
