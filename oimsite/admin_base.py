@@ -7,11 +7,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Expression, Field, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -179,6 +182,13 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
         if values["n"] > COUNT_CAP:
             return None
         return [(label, values[f"t{i}"]) for i, (label, _condition) in enumerate(self.changelist_totals)]
+
+    def action_checkbox(self, obj: Model) -> str:
+        """Django's checkbox markup, written directly: rendering a CheckboxInput's template for every row
+        took a third of a changelist row's time. (Django names its header by this method's name.)"""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                           helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
