@@ -7,6 +7,8 @@ class OimsiteConfig(AppConfig):
     verbose_name = _("Annual report")
 
     def ready(self) -> None:
+        from oimsite import tables_signature
         from oimsite.summaries import connect_signals
 
         connect_signals()
+        tables_signature.install()
