@@ -37,6 +37,7 @@ from django.db.models import Model, Value
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from oimsite.locking import lock_parents
 from oimsite.models import YearSummary, YearSummaryChange
 from oimsite.params import YEAR_MIN, year_max
 
@@ -204,10 +205,12 @@ def _touched(sender: type[Model], instance: Model) -> tuple[set[int | None], set
     """The years and records a change to `instance` touches: as it is in memory (a save's new state) and as
     its row is stored (a save's old state; for a delete, the truth when the object in memory is stale).
 
-    The parent row first (locked by _own_years), then the row itself: always in that order, so that
-    concurrent changes to a returnee and its sessions (a file and its refugees) wait, not deadlock. (Only a
-    stale object, whose stored parent differs, locks that parent after its row.)
+    Its parents first, in id order (`locking.lock_parents`), then its row: concurrent changes to a returnee
+    and its sessions (a file and its refugees), or moving children between the same two parents both ways,
+    wait for each other instead of deadlocking. (Only a child moved by someone else between the read of its
+    stored parent and the lock of its row locks that parent after the row.)
     """
+    lock_parents(instance)
     years, keys = _own_years(instance), _keys(instance)
     stored = _lock(sender, instance.pk)
     if stored is not None:

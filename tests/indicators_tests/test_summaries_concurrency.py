@@ -5,6 +5,7 @@ transactions on their own connections).
 SQLite takes one writer at a time for the whole database, so these interleavings cannot happen there.
 """
 
+import contextlib
 import threading
 from datetime import date
 
@@ -12,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 
 from oimsite import indicators
+from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 from tests import factories
@@ -143,3 +145,54 @@ def test_a_session_moved_to_another_returnee_while_a_bulk_delete_of_it_waits():
     assert not SupportSession.objects.filter(pk=session.pk).exists()
     summarised, live = indicators.compute(2024), indicators.compute(2024, live=True)
     assert summarised.as_dict() == live.as_dict()
+
+
+@pytest.mark.parametrize("versioned", [False, True], ids=["save", "versioned save"])
+def test_sessions_moved_between_two_returnees_both_ways_at_once(monkeypatch, versioned):
+    """Ali's session goes to Sara while Sara's goes to Ali. Each change locks both returnees before its own
+    row, in the same order, so the second waits for the first (it used to deadlock: each locked the returnee
+    it moved to, then the one it left)."""
+    from accounts.concurrency import save_versioned
+    from oimsite import summaries
+
+    ali = factories.returnee(to="CI", given="Ali", vulnerable=True)
+    sara = factories.returnee(to="SN", given="Sara")
+    first = factories.session(ali, on=date(2024, 6, 1), kind="cash")
+    second = factories.session(sara, on=date(2024, 7, 1), kind="social")
+    indicators.compute(2024)
+    # Both changes reach the lock of their own row together (or one waits 2 s, then goes on).
+    barrier, lock_row = threading.Barrier(2), summaries._lock
+
+    def meet_then_lock(model, pk):
+        if model is SupportSession:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=2)
+        return lock_row(model, pk)
+
+    monkeypatch.setattr(summaries, "_lock", meet_then_lock)
+    errors: list[BaseException] = []
+
+    def move(session_pk: int, to: Returnee) -> None:
+        try:
+            with transaction.atomic():
+                session = SupportSession.objects.get(pk=session_pk)
+                session.returnee = to
+                if versioned:
+                    save_versioned(session, session.version)
+                else:
+                    session.save()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move, args=(first.pk, sara)),
+               threading.Thread(target=move, args=(second.pk, ali))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors, errors
+    assert SupportSession.objects.get(pk=first.pk).returnee_id == sara.pk
+    assert SupportSession.objects.get(pk=second.pk).returnee_id == ali.pk
+    assert indicators.compute(2024).as_dict() == indicators.compute(2024, live=True).as_dict()
