@@ -245,6 +245,7 @@ class CopyWriter:
         self.file_rows = [self.files.row(ResettlementFile(**t.fields)) for t in template.files]
         self.refugee_rows = [[self.refugees.row(Refugee(**r)) for r in t.refugees] for t in template.files]
         self.vulnerability_ids = vulnerability_ids
+        self.years: set[int] = set()  # the years whose summaries the copies written so far marked
 
     @staticmethod
     def _moved(table: Table, row: list[Any], fields: dict[str, Any], pk: int, shift: int,
@@ -301,6 +302,7 @@ class CopyWriter:
             years |= {d.year for d in (shift_years(f.fields.get("departure_date"), shift) for f in t.files) if d}
             years |= {shift_years(s["date"], shift).year for r in t.returnees for s in r.sessions}
             summaries.invalidate(years)
+        self.years |= years
         return {"returnees": len(t.returnees), "sessions": sessions_count, "files": len(t.files),
                 "refugees": refugees_count}
 
@@ -371,6 +373,9 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
         if progress_stream is not None:
             progress_stream.write("\n")
         raise PopulateInterrupted(done, totals) from interrupted
+    if progress_stream is not None:
+        progress_stream.write(f"Counting the dashboard's summaries of {len(writer.years)} years…\n")
+    summaries.refresh(writer.years)
     return PopulateResult(done, totals, time.monotonic() - started, template.source)
 
 
