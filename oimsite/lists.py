@@ -141,11 +141,18 @@ class RangeCheckedForm(forms.Form):
         return cleaned
 
 
+class InlineOptionsSelect(forms.Select):
+    """Django's Select, its options written in its own template rather than included one by one."""
+
+    template_name = "oimsite/widgets/select.html"
+
+
 class CountryFilter(django_filters.ChoiceFilter):
     """An ISO country code among the known countries (an unknown code is a form error)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("choices", lambda: list(countries))
+        kwargs.setdefault("widget", InlineOptionsSelect)
         super().__init__(*args, **kwargs)
 
 
