@@ -1,9 +1,12 @@
 """Migration operations for indexes that only one database can have (the suite and development run on
-SQLite, production on PostgreSQL)."""
+SQLite, production on PostgreSQL): the admin's prefix searches on both, the lists' search inside words by
+trigram GIN indexes on PostgreSQL and by trigram full-text tables on SQLite."""
 
 from __future__ import annotations
 
 from django.db import migrations
+
+from oimsite import fts
 
 
 def _vendor_indexes(vendor: str, create_sql: str, specs: tuple[tuple[str, str, str], ...]) -> migrations.RunPython:
@@ -81,3 +84,23 @@ def gin_small_pending_list(*names: str) -> migrations.RunPython:
                 schema_editor.execute(f'ALTER INDEX IF EXISTS "{name}" RESET (gin_pending_list_limit)')
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def sqlite_trigram_search(*specs: tuple[str, tuple[str, ...]]) -> migrations.RunPython:
+    """SQLite: a trigram full-text table (FTS5) per (table, columns) of `specs`, kept in step by triggers and
+    filled from the rows already there, for the lists' search inside words (see oimsite/fts.py). Backwards:
+    dropped. A no-op on PostgreSQL, whose trigram indexes serve the same search."""
+
+    def create(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            with schema_editor.connection.cursor() as cursor:
+                for table, columns in specs:
+                    fts.create(cursor, table, columns)
+
+    def drop(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor == "sqlite":
+            with schema_editor.connection.cursor() as cursor:
+                for table, _columns in specs:
+                    fts.drop(cursor, table)
+
+    return migrations.RunPython(create, drop, elidable=False)
