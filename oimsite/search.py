@@ -19,7 +19,10 @@ related row (a file is found by "Ali Benali" when one of its refugees is Ali and
 Django's needs one related row matching every word.
 
 The admin searches by prefix (`^field`: B-tree indexes on both databases); the lists search inside the
-words (`contains`: trigram indexes on PostgreSQL, a scan on SQLite).
+words (`contains`): on PostgreSQL `UPPER(col) LIKE '%term%'`, served by trigram GIN indexes; on SQLite, for
+the columns a trigram full-text table covers and terms of three characters or more, `id IN (SELECT rowid
+FROM <table>_fts WHERE … MATCH '{col1 col2} : "term"')` (oimsite/fts.py, which also says where its matches
+differ from LIKE's), and a plain LIKE (a scan) for shorter terms.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from django.db import connections
 from django.db.models import F, Lookup, Model, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
+
+from oimsite import fts
 
 # Django's prefixes of search_fields and the lookups they stand for ("@" full-text is not used here).
 _PREFIX_LOOKUPS = {"^": "istartswith", "=": "iexact"}
@@ -75,32 +80,60 @@ def can_search(model: type[Model], search_fields: Sequence[str]) -> bool:
                for path, _lookup in map(_split, search_fields) if "__" in path)
 
 
+def table_condition(vendor: str, model: type[Model], fields: Sequence[tuple[str, str]], term: str) -> Q:
+    """`term` in one of `fields` ((path, lookup) on `model`), ORed: the `icontains` fields that a trigram
+    table covers are one `pk IN (SELECT rowid … MATCH …)` on SQLite (oimsite/fts.py), the rest plain lookups."""
+    inside = {_column(model, path): path for path, lookup in fields if lookup == "icontains"}
+    served = fts.served_columns(vendor, model, [column for column in inside if column], term)
+    condition = fts.contains(model, served, term) if served else Q()
+    served_paths = {inside[column] for column in served}
+    for path, lookup in fields:
+        if not (lookup == "icontains" and path in served_paths):
+            condition |= Q(**{f"{path}__{lookup}": term})
+    return condition
+
+
+def _column(model: type[Model], path: str) -> str | None:
+    """The column of `model`'s own field `path`, or None for a path through a relation or an unknown name."""
+    if "__" in path:
+        return None
+    try:
+        return model._meta.get_field(path).column  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return None
+
+
 def search(queryset: QuerySet, search_fields: Sequence[str], text: str) -> QuerySet:
     """Rows where every word of `text` matches one of `search_fields` (admin syntax: `^` prefix, `=` exact,
     plain: contains), one index-served SELECT per table (see the module docstring)."""
     model = queryset.model
     fields = [_split(f) for f in search_fields]
     manager = model._default_manager
+    vendor = connections[queryset.db].vendor
+    local_fields: list[tuple[str, str]] = []
+    remote_fields: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for path, lookup in fields:
+        relation, _sep, rest = path.partition("__")
+        if rest:
+            remote_fields[relation].append((rest, lookup))
+        else:
+            local_fields.append((path, lookup))
     for term in _terms(text):
-        local, remote = Q(), defaultdict(Q)
-        for path, lookup in fields:
-            relation, _sep, rest = path.partition("__")
-            if rest:
-                remote[relation] |= Q(**{f"{rest}__{lookup}": term})
-            else:
-                local |= Q(**{f"{path}__{lookup}": term})
+        local = table_condition(vendor, model, local_fields, term)
         # One condition per table: this one's columns, or `key IN (SELECT … FROM related WHERE …)`.
         conditions = [local] if local else []
         arrays = [local] if local else []
-        for relation, condition in remote.items():
-            related = model._meta.get_field(relation).related_model._default_manager.filter(condition)
+        for relation, related_fields in remote_fields.items():
+            related_model = model._meta.get_field(relation).related_model
+            condition = table_condition(vendor, related_model, related_fields, term)
+            related = related_model._default_manager.filter(condition)
             here, there = key_pair(model, relation)  # type: ignore[misc]
             keys = related.values(there).order_by()
             conditions.append(Q(**{f"{here}__in": keys}))
             arrays.append(Q(AnyOfSubquery(F(here), Subquery(keys))))
         if len(conditions) == 1:
             queryset = queryset.filter(conditions[0])
-        elif conditions and connections[queryset.db].vendor == "postgresql":
+        elif conditions and vendor == "postgresql":
             # `key = ANY(ARRAY(SELECT …))` is an index condition, computed once: PostgreSQL ORs it with the
             # name indexes in one bitmap scan of this table, driven by the matches whatever the table size.
             queryset = queryset.filter(reduce(operator.or_, arrays))
