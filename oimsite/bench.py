@@ -240,13 +240,20 @@ def dashboard_floor(vendor: str, year: int) -> str:
     return ";".join((returns, sessions, refugees, published))
 
 
-def prefix_match(column: str, term: str, inside: bool = False) -> str:
-    """The floor's case-insensitive match of a prefix (or, `inside`, of a part of the value), in the form each
-    database serves from an index (SQLite: none for `inside`)."""
-    pattern = f"%{term}%" if inside else f"{term}%"
+def prefix_match(column: str, term: str) -> str:
+    """The floor's case-insensitive match of a prefix, in the form each database serves from an index."""
     if connection.vendor == "postgresql":
-        return f"UPPER({column}::text) LIKE '{pattern.upper()}'"
-    return f"{column} LIKE '{pattern}'"
+        return f"UPPER({column}::text) LIKE '{term.upper()}%'"
+    return f"{column} LIKE '{term}%'"
+
+
+def contains_match(table: str, columns: list[str], term: str) -> str:
+    """The floor's case-insensitive match of a part of any of `columns`, in the form each database serves from
+    an index: trigram indexes on PostgreSQL, the table's trigram full-text table on SQLite (oimsite/fts.py)."""
+    if connection.vendor == "postgresql":
+        return "(" + " OR ".join(f"UPPER({column}::text) LIKE '%{term.upper()}%'" for column in columns) + ")"
+    fts = f"{table}_fts"
+    return f"id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH '{{{' '.join(columns)}}} : \"{term}\"')"
 
 
 def busiest_year() -> tuple[int, int]:
@@ -274,8 +281,8 @@ def pages() -> list[Page]:
         Page("returnee list", "filtered", "returns:returnee_list", "programme=from_morocco&returned_in=2024",
              f"{r}{from_ma_2024}{RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "searched", "returns:returnee_list", "q=Haddad",
-             f"{r}WHERE {{contains:case_number:Haddad}} OR {{contains:family_name:Haddad}} "
-             f"OR {{contains:given_name:Haddad}} {RETURNEE_ORDER} LIMIT 50"),
+             f"{r}WHERE {{contains:returns_returnee:case_number,family_name,given_name:Haddad}} "
+             f"{RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "deep page", "returns:returnee_list", "page={page}",
              f"{r}WHERE (departure_date, case_number) < ({{key}}) {RETURNEE_ORDER} LIMIT 50", deep=True),
         Page("session list", "first page", "reintegration:session_list", "",
@@ -545,10 +552,12 @@ def _change_a_return(year: int) -> None:
 
 
 def _fill_floor(sql: str) -> str:
-    """Expand the floor's placeholders: {dashboard:YEAR}, {match:COLUMN:TERM} and {contains:COLUMN:TERM}."""
+    """Expand the floor's placeholders: {dashboard:YEAR}, {match:COLUMN:TERM} and
+    {contains:TABLE:COLUMN,COLUMN…:TERM}."""
     sql = re.sub(r"\{dashboard:(\d+)\}", lambda m: dashboard_floor(connection.vendor, int(m.group(1))), sql)
     sql = re.sub(r"\{match:([\w.]+):([^}]+)\}", lambda m: prefix_match(m.group(1), m.group(2)), sql)
-    return re.sub(r"\{contains:([\w.]+):([^}]+)\}", lambda m: prefix_match(m.group(1), m.group(2), True), sql)
+    return re.sub(r"\{contains:(\w+):([\w,]+):([^}]+)\}",
+                  lambda m: contains_match(m.group(1), m.group(2).split(","), m.group(3)), sql)
 
 
 def _measure_export(page: Page, client: Client, scale: int, url: str, floor_sql: str) -> Measure:
