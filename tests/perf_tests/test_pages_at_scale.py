@@ -207,3 +207,22 @@ def test_the_trigram_indexes_keep_a_small_pending_list():
         options = dict(cursor.fetchall())
     assert len(options) == 6
     assert all(value == ["gin_pending_list_limit=64"] for value in options.values()), options
+
+
+def test_the_admin_refugees_filtered_by_nationality_are_read_in_order_from_an_index(admin_client_logged):
+    """The page is the first rows of refugee_nationality_order_idx for the nationality (no sort of all of
+    them), and its count reads that index alone."""
+    populate()
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"),
+                                           {"nationality__exact": "SY", "sex__exact": "F"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count > 50
+    page = explain(page_query(captured, "resettlement_refugee"), "enable_sort = off",
+                   "enable_incremental_sort = off", "enable_seqscan = off")
+    assert "refugee_nationality_order_idx" in page, page
+    assert ("Sort" if is_postgresql else "TEMP B-TREE") not in page, page
+    count = next(q["sql"] for q in captured if "COUNT(*)" in q["sql"] and "resettlement_refugee" in q["sql"])
+    plan = explain(count, "enable_seqscan = off", "enable_bitmapscan = off")
+    assert ("Index Only Scan using refugee_nationality_order_idx" if is_postgresql
+            else "COVERING INDEX refugee_nationality_order_idx") in plan, plan
