@@ -26,9 +26,12 @@ only, the trigram tokenizer folds non-ASCII letters too, so "élodie" also finds
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import IntegerField, Model, Q
 from django.db.models.expressions import RawSQL
@@ -78,9 +81,15 @@ def trigger_names(table: str) -> tuple[str, ...]:
 def create(cursor: Any, table: str, columns: Sequence[str], key: str = "id") -> None:
     """Create the trigram table of `table` over `columns`, its triggers, and index the rows already there."""
     fts = _quote(index_name(table))
-    cursor.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({', '.join(map(_quote, columns))}, "
-        f"content={_quote(table)}, content_rowid={_quote(key)}, tokenize='trigram')")
+    try:
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({', '.join(map(_quote, columns))}, "
+            f"content={_quote(table)}, content_rowid={_quote(key)}, tokenize='trigram')")
+    except (OperationalError, sqlite3.OperationalError) as error:
+        raise ImproperlyConfigured(
+            f"SQLite {sqlite3.sqlite_version} cannot create a full-text table with the trigram tokenizer ({error}): "
+            "the lists' search needs SQLite 3.34 or later built with FTS5, as Python's own builds are."
+        ) from error
     for statement in _trigger_statements(table, columns, key):
         cursor.execute(statement)
     cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")

@@ -7,9 +7,11 @@ searched tables, however it is made. The plans that use them are checked in perf
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -216,3 +218,12 @@ def test_migrate_restores_triggers_that_a_table_rebuild_dropped():
     later = factories.saved_returnee(family_name="Afterwards")
     assert matches("terwa") == {later.pk}
     assert fts.repair(connection) == []  # nothing left to repair
+
+
+def test_a_sqlite_without_the_trigram_tokenizer_is_told_what_it_needs():
+    class NoTrigram:
+        def execute(self, sql, params=None):
+            raise sqlite3.OperationalError("no such tokenizer: trigram")
+
+    with pytest.raises(ImproperlyConfigured, match=r"needs SQLite 3\.34 or later built with FTS5"):
+        fts.create(NoTrigram(), "returns_returnee", RETURNEE_FIELDS)
