@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oimsite import fts
+from oimsite import fts, scale
 from oimsite.apps import repair_trigram_search
 from oimsite.search import _terms, search
 from reintegration.models import SupportSession
@@ -181,6 +181,19 @@ def test_the_index_follows_save_update_delete_and_bulk_writes():
     assert matches("kowsk") == set()
     with connection.cursor() as cursor:  # the index agrees with the table, row for row
         cursor.execute("INSERT INTO returns_returnee_fts(returns_returnee_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_the_rows_populate_writes_raw_are_indexed():
+    scale.populate(1, progress_stream=None)
+    for term in ("Haddad", "RVA-20", "ali"):
+        expected = icontains(Returnee, RETURNEE_FIELDS, term)
+        assert expected and matches(term) == expected, term
+        refugees = icontains(Refugee, ("family_name", "given_name"), term)
+        assert set(Refugee.objects.filter(fts.contains(Refugee, ["family_name", "given_name"], term))
+                   .values_list("pk", flat=True)) == refugees, term
+    files = icontains(ResettlementFile, ("file_number",), "RST-20")
+    assert files and set(ResettlementFile.objects.filter(fts.contains(ResettlementFile, ["file_number"], "RST-20"))
+                         .values_list("pk", flat=True)) == files
 
 
 def test_a_write_rolled_back_leaves_the_index_as_it_was():
