@@ -27,8 +27,9 @@ only, the trigram tokenizer folds non-ASCII letters too, so "élodie" also finds
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -123,6 +124,28 @@ def repair(connection: BaseDatabaseWrapper, indexes: dict[str, tuple[str, ...]] 
             cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
             repaired.append(table)
     return repaired
+
+
+@contextlib.contextmanager
+def deferred_indexing(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """For a bulk load on SQLite: the trigram tables' triggers dropped for the duration, then the tables
+    rebuilt from their content in one pass (`repair`), also when the load fails or is interrupted.
+
+    Per-row triggers doubled `populate`'s time at ×100 (53 s → 96 s); a rebuild of all three tables takes
+    seconds. Rows written meanwhile by other connections are indexed by the rebuild. If the process is
+    killed outright, the next `migrate` restores the triggers (post_migrate). A no-op on other databases.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for table in TRIGRAM_SEARCH:
+            for name in trigger_names(table):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_quote(name)}")
+    try:
+        yield
+    finally:
+        repair(connection)
 
 
 def phrase(term: str) -> str:

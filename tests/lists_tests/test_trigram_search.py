@@ -196,6 +196,42 @@ def test_the_rows_populate_writes_raw_are_indexed():
                          .values_list("pk", flat=True)) == files
 
 
+def fts_triggers() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+    return len(names & {name for table in fts.TRIGRAM_SEARCH for name in fts.trigger_names(table)})
+
+
+def assert_every_index_agrees_with_its_table() -> None:
+    with connection.cursor() as cursor:
+        for table in fts.TRIGRAM_SEARCH:
+            index = fts.index_name(table)
+            cursor.execute(f'INSERT INTO "{index}"("{index}", rank) VALUES (\'integrity-check\', 1)')
+
+
+def test_populate_indexes_once_at_the_end_and_keeps_the_triggers():
+    during = []
+    scale.populate(2, progress_stream=None, after_batch=lambda batch: during.append(fts_triggers()))
+    assert during == [0, 0]  # no per-row indexing while the copies are written
+    assert fts_triggers() == 3 * len(fts.TRIGRAM_SEARCH)
+    assert_every_index_agrees_with_its_table()
+    later = factories.saved_returnee(family_name="Afterpopulate")
+    assert matches("terpopul") == {later.pk}
+
+
+def test_an_interrupted_populate_keeps_the_triggers_and_a_whole_index():
+    def interrupt(batch):
+        if batch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(scale.PopulateInterrupted):
+        scale.populate(3, progress_stream=None, after_batch=interrupt)
+    assert fts_triggers() == 3 * len(fts.TRIGRAM_SEARCH)
+    assert_every_index_agrees_with_its_table()
+    assert matches("Haddad") == icontains(Returnee, RETURNEE_FIELDS, "Haddad") != set()
+
+
 def test_a_write_rolled_back_leaves_the_index_as_it_was():
     kept = factories.saved_returnee(family_name="Kettani")
     with transaction.atomic():
