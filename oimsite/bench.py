@@ -283,6 +283,11 @@ def pages() -> list[Page]:
         Page("returnee list", "searched", "returns:returnee_list", "q=Haddad",
              f"{r}WHERE {{contains:returns_returnee:case_number,family_name,given_name:Haddad}} "
              f"{RETURNEE_ORDER} LIMIT 50"),
+        # The same search with a word that fills a page at ×1 too (101 matches): the Δ of "searched" above
+        # includes rendering 47 more rows at ×100 (3 Haddads at ×1), this one compares equal pages.
+        Page("returnee list", "searched, a full page at ×1", "returns:returnee_list", "q=Benali",
+             f"{r}WHERE {{contains:returns_returnee:case_number,family_name,given_name:Benali}} "
+             f"{RETURNEE_ORDER} LIMIT 50"),
         Page("returnee list", "deep page", "returns:returnee_list", "page={page}",
              f"{r}WHERE (departure_date, case_number) < ({{key}}) {RETURNEE_ORDER} LIMIT 50", deep=True),
         Page("session list", "first page", "reintegration:session_list", "",
@@ -334,6 +339,11 @@ def pages() -> list[Page]:
         Page("admin refugees", "searched", "admin:resettlement_refugee_changelist", "q=Haddad",
              f"{REFUGEE_SQL}WHERE {{match:p.family_name:Haddad}} OR {{match:p.given_name:Haddad}} "
              "OR {match:f.file_number:Haddad} "
+             "ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
+        # 21 Haddads at ×1, a full page at ×100; "Ab" fills a page at both (86 matches at ×1).
+        Page("admin refugees", "searched, a full page at ×1", "admin:resettlement_refugee_changelist", "q=Ab",
+             f"{REFUGEE_SQL}WHERE {{match:p.family_name:Ab}} OR {{match:p.given_name:Ab}} "
+             "OR {match:f.file_number:Ab} "
              "ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
     ]
 

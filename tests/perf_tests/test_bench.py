@@ -140,3 +140,22 @@ def test_the_searched_list_floor_shows_the_rows_the_list_shows(admin_client_logg
     response = admin_client_logged.get(f"{reverse(page.url_name)}?{page.query}")
     assert floor_ids == [row.record.pk for row in response.context["table"].page.object_list]
     assert len(floor_ids) > 1
+
+
+@pytest.mark.parametrize("group", ["returnee list", "admin refugees"])
+def test_the_full_page_searches_fill_a_page_at_x1(db, baseline, admin_client_logged, group):
+    """The "a full page at ×1" rows compare equal pages: their word matches at least 50 rows of the baseline,
+    and the floor finds the rows the page shows."""
+    from django.db import connection
+    from django.urls import reverse
+
+    page = next(p for p in bench.pages() if (p.group, p.variant) == (group, "searched, a full page at ×1"))
+    response = admin_client_logged.get(f"{reverse(page.url_name)}?{page.query}")
+    if group == "returnee list":
+        shown = [row.record.pk for row in response.context["table"].page.object_list]
+    else:
+        shown = [obj.pk for obj in response.context["cl"].result_list]
+    with connection.cursor() as cursor:
+        cursor.execute(bench._fill_floor(page.floor_sql))
+        assert [row[0] for row in cursor.fetchall()] == shown
+    assert len(shown) == 50
