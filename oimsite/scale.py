@@ -268,6 +268,17 @@ class CopyWriter:
             row[table.position(name)] = numbering.take(prefix, int(year) - shift)
         return row
 
+    def _children(self, table: Table, parent: str, children: list[list[dict[str, Any]]], rows: list[list[list[Any]]],
+                  parent_ids: list[int], ids: Iterator[int], shift: int, dates: tuple[str, ...]) -> list[list[Any]]:
+        """The rows of each parent's children (a returnee's sessions, a file's refugees), moved, each linked
+        by its field `parent` to the new id of its parent."""
+        link, written = table.position(parent), []
+        for fields_of, rows_of, parent_id in zip(children, rows, parent_ids, strict=True):
+            for fields, row in zip(fields_of, rows_of, strict=True):
+                written.append(self._moved(table, row, fields, next(ids), shift, dates))
+                written[-1][link] = parent_id
+        return written
+
     def write(self, shift: int, case_numbers: Numbering, file_numbers: Numbering) -> dict[str, int]:
         """Write one copy of the template, `shift` years back, in one transaction; return rows per model."""
         t, moved = self.template, self._moved
@@ -286,23 +297,16 @@ class CopyWriter:
             self.files.insert(
                 moved(self.files, row, f.fields, pk, shift, self.FILE_DATES, ("file_number", file_numbers))
                 for f, row, pk in zip(t.files, self.file_rows, file_ids, strict=True))
-            returnee_of, file_of = self.sessions.position("returnee"), self.refugees.position("file")
-            sessions = []
-            for r, rows, returnee_id in zip(t.returnees, self.session_rows, returnee_ids, strict=True):
-                for s, row in zip(r.sessions, rows, strict=True):
-                    sessions.append(moved(self.sessions, row, s, next(session_ids), shift, ("date",)))
-                    sessions[-1][returnee_of] = returnee_id
-            self.sessions.insert(sessions)
+            self.sessions.insert(self._children(
+                self.sessions, "returnee", [r.sessions for r in t.returnees], self.session_rows, returnee_ids,
+                session_ids, shift, ("date",)))
             self.links.insert(
                 self.links.values(id=next(link_ids), returnee=returnee_id,
                                   vulnerabilitycategory=self.vulnerability_ids[code])
                 for r, returnee_id in zip(t.returnees, returnee_ids, strict=True) for code in r.vulnerabilities)
-            refugees = []
-            for f, rows, file_id in zip(t.files, self.refugee_rows, file_ids, strict=True):
-                for p, row in zip(f.refugees, rows, strict=True):
-                    refugees.append(moved(self.refugees, row, p, next(refugee_ids), shift, ("date_of_birth",)))
-                    refugees[-1][file_of] = file_id
-            self.refugees.insert(refugees)
+            self.refugees.insert(self._children(
+                self.refugees, "file", [f.refugees for f in t.files], self.refugee_rows, file_ids, refugee_ids,
+                shift, ("date_of_birth",)))
             # Raw inserts send no signals: mark the summaries of the copy's years out of date here.
             years = {d.year for d in (shift_years(r.fields.get("departure_date"), shift) for r in t.returnees) if d}
             years |= {d.year for d in (shift_years(f.fields.get("departure_date"), shift) for f in t.files) if d}
