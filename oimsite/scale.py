@@ -46,8 +46,6 @@ BASELINE_FIXTURE = "baseline_2024.json"
 FIRST_SHIFT = 2  # years: the baseline reaches into early 2025, so a shift of 2 keeps copies before 2024
 SHIFT_SPAN = 30  # copies are spread over 30 different years back
 MAX_SEQUENCE = 99_999  # five digits in case and file numbers
-# The tables a copy writes to.
-POPULATED_MODELS = (Returnee, Returnee.vulnerabilities.through, SupportSession, ResettlementFile, Refugee)
 
 
 @dataclass
@@ -246,6 +244,7 @@ class CopyWriter:
         self.returnees, self.files = Table(Returnee), Table(ResettlementFile)
         self.sessions, self.refugees = Table(SupportSession), Table(Refugee)
         self.links = Table(Returnee.vulnerabilities.through)
+        self.tables = (self.returnees, self.links, self.sessions, self.files, self.refugees)  # all a copy writes
         self.returnee_rows = [self.returnees.row(Returnee(**t.fields)) for t in template.returnees]
         self.session_rows = [[self.sessions.row(SupportSession(**s)) for s in t.sessions] for t in template.returnees]
         self.file_rows = [self.files.row(ResettlementFile(**t.fields)) for t in template.files]
@@ -385,7 +384,7 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
             progress_stream.write("\n")
         raise PopulateInterrupted(done, totals) from interrupted
     # Statistics first: the summaries' recount is planned with them.
-    analyze(POPULATED_MODELS)
+    analyze(tuple(table.model for table in writer.tables))
     if progress_stream is not None:
         progress_stream.write(f"Counting the dashboard's summaries of {len(writer.years)} years…\n")
     summaries.refresh(writer.years)
