@@ -3,11 +3,13 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from oimsite.table_rendering import ShortDateColumn
+
 from .models import SupportSession
 
 
 class SupportSessionTable(tables.Table):
-    date = tables.DateColumn(short=True, linkify=True)
+    date = ShortDateColumn(linkify=True)
     case_number = tables.Column(accessor="returnee__case_number", verbose_name=_("case number"),
                                 linkify=lambda record: record.returnee.get_absolute_url())
     returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=_("returnee"),

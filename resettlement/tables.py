@@ -3,6 +3,8 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from oimsite.table_rendering import ShortDateColumn
+
 from .models import Refugee, ResettlementFile
 
 
@@ -10,8 +12,8 @@ class ResettlementFileTable(tables.Table):
     file_number = tables.Column(linkify=True)
     destination_country = tables.Column()
     stage = tables.Column()
-    referral_date = tables.DateColumn(short=True)
-    departure_date = tables.DateColumn(short=True)
+    referral_date = ShortDateColumn()
+    departure_date = ShortDateColumn()
     refugee_count = tables.Column(verbose_name=_("refugees"), attrs={"td": {"class": "number"}})
 
     class Meta:
@@ -26,12 +28,11 @@ class RefugeeTable(tables.Table):
     family_name = tables.Column(linkify=True)
     given_name = tables.Column(linkify=True)
     sex = tables.Column()
-    date_of_birth = tables.DateColumn(short=True)
+    date_of_birth = ShortDateColumn()
     nationality = tables.Column()
     file = tables.Column(linkify=True, order_by=("file__file_number",))
     destination = tables.Column(accessor="file__destination_country", verbose_name=_("resettlement country"))
-    departure_date = tables.DateColumn(accessor="file__departure_date", verbose_name=_("departure date"),
-                                       short=True)
+    departure_date = ShortDateColumn(accessor="file__departure_date", verbose_name=_("departure date"))
     is_principal_applicant = tables.BooleanColumn()
 
     class Meta:

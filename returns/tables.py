@@ -3,6 +3,8 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from oimsite.table_rendering import ShortDateColumn
+
 from .models import Returnee
 
 
@@ -15,7 +17,7 @@ class ReturneeTable(tables.Table):
     nationality = tables.Column()
     host_country = tables.Column()
     return_country = tables.Column()
-    departure_date = tables.DateColumn(short=True)
+    departure_date = ShortDateColumn()
     status = tables.Column()
 
     class Meta:
