@@ -82,7 +82,8 @@ def test_computed_attributes_localisation_escaping_dates_and_empty_text(language
         stock = render(SampleWithStockDates(rows), "django_tables2/table.html", request)
     assertHTMLEqual(ours, stock)
     if rows:
-        assert '<tbody class="rows">' in ours and 'data-length="12"' in ours and "&lt;b&gt;&amp;" in ours and "<b>" not in ours
+        assert '<tbody class="rows">' in ours and 'data-length="12"' in ours
+        assert "&lt;b&gt;&amp;" in ours and "<b>" not in ours
         assert re.search(r"12\D345,5" if language == "fr" else r"12,345\.5", ours)  # localize=True
         assert ">12345<" in ours  # localize=False
     else:
