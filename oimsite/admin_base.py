@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Expression, Field, Model, Q, QuerySet
@@ -29,7 +30,7 @@ from accounts.concurrency import (
 from accounts.history import diff_records, prefetch_m2m_history, select_history_related
 from oimsite import params
 from oimsite.models_base import year_bounds
-from oimsite.pagination import COUNT_CAP, EstimatedCountPaginator
+from oimsite.pagination import COUNT_CAP, SEARCH_COUNT_CAP, EstimatedCountPaginator
 from oimsite.search import IndexedSearchMixin
 
 
@@ -156,18 +157,22 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0,
                       allow_empty_first_page: bool = True) -> EstimatedCountPaginator:
-        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=COUNT_CAP)
+        # A search is counted (and totalled) to SEARCH_COUNT_CAP, as on the lists.
+        cap = SEARCH_COUNT_CAP if request.GET.get(SEARCH_VAR, "").strip() else COUNT_CAP
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, cap=cap)
 
     def get_changelist_totals(self, queryset: QuerySet, paginator: EstimatedCountPaginator | None = None,
                               ) -> list[tuple[str, int]] | None:
-        """The totals of the filtered set, or None when it has more than COUNT_CAP rows.
+        """The totals of the filtered set, or None when it has more rows than the paginator's cap
+        (COUNT_CAP, or SEARCH_COUNT_CAP for a search).
 
-        The paginator has already counted the set up to COUNT_CAP + 1 rows: beyond the cap no totals are
+        The paginator has already counted the set up to cap + 1 rows: beyond the cap no totals are
         shown, and none are computed (a condition on a related table, such as a refugee's file being
         departed, would join each of the 10,001 rows for nothing). At or under it, one query aggregates
         the set, still over a LIMITed subquery.
         """
-        if paginator is not None and paginator.capped > COUNT_CAP:
+        cap = paginator.cap if paginator is not None else COUNT_CAP
+        if paginator is not None and paginator.capped > cap:
             return None
         aggregates = {}
         for i, (_label, condition) in enumerate(self.changelist_totals):
@@ -178,8 +183,8 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
             aggregates[f"t{i}"] = Count("pk", filter=condition)
         aggregates["n"] = Count("pk")
         # order_by(): the changelist's ordering is useless to an aggregate and costs a sort.
-        values = queryset.order_by()[: COUNT_CAP + 1].aggregate(**aggregates)
-        if values["n"] > COUNT_CAP:
+        values = queryset.order_by()[: cap + 1].aggregate(**aggregates)
+        if values["n"] > cap:
             return None
         return [(label, values[f"t{i}"]) for i, (label, _condition) in enumerate(self.changelist_totals)]
 
@@ -195,9 +200,10 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
             changelist = context["cl"]
-            totals = self.get_changelist_totals(changelist.queryset, getattr(changelist, "paginator", None))
+            paginator = getattr(changelist, "paginator", None)
+            totals = self.get_changelist_totals(changelist.queryset, paginator)
             context["changelist_totals"] = totals
-            context["changelist_totals_cap"] = COUNT_CAP if totals is None else None
+            context["changelist_totals_cap"] = getattr(paginator, "cap", COUNT_CAP) if totals is None else None
         return response
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):

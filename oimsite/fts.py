@@ -35,8 +35,10 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import IntegerField, Model, Q
+from django.db.models import F, IntegerField, Model, Q
 from django.db.models.expressions import RawSQL
+
+from oimsite.order_walk import KeysIn
 
 # A trigram index matches terms of at least this many characters; shorter ones match nothing in it.
 MIN_TERM_LENGTH = 3
@@ -164,7 +166,8 @@ def served_columns(vendor: str, model: type[Model], columns: Iterable[str], term
 
 def contains(model: type[Model], columns: Sequence[str], term: str) -> Q:
     """Rows of `model` where one of `columns` contains `term` (see the module docstring), as
-    `pk IN (SELECT rowid FROM <trigram table> WHERE … MATCH …)`."""
+    `pk IN (SELECT rowid FROM <trigram table> WHERE … MATCH …)` (a KeysIn: see oimsite/order_walk.py)."""
     fts = _quote(index_name(model._meta.db_table))
     query = "{" + " ".join(phrase(c) for c in columns) + "} : " + phrase(term)
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (query,), output_field=IntegerField()))
+    rowids = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (query,), output_field=IntegerField())
+    return Q(KeysIn(F("pk"), rowids))

@@ -31,7 +31,7 @@ from django_tables2.rows import BoundRow
 from tablib import Dataset
 
 from oimsite.exports import export_done, neutralise
-from oimsite.pagination import COUNT_CAP, BeyondCapError, CappedPaginator
+from oimsite.pagination import COUNT_CAP, SEARCH_COUNT_CAP, BeyondCapError, CappedPaginator
 from oimsite.params import YEAR_MIN, whole_number, year_max
 from oimsite.search import search
 from oimsite.templatetags.figures import figure
@@ -165,8 +165,8 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
     # The list shows the filtered count, so one (capped) COUNT is needed; the paginator caches it and the
     # page links reuse it (no second COUNT, no COUNT of the unfiltered table).
     paginate_by = None
-    # CappedPaginator: the count is exact up to COUNT_CAP rows ("more than" beyond) and costs the same
-    # at any table size; pages go as deep as the count.
+    # CappedPaginator: the count is exact up to COUNT_CAP rows (SEARCH_COUNT_CAP for a search; "more than"
+    # beyond) and costs the same at any table size; pages go as deep as the count.
     table_pagination = {"per_page": 50, "silent": False, "paginator_class": CappedPaginator}
     title = gettext_lazy("Records")
 
@@ -184,15 +184,30 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         self._check_table_parameters()
         try:
             return super().get_table(**kwargs)
-        except BeyondCapError:
+        except BeyondCapError as error:
             raise Http404(
                 _("Only the first %(max)s records of a list can be paged through: narrow it with the filters.")
-                % {"max": figure(COUNT_CAP)}
+                % {"max": figure(error.cap)}
             ) from None
         except PageNotAnInteger:
             raise Http404(_("The page number must be a whole number.")) from None
         except EmptyPage:
             raise Http404(_("This page does not exist: the list has fewer pages.")) from None
+
+    def get_table_pagination(self, table: Table) -> dict[str, Any] | bool:
+        pagination = super().get_table_pagination(table)
+        # A search is counted to SEARCH_COUNT_CAP; an export counts to COUNT_CAP, its XLSX limit.
+        if pagination and self.export_format is None and self._searched():
+            pagination = {**pagination, "cap": SEARCH_COUNT_CAP}
+        return pagination
+
+    def _searched(self) -> bool:
+        """Whether the list is narrowed by a valid, non-blank search (a SearchFilter)."""
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound or not filterset.is_valid():
+            return False
+        return any(isinstance(field, SearchFilter) and (filterset.form.cleaned_data.get(name) or "").strip()
+                   for name, field in filterset.filters.items())
 
     def _check_table_parameters(self) -> None:
         table_class = self.get_table_class()
@@ -218,8 +233,8 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         table = context["table"]
         context.update(
             title=self.title,
-            result_count=min(table.paginator.count, COUNT_CAP),
-            result_count_capped=table.paginator.count > COUNT_CAP,
+            result_count=min(table.paginator.count, table.paginator.cap),
+            result_count_capped=table.paginator.count > table.paginator.cap,
             can_export=self.can_export(),
             export_links=[
                 (fmt.upper(), "?" + self._query_without("page", extra={self.export_trigger_param: fmt}))

@@ -13,10 +13,16 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django_tables2.rows import BoundRows
 
+from oimsite.order_walk import in_order
+
 # Lists and changelist totals count exactly up to this many rows; beyond it they say "more than" (lists) or
 # show an estimate (admin changelists). A filtered count (a year's returns, a drill-down from the dashboard)
 # stays well under it.
 COUNT_CAP = 10_000
+# A searched list counts up to this many: a name or a number is searched to find someone, and a word shared
+# by more people asks for a narrower search. Matches are read one by one (rechecked against the trigram
+# index's candidates), so this keeps a search's count as cheap as its first page whatever the table size.
+SEARCH_COUNT_CAP = 1_000
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
@@ -49,6 +55,13 @@ class EstimatedCountPaginator(Paginator):
     def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cap = cap
+
+    def page(self, number: int | float | str) -> Page:
+        # More rows than the cap: dense enough for SQLite to find the page by walking the order
+        # (oimsite/order_walk.py). The count is already made, on the queryset as it was.
+        if isinstance(self.object_list, QuerySet) and self.capped > self.cap:
+            self.object_list = in_order(self.object_list)
+        return super().page(number)
 
     @cached_property
     def capped(self) -> int:
@@ -104,13 +117,17 @@ def total_order(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*ordering, "-pk" if descending else "pk")
 
 
-def page_rows(queryset: QuerySet, bottom: int, top: int) -> QuerySet:
+def page_rows(queryset: QuerySet, bottom: int, top: int, *, dense: bool = False) -> QuerySet:
     """Rows bottom..top of the queryset (in total_order). Past the first page, a deferred join: the page's
     keys are picked by `id IN (SELECT id … ORDER BY … LIMIT … OFFSET …)`, which walks only the ordering's
     index (no join, no computed column for the skipped rows), and only the page's rows are then read,
-    joined and annotated. The OFFSET costs index entries instead of whole joined rows.
+    joined and annotated. The OFFSET costs index entries instead of whole joined rows. `dense`: the
+    queryset has more rows than a paginator's cap, so SQLite walks the order for a search's page too
+    (oimsite/order_walk.py).
     """
     ordered = total_order(queryset)
+    if dense:
+        ordered = in_order(ordered)
     if bottom == 0:
         return ordered[:top]
     keys = ordered.values("pk")[bottom:top]
@@ -118,17 +135,27 @@ def page_rows(queryset: QuerySet, bottom: int, top: int) -> QuerySet:
 
 
 class BeyondCapError(EmptyPage):
-    """A page past the first COUNT_CAP rows of a list too long to count."""
+    """A page past the first `cap` rows of a list too long to count."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(str(cap))
+        self.cap = cap
 
 
 class CappedPaginator(Paginator):
-    """A paginator that counts at most COUNT_CAP + 1 rows and pages through the first COUNT_CAP only.
+    """A paginator that counts at most `cap` + 1 rows and pages through the first `cap` only.
 
-    Deep pages are bounded: an OFFSET grows linearly with the page number, so past COUNT_CAP rows the
-    list asks for a narrower filter instead (BeyondCapError) — the same limit as the count shown.
+    Deep pages are bounded: an OFFSET grows linearly with the page number, so past `cap` rows the list
+    asks for a narrower filter instead (BeyondCapError) — the same limit as the count shown. The cap is
+    COUNT_CAP, or SEARCH_COUNT_CAP for a searched list.
     """
 
     cap = COUNT_CAP
+
+    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cap is not None:
+            self.cap = cap
 
     @cached_property
     def count(self) -> int:
@@ -157,7 +184,7 @@ class CappedPaginator(Paginator):
             return super().validate_number(number)
         except EmptyPage:
             if self.more_than_cap:
-                raise BeyondCapError(str(self.cap)) from None
+                raise BeyondCapError(self.cap) from None
             raise
 
     def page(self, number: int | float | str) -> Page:
@@ -168,9 +195,11 @@ class CappedPaginator(Paginator):
             top = self.count
         rows = self.object_list
         data = getattr(getattr(rows, "data", None), "data", None)
+        dense = self.more_than_cap
         if isinstance(rows, BoundRows) and isinstance(data, QuerySet) and not data.query.is_sliced:
-            page = BoundRows(data=page_rows(data, bottom, top), table=rows.table, pinned_data=rows.pinned_data)
+            page = BoundRows(data=page_rows(data, bottom, top, dense=dense), table=rows.table,
+                             pinned_data=rows.pinned_data)
             return self._get_page(page, number, self)
         if isinstance(rows, QuerySet) and not rows.query.is_sliced:
-            return self._get_page(page_rows(rows, bottom, top), number, self)
+            return self._get_page(page_rows(rows, bottom, top, dense=dense), number, self)
         return self._get_page(rows[bottom:top], number, self)

@@ -40,6 +40,7 @@ from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
 
 from oimsite import fts
+from oimsite.order_walk import KeysIn
 
 # Django's prefixes of search_fields and the lookups they stand for ("@" full-text is not used here).
 _PREFIX_LOOKUPS = {"^": "istartswith", "=": "iexact"}
@@ -139,7 +140,7 @@ def search(queryset: QuerySet, search_fields: Sequence[str], text: str) -> Query
             queryset = queryset.filter(reduce(operator.or_, arrays))
         elif conditions:  # an OR across tables: a UNION of one index-served SELECT per table instead
             branches = [manager.filter(c).values("pk").order_by() for c in conditions]
-            queryset = queryset.filter(pk__in=branches[0].union(*branches[1:]))
+            queryset = queryset.filter(KeysIn(F("pk"), Subquery(branches[0].union(*branches[1:]))))
     return queryset
 
 

@@ -68,6 +68,51 @@ def test_xlsx_export_above_the_limit_is_refused_csv_is_not(admin_client_logged, 
     assert len(rows) == 1 + 18
 
 
+@pytest.fixture
+def search_cap_of_5(monkeypatch):
+    # SEARCH_COUNT_CAP is 1,000 in production; 5 lets a search of a small world exceed it.
+    monkeypatch.setattr(lists, "SEARCH_COUNT_CAP", 5)
+
+
+def test_a_search_is_counted_to_its_own_cap(admin_client_logged, search_cap_of_5):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.small_world(3)  # 18 returnees, 15 of them Diallo
+    url = reverse("returns:returnee_list")
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client_logged.get(url, {"q": "Diallo"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["result_count"] == 5
+    assert response.context["result_count_capped"] is True
+    assert "More than 5 records" in response.content.decode()
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
+    assert len(counts) == 1 and "LIMIT 6" in counts[0]
+    # The page shows matches only, and paging stops at the search's cap, with a message.
+    assert {row.record.family_name for row in response.context["table"].page.object_list} == {"Diallo"}
+    assert admin_client_logged.get(url, {"q": "Diallo", "per_page": 5, "page": 1}).status_code == 200
+    response = admin_client_logged.get(url, {"q": "Diallo", "per_page": 5, "page": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "Only the first 5 records of a list can be paged through" in response.content.decode()
+    # Under the search's cap, and without a search (or with a blank one), the count is exact as before.
+    response = admin_client_logged.get(url, {"q": "+Evil"})
+    assert (response.context["result_count"], response.context["result_count_capped"]) == (3, False)
+    for blank in ({}, {"q": "  "}):
+        response = admin_client_logged.get(url, blank)
+        assert (response.context["result_count"], response.context["result_count_capped"]) == (18, False)
+
+
+def test_a_searched_export_holds_every_match(admin_client_logged, search_cap_of_5, cap_of_10):
+    factories.small_world(3)
+    url = reverse("returns:returnee_list")
+    response = admin_client_logged.get(url, {"q": "Diallo", "_export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    assert len(rows) == 1 + 15
+    # The XLSX limit (10 here) is checked against the export's own count, not the search's cap of 5.
+    response = admin_client_logged.get(url, {"q": "Diallo", "_export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "An XLSX export is limited to 10 rows" in response.content.decode()
+
+
 def _old_export(table) -> bytes:
     # The export before streaming: django-tables2's TableExport through tablib, in memory.
     return lists.SafeTableExport(export_format="csv", table=table).response().content
