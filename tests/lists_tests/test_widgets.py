@@ -1,4 +1,4 @@
-"""The lists' country select writes its options in its own template: the same HTML as Django's Select."""
+"""The lists' country select is written in Python: the same HTML as Django's Select."""
 
 import re
 
@@ -14,9 +14,10 @@ def same_markup(html: str) -> str:
 
 def test_the_same_html_as_djangos_select():
     choices = [("", "---"), *countries, ("Groupe", [("x", 'a "quoted" & <b>')])]
+    attrs = {"id": "id_nationality", "required": True, "disabled": False, "data-note": 'a "b" & <c>'}
     for value in ("MA", "", None, "x"):
-        ours = InlineOptionsSelect(choices=choices).render("nationality", value, {"id": "id_nationality"})
-        django = forms.Select(choices=choices).render("nationality", value, {"id": "id_nationality"})
+        ours = InlineOptionsSelect(choices=choices).render("nationality", value, attrs)
+        django = forms.Select(choices=choices).render("nationality", value, attrs)
         assert same_markup(ours) == same_markup(django)
         assert ours.count("<option") == len(choices)  # the blank one, every country, the one in the group
 
