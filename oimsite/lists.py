@@ -144,7 +144,9 @@ class RangeCheckedForm(forms.Form):
 
 
 def _html_attrs(attrs: dict[str, Any]) -> str:
-    """Attributes as Django's `django/forms/widgets/attrs.html` writes them (False: left out, True: bare)."""
+    """Attributes as Django's `django/forms/widgets/attrs.html` writes them (False: left out, True: bare), in
+    their order. Not `django.forms.utils.flatatt`: it sorts them, and at 5 µs a call (two format_html_join)
+    it would cost more than the rest of a 250-option select."""
     return "".join(f" {name}" if value is True else f' {name}="{escape(str(value))}"'
                    for name, value in attrs.items() if value is not False)
 
