@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from oimsite.exports import export_done
+from oimsite.lists.exports import export_done
 
 from .models import AuditEvent, AuditEventKind
 

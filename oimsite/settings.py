@@ -80,12 +80,19 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "oimsite",
+    # The layers, bottom up: shared bases, the list-and-admin machinery, the domain apps, reporting.
+    "oimsite.core",
+    "oimsite.lists",
     "accounts",
     "returns",
     "reintegration",
     "resettlement",
+    "oimsite.reporting",
+    "oimsite.baseline",
 ]
+# populate, bench and the load test: for development and the test suite, never installed in production.
+if DEBUG:
+    INSTALLED_APPS.append("oimsite.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -107,7 +114,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "oimsite.urls"
 
-# django-tables2's table with its body written in Python (oimsite/table_rendering.py).
+# django-tables2's table with its body written in Python (oimsite/lists/table_rendering.py).
 DJANGO_TABLES2_TEMPLATE = "oimsite/table.html"
 
 TEMPLATES = [
@@ -164,6 +171,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "oimsite" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.admin_base import CaseAdmin, YearListFilter
+from oimsite.lists.admin_base import CaseAdmin, YearListFilter
 
 from .models import Phase, SupportSession
 

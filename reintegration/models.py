@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from oimsite.models_base import CaseRecord, year_bounds
+from oimsite.core.models_base import CaseRecord, year_bounds
 
 
 class Kind(models.TextChoices):
@@ -108,7 +108,7 @@ class SupportSession(CaseRecord):
         indexes = [
             models.Index(fields=["phase", "date"], name="session_phase_date_idx"),
             models.Index(fields=["returnee", "phase", "date"], name="session_returnee_phase_idx"),
-            # Lists sort by date with the id breaking ties (oimsite.pagination.total_order); also serves date alone.
+            # Lists sort by date with the id breaking ties (pagination.total_order); also serves date alone.
             models.Index(fields=["date", "id"], name="session_date_id_idx"),
             models.Index(fields=["kind", "date"], name="session_kind_date_idx"),
             # The report's "virtual counselling before departure" test, one probe per returnee.

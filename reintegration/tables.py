@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.table_rendering import ShortDateColumn
+from oimsite.lists.table_rendering import ShortDateColumn
 
 from .models import SupportSession
 

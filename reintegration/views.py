@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.db.models import QuerySet
 from django.views.generic import DetailView
 
-from oimsite.lists import CaseListView
+from oimsite.lists.views import CaseListView
 
 from .filters import SupportSessionFilter
 from .models import SupportSession

@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
+from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
 
 from .models import DEPARTED_STAGES, Refugee, ResettlementFile
 

@@ -5,8 +5,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
-from oimsite.models_base import Sex
+from oimsite.core.models_base import Sex
+from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 
 from .models import Refugee, ResettlementFile, Stage
 

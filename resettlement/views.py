@@ -5,7 +5,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.views.generic import DetailView
 
-from oimsite.lists import CaseListView
+from oimsite.lists.views import CaseListView
 
 from .filters import RefugeeFilter, ResettlementFileFilter
 from .models import Refugee, ResettlementFile

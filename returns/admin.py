@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
+from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from reintegration.models import SupportSession
 
 from .models import MOROCCO, Returnee, ReturnStatus, VulnerabilityCategory

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from oimsite.fields import CountryField
-from oimsite.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
+from oimsite.core.fields import CountryField
+from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 
 MOROCCO = "MA"
 

@@ -1,8 +1,8 @@
 from django import template
 from django.db.models import Model
 
-from accounts.history import HistoryEntry
-from accounts.history import history_entries as _history_entries
+from oimsite.core.history import HistoryEntry
+from oimsite.core.history import history_entries as _history_entries
 
 register = template.Library()
 

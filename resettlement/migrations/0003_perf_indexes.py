@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from oimsite.migration_ops import upper_prefix_indexes
+from oimsite.core.migration_ops import upper_prefix_indexes
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from oimsite.migration_ops import nocase_prefix_indexes
+from oimsite.core.migration_ops import nocase_prefix_indexes
 
 
 class Migration(migrations.Migration):

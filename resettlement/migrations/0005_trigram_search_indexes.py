@@ -1,7 +1,7 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from oimsite.migration_ops import trigram_indexes
+from oimsite.core.migration_ops import trigram_indexes
 
 
 class Migration(migrations.Migration):

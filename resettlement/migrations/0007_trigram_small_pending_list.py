@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from oimsite.migration_ops import gin_small_pending_list
+from oimsite.core.migration_ops import gin_small_pending_list
 
 
 class Migration(migrations.Migration):

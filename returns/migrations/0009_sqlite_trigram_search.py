@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from oimsite.migration_ops import sqlite_trigram_search
+from oimsite.core.migration_ops import sqlite_trigram_search
 
 
 class Migration(migrations.Migration):

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from oimsite.models import PublishedFigure
+from oimsite.reporting.models import PublishedFigure
 from returns.models import Returnee
 
 from .conftest import ROLES
@@ -134,7 +134,7 @@ SITE_RULES = {
     "resettlement:file_detail": Perm(("resettlement.view_resettlementfile",)),
     "resettlement:refugee_list": Perm(("resettlement.view_refugee",)),
     "resettlement:refugee_detail": Perm(("resettlement.view_refugee",)),
-    "accounts:shared_report": Perm(("accounts.export_aggregate",), kwargs={"fmt": "csv"}, query="year=2024"),
+    "shared_report": Perm(("accounts.export_aggregate",), kwargs={"fmt": "csv"}, query="year=2024"),
     # The admin site's own pages.
     "admin:index": Staff(),
     "admin:login": Anyone(200, authenticated=200),  # overridden below for staff

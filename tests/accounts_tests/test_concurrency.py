@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.concurrency import STALE_EDIT_MESSAGE, StaleEditError, VersionedModelForm, save_versioned
 from accounts.roles import CASE_WORKER, RESETTLEMENT_OFFICER
+from oimsite.core.concurrency import STALE_EDIT_MESSAGE, StaleEditError, VersionedModelForm, save_versioned
 from resettlement.models import ResettlementFile
 from returns.models import Returnee
 
@@ -73,7 +73,7 @@ def test_save_versioned_refuses_a_race_the_form_check_missed(db, cases):
 
 def test_admin_race_redirects_with_the_message(db, make_user, cases, monkeypatch):
     """If the row changes between the form's check and the save, the admin rolls back and says so."""
-    from oimsite.admin_base import CaseAdmin
+    from oimsite.lists.admin_base import CaseAdmin
 
     returnee = cases["returnee"]
     url = reverse("admin:returns_returnee_change", args=[returnee.pk])

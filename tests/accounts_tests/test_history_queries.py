@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.history import history_entries
 from accounts.roles import ADMINISTRATOR, CASE_WORKER
+from oimsite.core.history import history_entries
 from returns.models import VulnerabilityCategory
 
 ADMINS = {

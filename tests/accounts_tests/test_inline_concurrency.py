@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.concurrency import STALE_EDIT_MESSAGE
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, RESETTLEMENT_OFFICER
-from oimsite.admin_base import CaseAdmin
+from oimsite.core.concurrency import STALE_EDIT_MESSAGE
+from oimsite.lists.admin_base import CaseAdmin
 from reintegration.models import Kind, SupportSession
 
 from .conftest import admin_form_data

@@ -191,7 +191,7 @@ def test_history_records_who_changed_what(db, make_user, cases):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     from django.utils import translation
 
-    from accounts.history import history_entries
+    from oimsite.core.history import history_entries
 
     with translation.override("en"):
         latest = history_entries(returnee)[0]
@@ -226,7 +226,7 @@ def test_history_include_renders(db, cases):
 def test_history_records_a_change_of_vulnerabilities(db, make_user, cases):
     from django.utils import translation
 
-    from accounts.history import history_entries
+    from oimsite.core.history import history_entries
     from returns.models import VulnerabilityCategory
 
     client = Client()

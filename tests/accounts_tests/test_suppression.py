@@ -9,10 +9,10 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts import report as report_module
 from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER
-from accounts.suppression import (
+from oimsite.reporting import shared_export as report_module
+from oimsite.reporting.suppression import (
     PRIMARY,
     SECONDARY,
     WITHHELD,
@@ -281,7 +281,7 @@ def test_shared_report_needs_its_permission(returns_2024, make_user):
 
 
 def test_list_exports_are_logged_through_the_signal(db, make_user, rf):
-    from oimsite.exports import export_done
+    from oimsite.lists.exports import export_done
 
     request = rf.get("/returns/?year=2024&_export=csv")
     request.user = make_user("exporter", DATA_OFFICER)
@@ -294,7 +294,7 @@ def test_list_exports_are_logged_through_the_signal(db, make_user, rf):
 
 @pytest.mark.django_db
 def test_shared_report_tables_add_up_to_the_dashboard_figures():
-    from oimsite import indicators
+    from oimsite.reporting import indicators
     from tests import factories
 
     factories.small_world(3)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 
-from oimsite.baseline import DEFAULT_SEED, FIXTURE_NAME
+from oimsite.baseline.generator import DEFAULT_SEED, FIXTURE_NAME
 
 COMMITTED = Path(settings.BASE_DIR) / "fixtures" / FIXTURE_NAME
 

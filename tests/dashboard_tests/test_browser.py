@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from oimsite.models import PublishedFigure
+from oimsite.reporting.models import PublishedFigure
 from returns.models import Returnee
 
 PASSWORD = "Correct-Horse-Battery-9"

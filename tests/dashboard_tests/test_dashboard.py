@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from oimsite import indicators, summaries
+from oimsite.reporting import indicators, summaries
 from tests import factories
 from tests.conftest import SESSION_TOUCH_QUERIES
 
@@ -61,7 +61,7 @@ def test_numbers_are_formatted_in_french(admin_client_logged):
     report = indicators.compute(2024)
     from django.utils import translation
 
-    from oimsite.templatetags.figures import figure, percent
+    from oimsite.lists.templatetags.figures import figure, percent
 
     with translation.override("fr"):
         assert figure(2196).replace("\u202f", " ").replace("\xa0", " ") == "2 196"
@@ -140,7 +140,7 @@ def test_admin_index_shows_the_headline_figures(admin_client_logged):
 
 def test_changelist_totals_beyond_the_cap_say_more_than(admin_client_logged, monkeypatch):
     # Totals aggregate at most COUNT_CAP + 1 rows (flat cost at any size): wider sets get a note instead.
-    from oimsite import admin_base
+    from oimsite.lists import admin_base
 
     monkeypatch.setattr(admin_base, "COUNT_CAP", 5)
     factories.small_world(2)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from oimsite.models import PublishedFigure
+from oimsite.reporting.models import PublishedFigure
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from oimsite.models_base import age_on
+from oimsite.core.models_base import age_on
 from reintegration.models import Kind, Mode, Phase, Provider
 from resettlement.models import Refugee, Stage
 from returns.models import AGE_BAND_BOUNDS, Returnee, ReturnStatus

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from oimsite import indicators
+from oimsite.reporting import indicators
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from oimsite import indicators
-from oimsite.indicators import Comparison, Status
-from oimsite.models import PublishedFigure
+from oimsite.reporting import indicators
+from oimsite.reporting.indicators import Comparison, Status
+from oimsite.reporting.models import PublishedFigure
 from tests import factories
 
 pytestmark = pytest.mark.django_db

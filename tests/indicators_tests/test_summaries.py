@@ -1,4 +1,4 @@
-"""Per-year summaries (oimsite/summaries.py): the figures read from them always equal a live count.
+"""Per-year summaries (oimsite/reporting/summaries.py): the figures read from them always equal a live count.
 
 Each test stores every year's summary, changes records the way staff or a command would, and compares each
 year's report from its summary and the changes written since with a live count of the records.
@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from oimsite import indicators, summaries
-from oimsite.models import YearSummary, YearSummaryChange
+from oimsite.reporting import indicators, summaries
+from oimsite.reporting.models import YearSummary, YearSummaryChange
 from reintegration.models import SupportSession
 from resettlement.models import Refugee
 from tests import factories

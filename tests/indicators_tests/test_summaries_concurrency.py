@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 
-from oimsite import indicators
+from oimsite.reporting import indicators
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
@@ -152,8 +152,8 @@ def test_sessions_moved_between_two_returnees_both_ways_at_once(monkeypatch, ver
     """Ali's session goes to Sara while Sara's goes to Ali. Each change locks both returnees before its own
     row, in the same order, so the second waits for the first (it used to deadlock: each locked the returnee
     it moved to, then the one it left)."""
-    from accounts.concurrency import save_versioned
-    from oimsite import summaries
+    from oimsite.core.concurrency import save_versioned
+    from oimsite.reporting import summaries
 
     ali = factories.returnee(to="CI", given="Ali", vulnerable=True)
     sara = factories.returnee(to="SN", given="Sara")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from oimsite.params import YEAR_MIN, year_max
+from oimsite.core.params import YEAR_MIN, year_max
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from oimsite import indicators
-from oimsite.exports import export_done
+from oimsite.lists.exports import export_done
+from oimsite.reporting import indicators
 from tests import factories
 from tests.conftest import SESSION_TOUCH_QUERIES
 

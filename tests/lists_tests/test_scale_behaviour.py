@@ -6,8 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from oimsite import lists, pagination
-from oimsite.exports import export_done
+from oimsite.lists import pagination
+from oimsite.lists import views as lists
+from oimsite.lists.exports import export_done
 from resettlement.models import Refugee, ResettlementFile
 from resettlement.tables import RefugeeTable, ResettlementFileTable
 from resettlement.views import refugee_count

@@ -1,4 +1,4 @@
-"""The lists' table body is written in Python (oimsite/table_rendering.py): the same HTML as django-tables2's
+"""The lists' table body is written in Python (oimsite/lists/table_rendering.py): the same HTML as django-tables2's
 stock template, for the four lists and for the cases the lists do not use yet (computed attributes,
 localised columns, markup in values, an empty table)."""
 
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertHTMLEqual
 
-from oimsite.table_rendering import ShortDateColumn
+from oimsite.lists.table_rendering import ShortDateColumn
 
 LISTS = ["returns:returnee_list", "reintegration:session_list", "resettlement:file_list",
          "resettlement:refugee_list"]

@@ -5,7 +5,7 @@ import functools
 import django_tables2 as tables
 from django_tables2 import utils
 
-from oimsite import tables_signature
+from oimsite.lists import tables_signature
 
 
 class Columnish:

@@ -1,4 +1,4 @@
-"""The lists' search inside words on SQLite, served by trigram full-text tables (oimsite/fts.py).
+"""The lists' search inside words on SQLite, served by trigram full-text tables (oimsite/core/fts.py).
 
 It must find exactly what Django's `icontains` finds (`LIKE '%term%' ESCAPE '\\'`), except for the case of
 non-ASCII letters, which only the trigram table folds; and the tables must follow every write to the
@@ -18,9 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oimsite import fts, scale
-from oimsite.apps import repair_trigram_search
-from oimsite.search import _terms, search
+from oimsite.core import fts
+from oimsite.devtools import scale
+from oimsite.lists.search import _terms, search
+from oimsite.reporting.apps import repair_trigram_search
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
@@ -117,7 +118,7 @@ def test_every_list_search_finds_what_icontains_finds_word_by_word(model, fields
         factories.resettlement_file(size=size)
     expected = model.objects.all()
     for word in _terms(text):
-        # Through a reverse relation each word may match another related row (see oimsite/search.py).
+        # Through a reverse relation each word may match another related row (see oimsite/lists/search.py).
         expected = expected.filter(pk__in=model.objects.filter(any_field(fields, word)).values("pk"))
     pks, used = found(model, fields, text)
     assert used

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django_countries import countries
 
-from oimsite.lists import InlineOptionsSelect
+from oimsite.lists.views import InlineOptionsSelect
 
 
 def same_markup(html: str) -> str:

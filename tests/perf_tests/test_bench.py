@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from oimsite import bench
+from oimsite.devtools import bench
 
 
 def test_bench_refuses_the_configured_database():
@@ -96,7 +96,7 @@ def test_dashboard_floor_computes_what_the_dashboard_shows():
 
     from django.db import connection
 
-    from oimsite import indicators
+    from oimsite.reporting import indicators
     from tests import factories
 
     factories.small_world(2)

@@ -1,5 +1,5 @@
 """A search that matches more rows than the paginator's cap: on SQLite its page is found by walking the list's
-order (oimsite/order_walk.py). The same rows in the same order as the plain plan, on both databases; on
+order (oimsite/lists/order_walk.py). The same rows in the same order as the plain plan, on both databases; on
 SQLite, the plan walks the order's index instead of sorting every match."""
 
 import pytest
@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from oimsite import lists
-from oimsite.order_walk import in_order
-from oimsite.pagination import SEARCH_COUNT_CAP, total_order
-from oimsite.search import search
+from oimsite.lists import views as lists
+from oimsite.lists.order_walk import in_order
+from oimsite.lists.pagination import SEARCH_COUNT_CAP, total_order
+from oimsite.lists.search import search
 from resettlement.models import Refugee
 from returns.models import Returnee
 from tests import factories
@@ -78,7 +78,7 @@ def test_the_admin_search_pages_and_totals_with_the_search_cap(admin_client_logg
                                                                  term):
     from django.contrib import admin
 
-    from oimsite import admin_base
+    from oimsite.lists import admin_base
 
     for i in range(6):
         factories.resettlement_file(to="CA", size=1).refugees.update(family_name=f"Abdi{i}")

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from oimsite import admin_base, pagination
-from oimsite.search import search
+from oimsite.lists import admin_base, pagination
+from oimsite.lists.search import search
 from reintegration.models import SupportSession
 from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
 from returns.models import Returnee

@@ -6,8 +6,8 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 
-from oimsite import scale
-from oimsite.bulk_rows import Table
+from oimsite.devtools import scale
+from oimsite.devtools.bulk_rows import Table
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
@@ -152,8 +152,8 @@ def test_records_saved_after_a_populate_get_new_ids():
 
 def test_populate_ends_with_every_summary_it_marked_counted(template):
     """The copies' years are counted by populate itself: no dashboard view after it pays for a recount."""
-    from oimsite import indicators
-    from oimsite.models import YearSummary
+    from oimsite.reporting import indicators
+    from oimsite.reporting.models import YearSummary
 
     scale.populate(1, progress_stream=None)
     copied = {d.year for d in Returnee.objects.filter(departure_date__year__lt=2024)

@@ -2,7 +2,7 @@
 lists' search inside words by trigram indexes on PostgreSQL and trigram full-text tables on SQLite.
 
 Django writes istartswith as `UPPER("col"::text) LIKE UPPER(…)` on PostgreSQL and `"col" LIKE … ESCAPE '\\'`
-on SQLite; each database has its own indexes for it (see oimsite/migration_ops.py). The test runs the
+on SQLite; each database has its own indexes for it (see oimsite/core/migration_ops.py). The test runs the
 changelist's real count query (the same WHERE as its page, without the ORDER BY that lets a planner prefer
 walking the sort index on tiny tables) under EXPLAIN and looks for the indexes in the plan. PostgreSQL is
 also told not to prefer a sequential or full-index scan: what is checked is that the indexes *can* serve

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from oimsite import indicators
+from oimsite.reporting import indicators
 from resettlement.models import ResettlementFile
 from returns.models import Returnee
 

@@ -1,0 +1,415 @@
+"""Load case fixtures in one transaction, and refuse them unless every record passes its model's rules.
+
+`loaddata` trusts its input: it writes rows without `full_clean()`, so a fixture with a post-return
+session dated before the departure would load and silently skew the report. `load_fixtures` runs in
+four steps inside one transaction, and any problem rolls everything back:
+
+1. parse the JSON (a truncated or corrupted file is named with the line and column of the error);
+2. check each record alone, in memory: field values (choices such as country codes, formats such as
+   case numbers), and unique values against the fixture itself and the database;
+3. write the rows (the database enforces its check and unique constraints); if it refuses one, replay
+   the writes one savepoint per record to name every offending record and the rule it breaks;
+4. read the rows back with their related rows prefetched and run `full_clean()` on each, so that the
+   rules spanning records (session dates against the departure, reinforced support against recorded
+   vulnerabilities, refugees against their file) are checked without a query per record where the
+   models allow it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError, DeserializedObject
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django_countries import countries
+from django_countries.fields import CountryField
+
+from oimsite.baseline.generator import FIXTURE_NAME
+from oimsite.reporting import summaries
+
+DEFAULT_FIXTURE = FIXTURE_NAME.removesuffix(".json")
+# What `make run` loads into a new database: the records and the figures the office published.
+DEFAULT_FIXTURES = [DEFAULT_FIXTURE, "published_2024"]
+CHUNK = 500  # rows per IN (...) lookup: well under SQLite's bound-parameter limit
+
+# What each model's `clean()` reads from related rows, fetched in bulk before validating.
+RELATED_FOR_VALIDATION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "reintegration.supportsession": (("returnee",), ("returnee__vulnerabilities",)),
+    "resettlement.refugee": (("file",), ()),
+}
+
+
+class FixtureRefused(Exception):
+    """The fixture cannot be loaded; `problems` names each offending record and the rule it breaks."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class LoadResult:
+    counts: dict[str, int]  # model label -> records loaded, in fixture order
+    seconds: float
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def fixture_dirs() -> list[Path]:
+    dirs = [Path(d) for d in settings.FIXTURE_DIRS]
+    dirs += [Path(app.path) / "fixtures" for app in apps.get_app_configs()]
+    return dirs
+
+
+def resolve_fixture(label: str) -> Path:
+    """A path as given, or a fixture name looked up like `loaddata` does (FIXTURE_DIRS, then apps)."""
+    given = Path(label)
+    if given.is_file():
+        return given
+    names = [label] if given.suffix else [label, f"{label}.json"]
+    for directory in fixture_dirs():
+        for name in names:
+            if (directory / name).is_file():
+                return directory / name
+    raise FixtureRefused([f"No fixture named {label!r} (looked in {', '.join(map(str, fixture_dirs()))})."])
+
+
+def read_fixture(path: Path) -> list[dict]:
+    """The fixture's records, or a refusal that says where the JSON breaks."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FixtureRefused([f"{path}: cannot be read: {exc}"]) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FixtureRefused([
+            f"{path}: not valid JSON (truncated or corrupted?): {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ]) from exc
+    if not isinstance(data, list):
+        raise FixtureRefused([f"{path}: a fixture is a JSON list of records."])
+    for index, record in enumerate(data, start=1):
+        if not (isinstance(record, dict) and isinstance(record.get("model"), str)
+                and isinstance(record.get("fields"), dict)):
+            raise FixtureRefused([f"{path}: record {index} is not an object with a “model” and “fields”."])
+    return data
+
+
+def has_case_records(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """True if the database holds any returnee or resettlement file: then the baseline is not loaded again."""
+    return any(
+        apps.get_model(label)._default_manager.using(using).exists()
+        for label in ("returns.Returnee", "resettlement.ResettlementFile")
+    )
+
+
+def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadResult:
+    """Load every record of the fixtures, or none of them (FixtureRefused lists why)."""
+    started = time.perf_counter()
+    documents = [(path, read_fixture(path)) for path in paths]
+    with transaction.atomic(using=using):
+        objects = _deserialize(documents, using)
+        names = _RecordNames(objects)
+        problems = _check_records(objects, names, using)
+        if problems:
+            raise FixtureRefused(problems)
+        _write(objects, names, using)
+        problems = _validate_written(objects, names, using)
+        if problems:
+            raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
+        summaries.invalidate_all(using)  # raw saves send no summary signal
+    counts = Counter(obj.object._meta.label for obj in objects)
+    return LoadResult(dict(counts), time.perf_counter() - started)
+
+
+# --- step 1: records as model instances, not yet written -----------------------------------------------------
+
+def _deserialize(documents: list[tuple[Path, list[dict]]], using: str) -> list[DeserializedObject]:
+    objects: list[DeserializedObject] = []
+    for path, data in documents:
+        stream = serializers.deserialize("python", data, using=using, handle_forward_references=True)
+        index = 0
+        while True:
+            try:
+                obj = next(stream)
+            except StopIteration:
+                break
+            except Exception as exc:  # unknown model or field, malformed value: name the record
+                record = data[index] if index < len(data) else {}
+                raise FixtureRefused([
+                    f"{path}: record {index + 1} ({record.get('model')} pk {record.get('pk')}): {exc}"
+                ]) from exc
+            objects.append(obj)
+            index += 1
+    return objects
+
+
+class _RecordNames:
+    """How staff recognise a record in a message: its case or file number, else its model and pk."""
+
+    def __init__(self, objects: list[DeserializedObject]) -> None:
+        self.case_numbers: dict[object, str] = {}
+        self.file_numbers: dict[object, str] = {}
+        for obj in objects:
+            instance = obj.object
+            label = instance._meta.label_lower
+            if label == "returns.returnee":
+                self.case_numbers[instance.pk] = instance.case_number
+            elif label == "resettlement.resettlementfile":
+                self.file_numbers[instance.pk] = instance.file_number
+
+    def __call__(self, instance: models.Model) -> str:
+        label = instance._meta.label
+        match instance._meta.label_lower:
+            case "returns.returnee":
+                return f"{label} {instance.case_number} (pk {instance.pk})"
+            case "resettlement.resettlementfile":
+                return f"{label} {instance.file_number} (pk {instance.pk})"
+            case "reintegration.supportsession":
+                case = self.case_numbers.get(instance.returnee_id, f"returnee pk {instance.returnee_id}")
+                return f"{label} pk {instance.pk} (case {case}, {instance.phase} {instance.date})"
+            case "resettlement.refugee":
+                file = self.file_numbers.get(instance.file_id, f"file pk {instance.file_id}")
+                return f"{label} pk {instance.pk} (file {file})"
+        return f"{label} pk {instance.pk}"
+
+
+def _messages(name: str, error: ValidationError) -> Iterator[str]:
+    for field, messages in error.message_dict.items():
+        where = "" if field == NON_FIELD_ERRORS else f"{field}: "
+        for message in messages:
+            yield f"{name}: {where}{message}"
+
+
+def _foreign_keys(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+
+
+# --- step 2: each record alone ---------------------------------------------------------------------------------
+
+def _check_records(objects: list[DeserializedObject], names: _RecordNames, using: str) -> list[str]:
+    problems: list[str] = []
+    known_countries = {country.code for country in countries}
+    by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    for obj in objects:
+        instance = obj.object
+        by_model[type(instance)].append(instance)
+        exclude = _foreign_keys(type(instance))  # existence of related rows: checked by the database on write
+        for field in instance._meta.concrete_fields:
+            if isinstance(field, CountryField):
+                # Checked against a set: Django's choices check walks the whole country list for each value.
+                exclude.append(field.name)
+                code = field.value_from_object(instance)
+                code = getattr(code, "code", code)
+                if code and code not in known_countries:
+                    problems.append(f"{names(instance)}: {field.name}: unknown country code {code!r}.")
+        try:
+            instance.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            problems.extend(_messages(names(instance), error))
+    for model, instances in by_model.items():
+        problems += _check_no_overwrite(model, instances, names, using)
+        problems += _check_unique_values(model, instances, names, using)
+    return problems
+
+
+def _check_no_overwrite(model: type[models.Model], instances: list[models.Model], names: _RecordNames,
+                        using: str, shown: int = 5) -> list[str]:
+    """A record already in the database is never overwritten: staff edits and their history stay true."""
+    pks = [instance.pk for instance in instances if instance.pk is not None]
+    taken: set[object] = set()
+    for start in range(0, len(pks), CHUNK):
+        taken.update(model._default_manager.using(using).filter(pk__in=pks[start:start + CHUNK])
+                     .values_list("pk", flat=True))
+    clashes = [instance for instance in instances if instance.pk in taken]
+    problems = [
+        f"{names(instance)}: pk {instance.pk} is already in the database; loading would overwrite it."
+        for instance in clashes[:shown]
+    ]
+    if len(clashes) > shown:
+        problems.append(f"{model._meta.label}: {len(clashes) - shown:,} more records already in the database.")
+    return problems
+
+
+def _check_unique_values(model: type[models.Model], instances: list[models.Model], names: _RecordNames,
+                         using: str) -> list[str]:
+    """Unique fields: no value twice in the fixture, nor held by another row already in the database."""
+    problems: list[str] = []
+    pks = {instance.pk for instance in instances}
+    for field in model._meta.concrete_fields:
+        if not field.unique or field.primary_key:
+            continue
+        seen: dict[object, models.Model] = {}
+        for instance in instances:
+            value = field.value_from_object(instance)
+            if value in seen:
+                message = instance.unique_error_message(model, (field.name,)).messages[0]
+                other = seen[value].pk
+                problems.append(f"{names(instance)}: {field.name}: {message} (also on pk {other} in the fixture)")
+            else:
+                seen[value] = instance
+        values = list(seen)
+        for start in range(0, len(values), CHUNK):
+            taken = (model._default_manager.using(using)
+                     .filter(**{f"{field.attname}__in": values[start:start + CHUNK]}).exclude(pk__in=pks)
+                     .values_list(field.attname, "pk"))
+            for value, pk in taken:
+                instance = seen[value]
+                message = instance.unique_error_message(model, (field.name,)).messages[0]
+                problems.append(f"{names(instance)}: {field.name}: {message} (pk {pk} in the database)")
+    return problems
+
+
+# --- step 3: writing --------------------------------------------------------------------------------------------
+
+def _write(objects: list[DeserializedObject], names: _RecordNames, using: str) -> None:
+    connection = connections[using]
+    tables = {obj.object._meta.db_table for obj in objects}
+    try:
+        with transaction.atomic(using=using), connection.constraint_checks_disabled():
+            _save_all(objects, names, using)
+            connection.check_constraints(table_names=sorted(tables))
+    except IntegrityError as exc:
+        raise FixtureRefused(_diagnose(objects, names, using) or [f"The database refused the fixture: {exc}"]) from exc
+
+
+def _save_all(objects: list[DeserializedObject], names: _RecordNames, using: str) -> None:
+    """Save as `loaddata` does (raw saves, an existing pk is updated), with fewer queries per record.
+
+    A record whose pk is not in the database yet is inserted directly (no UPDATE attempt first), and
+    the many-to-many rows of new records are inserted in bulk instead of one `set()` per record.
+    """
+    existing = _existing_pks(objects, using)
+    deferred = []
+    new_m2m: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    for obj in objects:
+        instance = obj.object
+        if (type(instance), instance.pk) in existing:
+            obj.save(using=using)
+        else:
+            m2m_data = obj.m2m_data or {}  # save() clears it
+            obj.save(using=using, save_m2m=False, force_insert=True)
+            for name, targets in m2m_data.items():
+                through = type(instance)._meta.get_field(name).remote_field.through
+                source, target = _through_columns(type(instance), name)
+                new_m2m[through] += [through(**{source: instance.pk, target: pk}) for pk in targets]
+        if obj.deferred_fields:
+            deferred.append(obj)
+    for through, rows in new_m2m.items():
+        through._default_manager.using(using).bulk_create(rows, batch_size=CHUNK)
+    for obj in deferred:  # forward references, as `loaddata` resolves them
+        try:
+            obj.save_deferred_fields(using=using)
+        except DeserializationError as exc:  # a reference to nothing, e.g. an unknown vulnerability code
+            raise FixtureRefused([f"{names(obj.object)}: {exc}"]) from exc
+    _reset_sequences(objects, list(new_m2m), using)
+
+
+def _existing_pks(objects: list[DeserializedObject], using: str) -> set[tuple[type[models.Model], object]]:
+    pks: dict[type[models.Model], list] = defaultdict(list)
+    for obj in objects:
+        if obj.object.pk is not None:
+            pks[type(obj.object)].append(obj.object.pk)
+    existing = set()
+    for model, values in pks.items():
+        for start in range(0, len(values), CHUNK):
+            found = model._default_manager.using(using).filter(pk__in=values[start:start + CHUNK])
+            existing.update((model, pk) for pk in found.values_list("pk", flat=True))
+    return existing
+
+
+def _through_columns(model: type[models.Model], name: str) -> tuple[str, str]:
+    field = model._meta.get_field(name)
+    return field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
+
+
+def _reset_sequences(objects: list[DeserializedObject], extra: list[type[models.Model]], using: str) -> None:
+    """Explicit pks leave PostgreSQL's sequences behind: move them past the loaded rows, as `loaddata` does."""
+    connection = connections[using]
+    model_list = list(dict.fromkeys([type(obj.object) for obj in objects] + extra))
+    statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def _diagnose(objects: list[DeserializedObject], names: _RecordNames, using: str) -> list[str]:
+    """Replay the writes one savepoint per record, to name each record the database refuses and why."""
+    problems: list[str] = []
+    connection = connections[using]
+    existing = _existing_pks(objects, using)
+    try:
+        with transaction.atomic(using=using), connection.constraint_checks_disabled():
+            for obj in objects:
+                try:
+                    with transaction.atomic(using=using):
+                        obj.save(using=using)
+                except IntegrityError as exc:
+                    instance = obj.object
+                    # A row with this pk already in the database is being updated: not a clash with itself.
+                    instance._state.adding = (type(instance), instance.pk) not in existing
+                    found = _constraint_messages(instance, names(instance))
+                    problems.extend(found or [f"{names(instance)}: {exc}"])
+            if not problems:
+                try:
+                    connection.check_constraints(table_names=sorted({o.object._meta.db_table for o in objects}))
+                except IntegrityError as exc:
+                    problems.append(str(exc))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return problems
+
+
+def _constraint_messages(instance: models.Model, name: str) -> list[str]:
+    """The rule messages of the unique values and constraints that `instance` breaks."""
+    found: list[str] = []
+    try:
+        instance.validate_unique(exclude=[instance._meta.pk.name])
+    except ValidationError as error:
+        found += _messages(name, error)
+    try:
+        instance.validate_constraints()
+    except ValidationError as error:
+        found += _messages(name, error)
+    return found
+
+
+class _Rollback(Exception):
+    pass
+
+
+# --- step 4: rules across records, on the written rows ----------------------------------------------------------
+
+def _validate_written(objects: list[DeserializedObject], names: _RecordNames, using: str) -> list[str]:
+    problems: list[str] = []
+    pks_by_model: dict[type[models.Model], list] = defaultdict(list)
+    for obj in objects:
+        pks_by_model[type(obj.object)].append(obj.object.pk)
+    for model, pks in pks_by_model.items():
+        select, prefetch = RELATED_FOR_VALIDATION.get(model._meta.label_lower, ((), ()))
+        # Field values were checked in step 2, unique values and check constraints by the database on write:
+        # what is left is each model's clean(), the rules that read other records.
+        exclude = [field.name for field in model._meta.concrete_fields]
+        for start in range(0, len(pks), CHUNK):
+            rows = (model._default_manager.using(using).filter(pk__in=pks[start:start + CHUNK])
+                    .select_related(*select).prefetch_related(*prefetch).order_by("pk"))
+            for instance in rows:
+                try:
+                    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+                except ValidationError as error:
+                    problems.extend(_messages(names(instance), error))
+    return problems

@@ -1,0 +1,77 @@
+"""Building blocks shared by the case models of the three apps."""
+
+from datetime import date
+from typing import Any
+
+from django.db import models, router, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+
+
+class ConsentScope(models.TextChoices):
+    ASSISTANCE = "assistance", _("Assistance only")
+    FOLLOW_UP = "follow_up", _("Assistance and follow-up")
+    DATA_SHARING = "data_sharing", _("Assistance, follow-up and sharing with partners")
+
+
+class CaseRecord(models.Model):
+    """Timestamps and an edit version shared by every case record.
+
+    `version` is bumped on each save through a form so that a stale edit can be refused
+    instead of silently overwriting a colleague's change.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    # One transaction per save or delete, also outside a request (shell, commands): the change and the
+    # marking of its years' summaries out of date (oimsite/reporting/summaries.py) commit together or not at all.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            return super().delete(*args, **kwargs)
+
+
+class ConsentFields(models.Model):
+    """The data subject's recorded consent (IOM data protection principles)."""
+
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_scope = models.CharField(_("consent scope"), max_length=20, choices=ConsentScope.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PersonFields(models.Model):
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Age in whole years on a given day."""
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    """First day of the year and first day of the next: a half-open range an index can serve."""
+    return date(year, 1, 1), date(year + 1, 1, 1)

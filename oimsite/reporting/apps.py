@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    """The annual report: indicators, per-year summaries, published figures, dashboard, shared export.
+
+    The label stays `oimsite`, the app's name before it moved here, so that its tables and migration history
+    are unchanged.
+    """
+
+    name = "oimsite.reporting"
+    label = "oimsite"
+    verbose_name = _("Annual report")
+
+    def ready(self) -> None:
+        from oimsite.reporting.summaries import connect_signals
+
+        connect_signals()
+        post_migrate.connect(repair_trigram_search, sender=self, dispatch_uid="oimsite.repair_trigram_search")
+
+
+def repair_trigram_search(sender: AppConfig, using: str = "default", **kwargs) -> None:
+    """After migrate: a migration that rebuilt a searched table on SQLite dropped its triggers (oimsite/core/fts.py)."""
+    from oimsite.core import fts
+
+    fts.repair(connections[using])

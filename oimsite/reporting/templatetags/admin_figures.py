@@ -1,0 +1,25 @@
+"""The year's headline figures on the admin index, from the indicator module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from oimsite.reporting import indicators
+
+register = template.Library()
+
+HEADLINE_KEYS = (
+    "avrr.returned", "avrr.countries", "avrr.post_return_support", "avrr.enhanced_support", "moroccans.returned",
+    "moroccans.reintegration_support", "resettlement.departed",
+)
+
+
+@register.inclusion_tag("admin/oimsite/headline_figures.html")
+def headline_figures() -> dict[str, Any]:
+    years = indicators.years_with_records()
+    if not years:
+        return {"report": None}
+    report = indicators.compute(years[0])
+    return {"report": report, "indicators": [report[k] for k in HEADLINE_KEYS if k in report.indicators]}

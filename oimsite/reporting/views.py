@@ -1,0 +1,112 @@
+"""The dashboard (the annual report, live) and the reconciliation with the published figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from oimsite.core import params
+from oimsite.lists.exports import export_done
+from oimsite.reporting import indicators
+from oimsite.reporting.shared_export import as_csv, as_xlsx, shared_report_lines
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int,
+        error_messages={"invalid_choice": _("There is no record for the year “%(value)s”: choose a year in the list.")},
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+
+
+class ReportPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Reads and validates `?year=`, defaulting to the latest year with records, and computes the report."""
+
+    # Aggregate figures only; each number's drill-down list checks its own permission.
+    permission_required = "accounts.view_dashboard"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        years = indicators.years_with_records()
+        data = {"year": request.GET["year"]} if "year" in request.GET else (
+            {"year": years[0]} if years else None)
+        form = YearForm(data, years=years)
+        report = indicators.compute(form.cleaned_data["year"]) if data and form.is_valid() else None
+        context = self.get_context_data(form=form, report=report, years=years)
+        status = 400 if data and not form.is_valid() else 200
+        return self.render_to_response(context, status=status)
+
+
+class DashboardView(ReportPageMixin, TemplateView):
+    template_name = "oimsite/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        report = context["report"]
+        if report is not None:
+            b = report.breakdowns
+            context["programmes"] = [
+                {"id": "avrr", "title": _("Assisted voluntary returns from Morocco"),
+                 "indicators": report.headline("avrr"),
+                 "breakdowns": [b["avrr.by_country"], b["from_morocco.sex"], b["from_morocco.age"],
+                                b["from_morocco.kinds"], b["from_morocco.enhanced_sessions"]]},
+                {"id": "moroccans", "title": _("Moroccans returning home"),
+                 "indicators": report.headline("moroccans"),
+                 "breakdowns": [b["moroccans.by_host"], b["to_morocco.sex"], b["to_morocco.age"],
+                                b["to_morocco.kinds"], b["to_morocco.enhanced_sessions"]]},
+                {"id": "resettlement", "title": _("Resettlement of refugees"),
+                 "indicators": report.headline("resettlement"),
+                 "breakdowns": [b["resettlement.by_destination"]]},
+            ]
+        return context
+
+
+class ReconciliationView(ReportPageMixin, TemplateView):
+    template_name = "oimsite/reconciliation.html"
+
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class SharedReportView(PermissionRequiredMixin, View):
+    """`/report/shared.csv?year=2024`: aggregate counts for partners, small cells suppressed."""
+
+    permission_required = "accounts.export_aggregate"
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in FORMATS:
+            return HttpResponseBadRequest(
+                _("Unknown export format “%(format)s”: choose csv or xlsx.") % {"format": fmt[:20]},
+                content_type="text/plain; charset=utf-8",
+            )
+        year = params.year(request.GET.get("year"))
+        if year is None:
+            return HttpResponseBadRequest(
+                _("Give a year between %(first)s and %(last)s, for example ?year=%(last)s.")
+                % {"first": params.YEAR_MIN, "last": params.year_max()},
+                content_type="text/plain; charset=utf-8",
+            )
+        lines = shared_report_lines(year)
+        filename = f"oim-maroc-aggregate-{year}.{fmt}"
+        if fmt == "csv":
+            response = HttpResponse(as_csv(lines), content_type=FORMATS[fmt])
+        else:
+            response = HttpResponse(as_xlsx(lines, sheet_title=str(year)), content_type=FORMATS[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        export_done.send(
+            sender=type(self), request=request, model=None, what="aggregate_report", export_format=fmt,
+            filters={"year": year}, row_count=len(lines),
+        )
+        return response
+
