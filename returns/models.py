@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 
+from .vulnerability_categories import LABELS
+
 MOROCCO = "MA"
 
 
@@ -67,7 +69,14 @@ class VulnerabilityCategory(models.Model):
         verbose_name_plural = _("vulnerability categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the user's language: translated for the reference categories (their stored name is
+        French), as recorded for a category added by staff."""
+        label = LABELS.get(self.code)
+        return str(label) if label is not None else self.name
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
