@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
-# Test processes (pytest-xdist); 1 runs the suite in this process.
+# Test worker processes (pytest-xdist); 0 runs the suite in this process.
 TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
