@@ -69,11 +69,14 @@ _WORD = re.compile(r"[\s\-'’,(]")
 
 def french_gender(code: str, name: str) -> Gender:
     """The table's gender for `code`, else the rule applied to its French `name`."""
-    gender = BASELINE_GENDERS.get(code) or FRENCH_EXCEPTIONS.get(code)
-    if gender is not None:
-        return gender
+    return BASELINE_GENDERS.get(code) or FRENCH_EXCEPTIONS.get(code) or rule_gender(name)
+
+
+def rule_gender(name: str) -> Gender:
+    """The usual rule: the first word of a plural name ends in -s (les Pays-Bas, les Îles Cook); a first word
+    ending in -e is feminine (la Guinée, la République centrafricaine); the others are masculine."""
     first = _WORD.split(name, maxsplit=1)[0]
-    if first.endswith("s"):  # les Pays-Bas, les Émirats arabes unis, les Îles Cook
+    if first.endswith("s"):
         return P
     if first.endswith("e"):
         return F
