@@ -1,11 +1,15 @@
-"""The lockout page of django-axes."""
+"""The lockout page of django-axes; the language menu."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.i18n import set_language as django_set_language
+
+from .language import chosen_before_login, store_preference, supported
 
 
 def lockout(request: HttpRequest, original_response: HttpResponse | None = None,
@@ -19,3 +23,21 @@ def lockout(request: HttpRequest, original_response: HttpResponse | None = None,
         "retry_at": timezone.localtime(timezone.now() + cool_off),
     }
     return render(request, "accounts/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+@login_not_required
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the language cookie, the redirect to `next`), the choice also kept for the
+    signed-in user (accounts/language.py)."""
+    response = django_set_language(request)
+    if request.method != "POST":
+        return response
+    language = supported(request.POST.get("language"))
+    if language is None:
+        # Django's view writes any language it has a catalogue for ("de"): only ours are chosen.
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    elif request.user.is_authenticated:
+        store_preference(request.user, language)
+    else:
+        chosen_before_login(request)
+    return response

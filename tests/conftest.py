@@ -35,7 +35,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    # A browser set to French, as the office's are; the site follows the browser's language.
+    # A browser set to French, as the office's are (the site ignores it: accounts/language.py).
     return {**browser_context_args, "locale": "fr-FR"}
 
 

@@ -10,6 +10,7 @@ from accounts.roles import CASE_WORKER, RESETTLEMENT_OFFICER
 from oimsite.core.concurrency import STALE_EDIT_MESSAGE, StaleEditError, VersionedModelForm, save_versioned
 from resettlement.models import ResettlementFile
 from returns.models import Returnee
+from tests.language import in_english
 
 from .conftest import admin_form_data
 
@@ -23,7 +24,7 @@ CASES = [
 def test_second_admin_save_is_refused(db, make_user, cases, role, admin_name, key, field):
     obj = cases[key]
     url = reverse(f"admin:{admin_name}_change", args=[obj.pk])
-    alice, bob = Client(headers={"accept-language": "en"}), Client(headers={"accept-language": "en"})
+    alice, bob = in_english(Client()), in_english(Client())
     alice.force_login(make_user("alice", role))
     bob.force_login(make_user("bob", role))
     form_a, form_b = admin_form_data(alice.get(url)), admin_form_data(bob.get(url))
@@ -44,7 +45,7 @@ def test_second_admin_save_is_refused(db, make_user, cases, role, admin_name, ke
 def test_missing_or_forged_version_is_refused(db, make_user, cases):
     returnee = cases["returnee"]
     url = reverse("admin:returns_returnee_change", args=[returnee.pk])
-    client = Client(headers={"accept-language": "en"})
+    client = in_english(Client())
     client.force_login(make_user("carla", CASE_WORKER))
     data = admin_form_data(client.get(url))
     data["family_name"] = "Changed"
@@ -77,7 +78,7 @@ def test_admin_race_redirects_with_the_message(db, make_user, cases, monkeypatch
 
     returnee = cases["returnee"]
     url = reverse("admin:returns_returnee_change", args=[returnee.pk])
-    client = Client(headers={"accept-language": "en"})
+    client = in_english(Client())
     client.force_login(make_user("dora", CASE_WORKER))
     data = admin_form_data(client.get(url))
     data["family_name"] = "Dora"

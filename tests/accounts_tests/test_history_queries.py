@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.roles import ADMINISTRATOR, CASE_WORKER
 from oimsite.core.history import history_entries
 from returns.models import VulnerabilityCategory
+from tests.language import in_english
 
 ADMINS = {
     "returnee": "returns_returnee",
@@ -50,7 +51,7 @@ def test_admin_history_page_queries_do_not_grow_with_versions(db, make_user, cas
     obj = cases[key]
     users = [make_user("hist-a", CASE_WORKER), make_user("hist-b", CASE_WORKER)]
     other = VulnerabilityCategory.objects.get_or_create(code="test-other", defaults={"name": "Other"})[0]
-    client = Client(headers={"accept-language": "en"})
+    client = in_english(Client())
     client.force_login(make_user("root", ADMINISTRATOR))
     url = reverse(f"admin:{ADMINS[key]}_history", args=[obj.pk])
     assert client.get(url).status_code == 200  # warm the per-process caches (content types, …)

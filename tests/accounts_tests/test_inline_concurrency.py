@@ -13,6 +13,7 @@ from accounts.roles import ADMINISTRATOR, CASE_WORKER, RESETTLEMENT_OFFICER
 from oimsite.core.concurrency import STALE_EDIT_MESSAGE
 from oimsite.lists.admin_base import CaseAdmin
 from reintegration.models import Kind, SupportSession
+from tests.language import in_english
 
 from .conftest import admin_form_data
 
@@ -27,7 +28,7 @@ PARENT_VALUES = {"family_name": "Diallo", "notes": ""}
 
 
 def _client(make_user, username, role):
-    client = Client(headers={"accept-language": "en"})
+    client = in_english(Client())
     client.force_login(make_user(username, role))
     return client
 

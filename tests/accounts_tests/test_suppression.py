@@ -25,6 +25,7 @@ from oimsite.reporting.suppression import (
     suppress,
 )
 from returns.models import Returnee, ReturnStatus
+from tests.language import in_english
 
 
 def table(counts):
@@ -227,7 +228,7 @@ def returns_2024(db):
 
 
 def _client(make_user, role):
-    client = Client(headers={"accept-language": "en"})
+    client = in_english(Client())
     client.force_login(make_user("u", role))
     return client
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from oimsite.reporting import indicators, summaries
 from tests import factories
 from tests.conftest import SESSION_TOUCH_QUERIES
+from tests.language import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_dashboard_defaults_to_the_latest_year_with_records(admin_client_logged)
 
 
 def test_dashboard_without_records(admin_client_logged):
-    response = admin_client_logged.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(reverse("dashboard"))
     assert response.status_code == 200
     assert "No return or departure has been recorded yet" in response.content.decode()
 
@@ -104,7 +105,7 @@ def test_dashboard_after_a_bulk_write_counts_live_in_a_fixed_number_of_queries(
 def test_reconciliation_flags_differences(admin_client_logged):
     call_command("loaddata", "published_2024", verbosity=0)
     factories.small_world(1)
-    response = admin_client_logged.get(reverse("reconciliation"), {"year": 2024}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(reverse("reconciliation"), {"year": 2024})
     page = response.content.decode()
     assert response.status_code == 200
     assert page.count("<tr class=\"status-") == 18
@@ -133,7 +134,7 @@ def test_changelist_totals_follow_the_filter(admin_client_logged):
 
 def test_admin_index_shows_the_headline_figures(admin_client_logged):
     factories.small_world(1)
-    page = admin_client_logged.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = in_english(admin_client_logged).get(reverse("admin:index")).content.decode()
     assert "Figures of 2024" in page
     assert 'href="/returns/?programme=from_morocco&amp;returned_in=2024">2</a>' in page
 
@@ -145,7 +146,7 @@ def test_changelist_totals_beyond_the_cap_say_more_than(admin_client_logged, mon
     monkeypatch.setattr(admin_base, "COUNT_CAP", 5)
     factories.small_world(2)
     url = reverse("admin:returns_returnee_changelist")
-    response = admin_client_logged.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(url)
     assert response.context["changelist_totals"] is None
     assert "more than 5 records: filter or search to see the totals." in response.content.decode()
     response = admin_client_logged.get(url, {"programme": "to_morocco"})

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.language import in_english
+
 pytestmark = pytest.mark.django_db
 
 SITE_PAGES = [
@@ -35,7 +37,7 @@ def test_admin_needs_login(client):
 
 
 def test_wrong_password_is_refused_with_a_message(client, superuser):
-    response = client.post(reverse("login"), {"username": "root", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).post(reverse("login"), {"username": "root", "password": "wrong"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -11,6 +11,7 @@ from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
 from tests import factories as f
+from tests.language import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -99,17 +100,16 @@ def assert_refused_on_page(response, message):
 )
 def test_admin_refuses_an_invalid_returnee(admin_client_logged, overrides, message):
     with translation.override("en"):
-        response = admin_client_logged.post(
-            reverse("admin:returns_returnee_add"), returnee_post_data(**overrides), HTTP_ACCEPT_LANGUAGE="en"
+        response = in_english(admin_client_logged).post(
+            reverse("admin:returns_returnee_add"), returnee_post_data(**overrides)
         )
     assert_refused_on_page(response, message)
     assert Returnee.objects.count() == 0
 
 
 def test_admin_refuses_duplicate_case_number(admin_client_logged, records):
-    response = admin_client_logged.post(
-        reverse("admin:returns_returnee_add"), returnee_post_data(case_number=records.case_number),
-        HTTP_ACCEPT_LANGUAGE="en",
+    response = in_english(admin_client_logged).post(
+        reverse("admin:returns_returnee_add"), returnee_post_data(case_number=records.case_number)
     )
     assert_refused_on_page(response, "Returnee with this Case number already exists.")
     assert Returnee.objects.count() == 1
@@ -117,7 +117,7 @@ def test_admin_refuses_duplicate_case_number(admin_client_logged, records):
 
 def test_admin_refuses_post_return_session_before_departure_and_writes_nothing(admin_client_logged):
     data = add_session_inline(returnee_post_data(), date="2024-03-01")
-    response = admin_client_logged.post(reverse("admin:returns_returnee_add"), data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).post(reverse("admin:returns_returnee_add"), data)
     assert_refused_on_page(response, "A post-return session cannot be dated before the departure (04/03/2024).")
     assert Returnee.objects.count() == 0
     assert SupportSession.objects.count() == 0
@@ -125,7 +125,7 @@ def test_admin_refuses_post_return_session_before_departure_and_writes_nothing(a
 
 def test_admin_refuses_enhanced_support_without_vulnerability(admin_client_logged):
     data = add_session_inline(returnee_post_data(), enhanced="on")
-    response = admin_client_logged.post(reverse("admin:returns_returnee_add"), data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).post(reverse("admin:returns_returnee_add"), data)
     assert_refused_on_page(response, "Reinforced support needs a returnee with a recorded vulnerability.")
     assert Returnee.objects.count() == 0
 
@@ -158,7 +158,7 @@ def test_admin_refuses_removing_the_last_vulnerability_of_a_case_with_reinforced
         "sessions-0-kind": s.kind, "sessions-0-mode": s.mode, "sessions-0-provider": s.provider,
         "sessions-0-enhanced": "on",
     })
-    response = admin_client_logged.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).post(url, data)
     assert_refused_on_page(response, "keep at least one recorded vulnerability")
     assert person.vulnerabilities.count() == 1
 
@@ -170,8 +170,8 @@ def test_admin_refuses_departed_file_without_departure_date(admin_client_logged)
         "refugees-TOTAL_FORMS": "0", "refugees-INITIAL_FORMS": "0",
         "refugees-MIN_NUM_FORMS": "0", "refugees-MAX_NUM_FORMS": "1000",
     }
-    response = admin_client_logged.post(
-        reverse("admin:resettlement_resettlementfile_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    response = in_english(admin_client_logged).post(
+        reverse("admin:resettlement_resettlementfile_add"), data
     )
     assert_refused_on_page(response, "A departed file needs a departure date.")
     assert ResettlementFile.objects.count() == 0
@@ -182,8 +182,8 @@ def test_admin_refuses_session_before_departure_on_its_own_page(admin_client_log
     person = f.saved_returnee(departure_date=date(2024, 5, 10))
     data = {"returnee": person.pk, "date": "2024-05-01", "phase": "post_return", "kind": "cash",
             "mode": "in_person", "provider": "iom_origin", "notes": ""}
-    response = admin_client_logged.post(
-        reverse("admin:reintegration_supportsession_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    response = in_english(admin_client_logged).post(
+        reverse("admin:reintegration_supportsession_add"), data
     )
     assert_refused_on_page(response, "A post-return session cannot be dated before the departure (10/05/2024).")
     assert SupportSession.objects.count() == 0

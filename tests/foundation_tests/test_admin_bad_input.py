@@ -6,6 +6,7 @@ from django.urls import reverse
 from oimsite.reporting.models import PublishedFigure
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
+from tests.language import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,8 @@ def test_two_principal_applicants_added_together_are_refused_next_to_the_field(a
             f"refugees-{i}-date_of_birth": "1988-01-02", f"refugees-{i}-nationality": "SY",
             f"refugees-{i}-is_principal_applicant": "on", f"refugees-{i}-relationship": "principal",
         })
-    response = admin_client_logged.post(
-        reverse("admin:resettlement_resettlementfile_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+    response = in_english(admin_client_logged).post(
+        reverse("admin:resettlement_resettlementfile_add"), data
     )
     assert response.status_code == 200
     assert "A file has only one principal applicant." in response.content.decode()
@@ -60,7 +61,7 @@ def test_two_principal_applicants_added_together_are_refused_next_to_the_field(a
 ])
 @pytest.mark.parametrize("value", ["abc", "1.5", "-1", "99999999999999999999"])
 def test_autocomplete_fields_refuse_a_value_that_is_not_a_record(admin_client_logged, url_name, field, data, value):
-    response = admin_client_logged.post(reverse(url_name), {**data, field: value}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).post(reverse(url_name), {**data, field: value})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert SupportSession.objects.count() == 0 and Refugee.objects.count() == 0
@@ -80,8 +81,7 @@ def test_autocomplete_fields_refuse_a_value_that_is_not_a_record(admin_client_lo
 def test_published_figures_are_checked(admin_client_logged, fields, field, message):
     data = {"key": "avrr.returned", "year": "2024", "value": "2196", "unit": "count", "source": "Bilan 2024"}
     data.update(fields)
-    response = admin_client_logged.post(reverse("admin:oimsite_publishedfigure_add"), data,
-                                        HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).post(reverse("admin:oimsite_publishedfigure_add"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert PublishedFigure.objects.count() == 0

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from oimsite.core.params import YEAR_MIN, year_max
 from tests import factories
+from tests.language import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ CASES = [(name, *case) for name, cases in PER_LIST.items() for case in [*cases, 
                          ids=[f"{c[0]}-{c[1]}={c[2]}" for c in CASES])
 def test_bad_list_parameter(admin_client_logged, name, param, value, status, message):
     factories.small_world(1)
-    response = admin_client_logged.get(reverse(name), {param: value}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(reverse(name), {param: value})
     assert response.status_code == status
     assert message in response.content.decode()
 
@@ -88,8 +89,7 @@ def test_bad_list_parameter(admin_client_logged, name, param, value, status, mes
     ("resettlement:file_list", "departure_date_after", "departure_date_before"),
 ])
 def test_a_date_range_that_ends_before_it_starts_is_refused(admin_client_logged, name, start, end):
-    response = admin_client_logged.get(reverse(name), {start: "2025-01-01", end: "2024-01-01"},
-                                       HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(reverse(name), {start: "2025-01-01", end: "2024-01-01"})
     assert response.status_code == 400
     assert "The end of the range is before its start." in response.content.decode()
 
@@ -106,6 +106,6 @@ def test_a_date_range_that_ends_before_it_starts_is_refused(admin_client_logged,
 @pytest.mark.parametrize("name", ["dashboard", "reconciliation"])
 def test_bad_year(admin_client_logged, name, value, message):
     factories.small_world(1)
-    response = admin_client_logged.get(reverse(name), {"year": value}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(reverse(name), {"year": value})
     assert response.status_code == 400
     assert message in response.content.decode()

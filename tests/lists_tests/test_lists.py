@@ -13,6 +13,7 @@ from oimsite.lists.exports import export_done
 from oimsite.reporting import indicators
 from tests import factories
 from tests.conftest import SESSION_TOUCH_QUERIES
+from tests.language import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,7 @@ def test_xlsx_export(admin_client_logged):
 def test_export_needs_the_export_permission(viewer_client, name):
     factories.small_world(1)
     assert viewer_client.get(reverse(name)).status_code == 200
-    response = viewer_client.get(reverse(name), {"_export": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(viewer_client).get(reverse(name), {"_export": "csv"})
     assert response.status_code == 403
     assert "You are not allowed to export these records." in response.content.decode()
     # No export button is offered either.

@@ -15,6 +15,7 @@ from resettlement.views import refugee_count
 from returns.models import Returnee
 from returns.tables import ReturneeTable
 from tests import factories
+from tests.language import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_capped_count_is_exact_up_to_the_cap():
 
 def test_a_list_longer_than_the_cap_says_more_than(admin_client_logged, cap_of_10):
     factories.small_world(3)
-    response = admin_client_logged.get(reverse("returns:returnee_list"), HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(reverse("returns:returnee_list"))
     assert response.status_code == 200
     assert response.context["result_count"] == 10
     assert response.context["result_count_capped"] is True
@@ -52,7 +53,7 @@ def test_pages_beyond_the_cap_are_refused_with_a_message(admin_client_logged, ca
     factories.small_world(3)
     url = reverse("returns:returnee_list")
     assert admin_client_logged.get(url, {"per_page": 5, "page": 2}).status_code == 200
-    response = admin_client_logged.get(url, {"per_page": 5, "page": 3}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(url, {"per_page": 5, "page": 3})
     assert response.status_code == 404
     assert "Only the first 10 records of a list can be paged through" in response.content.decode()
 
@@ -60,7 +61,7 @@ def test_pages_beyond_the_cap_are_refused_with_a_message(admin_client_logged, ca
 def test_xlsx_export_above_the_limit_is_refused_csv_is_not(admin_client_logged, cap_of_10):
     factories.small_world(3)
     url = reverse("returns:returnee_list")
-    response = admin_client_logged.get(url, {"_export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(url, {"_export": "xlsx"})
     assert response.status_code == 400
     assert "An XLSX export is limited to 10 rows" in response.content.decode()
     response = admin_client_logged.get(url, {"_export": "csv"})
@@ -82,7 +83,7 @@ def test_a_search_is_counted_to_its_own_cap(admin_client_logged, search_cap_of_5
     factories.small_world(3)  # 18 returnees, 15 of them Diallo
     url = reverse("returns:returnee_list")
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client_logged.get(url, {"q": "Diallo"}, HTTP_ACCEPT_LANGUAGE="en")
+        response = in_english(admin_client_logged).get(url, {"q": "Diallo"})
     assert response.context["result_count"] == 5
     assert response.context["result_count_capped"] is True
     assert "More than 5 records" in response.content.decode()
@@ -91,7 +92,7 @@ def test_a_search_is_counted_to_its_own_cap(admin_client_logged, search_cap_of_5
     # The page shows matches only, and paging stops at the search's cap, with a message.
     assert {row.record.family_name for row in response.context["table"].page.object_list} == {"Diallo"}
     assert admin_client_logged.get(url, {"q": "Diallo", "per_page": 5, "page": 1}).status_code == 200
-    response = admin_client_logged.get(url, {"q": "Diallo", "per_page": 5, "page": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(url, {"q": "Diallo", "per_page": 5, "page": 2})
     assert response.status_code == 404
     assert "Only the first 5 records of a list can be paged through" in response.content.decode()
     # Under the search's cap, and without a search (or with a blank one), the count is exact as before.
@@ -109,7 +110,7 @@ def test_a_searched_export_holds_every_match(admin_client_logged, search_cap_of_
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
     assert len(rows) == 1 + 15
     # The XLSX limit (10 here) is checked against the export's own count, not the search's cap of 5.
-    response = admin_client_logged.get(url, {"q": "Diallo", "_export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(admin_client_logged).get(url, {"q": "Diallo", "_export": "xlsx"})
     assert response.status_code == 400
     assert "An XLSX export is limited to 10 rows" in response.content.decode()
 
