@@ -45,6 +45,11 @@ def french(summary_builder, *args):
         return summary_builder(*args)
 
 
+def typeset(text: str) -> str:
+    """French spacing: a no-break space before ";", ":" and "%"."""
+    return re.sub(r" ([;:%])", "\u00a0\\1", text)
+
+
 def published_text(value: Decimal, is_percent: bool) -> str:
     """A published figure as French writes it ("2 196", "10,4 %"), with the locale's own separators."""
     decimals = max(0, -value.normalize().as_tuple().exponent)
@@ -111,7 +116,7 @@ def test_the_french_text_reads_as_the_published_summary(summary_fr):
     ]:
         # Thousands as Django's French formats write them, a no-break space before the percent sign.
         expected = published_phrase.replace("2 196", f"2{nbsp}196").replace("2 712", f"2{nbsp}712")
-        expected = expected.replace("2 550", f"2{nbsp}550").replace(" %", "\u00a0%")
+        expected = typeset(expected.replace("2 550", f"2{nbsp}550"))
         assert expected in text
 
 
@@ -252,8 +257,7 @@ def test_reconciliation_says_where_the_published_text_rounded_otherwise(admin_cl
     assert (note.half_up, note.figure.value, note.written) == (16, 15, 15)
     page = response.content.decode()
     assert "Les arrondis du bilan rédigé" in page
-    assert ("= 15,7\u00a0%. Arrondi au plus proche : 16\u00a0% ; publié : 15\u00a0% ; "
-            "le bilan rédigé écrit 15\u00a0%.") in page
+    assert typeset("= 15,7 %. Arrondi au plus proche : 16 % ; publié : 15 % ; le bilan rédigé écrit 15 %.") in page
 
 
 def test_command_writes_the_text_in_the_chosen_language(report):
@@ -342,9 +346,9 @@ def test_several_destinations_and_movements_in_a_small_year(db):
         departed_file("CA", date(year, 6, 1), sizes[0])
         departed_file("NL", date(year, 7, 1), sizes[1])
     summary = french(summary_text.for_year, 2019)
-    assert summary.as_text() == (
+    assert summary.as_text() == typeset(
         "En 2019, 5 réfugiés ont été réinstallés depuis le Maroc : 3 réfugiés au Canada et 2 réfugiés aux "
-        "Pays-Bas. Ce nombre est en forte hausse par rapport à 2018 (4 réfugiés ; +25\u00a0%)."
+        "Pays-Bas. Ce nombre est en forte hausse par rapport à 2018 (4 réfugiés ; +25 %)."
     )
 
 
