@@ -494,8 +494,8 @@ def rules(convention: Convention = CONVENTION) -> list[str]:
         ngettext("The text names the country of return with the most returns.",
                  "The text names the %(count)s countries of return with the most returns.",
                  convention.main_countries) % {"count": convention.main_countries},
-        gettext("A sentence with nothing to count in the year is left out. Every number links to the records "
-                "it counts."),
+        gettext("A sentence with nothing to count in the year is left out. Every count and every share links to "
+                "the records it counts."),
     ]
 
 
