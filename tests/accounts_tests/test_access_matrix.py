@@ -121,6 +121,8 @@ NOBODY = AdminPerm(actions=())
 SITE_RULES = {
     "dashboard": Perm(("accounts.view_dashboard",)),
     "reconciliation": Perm(("accounts.view_dashboard",)),
+    "summary": Perm(("accounts.view_dashboard",)),
+    "summary_print": Perm(("accounts.view_dashboard",)),
     "login": Anyone(200, authenticated="302"),
     # Django 5 logs out on POST only; the view itself needs a login.
     "logout": Anyone(LOGIN, authenticated=405),
