@@ -1,5 +1,6 @@
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 # Playwright's sync API keeps an event loop running in the main thread; pytest-django's ORM use then
@@ -7,6 +8,12 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+
+from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
+from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
+from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+from tests.helpers import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,11 +54,6 @@ def superuser(django_user_model):
 def admin_client_logged(client, superuser):
     client.force_login(superuser)
     return client
-
-
-# SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
-# a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.
-SESSION_TOUCH_QUERIES = 3
 
 
 class _Baseline:
@@ -136,3 +138,65 @@ def baseline():
     baseline themselves, e.g. `call_command("loaddata", "baseline_2024")`.
     """
     return _BASELINE
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, role: str | None = None, *, staff: bool | None = None):
+        user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        user.is_staff = bool(role) if staff is None else staff
+        user.save()
+        return user
+    return make
+
+
+@pytest.fixture
+def role_client(client, make_user):
+    """`role_client("Gestionnaire de cas")`: a test client logged in as a new member of that role."""
+    def login(role: str | None, username: str | None = None):
+        user = make_user(username or f"user-{abs(hash(role)) % 10_000}", role)
+        client.force_login(user)
+        client.user = user
+        return client
+    return login
+
+
+@pytest.fixture
+def cases(db):
+    vulnerability = VulnerabilityCategory.objects.get_or_create(code="test-child", defaults={"name": "Child"})[0]
+    returnee = Returnee.objects.create(
+        case_number="RVA-2024-00001", given_name="Awa", family_name="Diallo", sex="F",
+        date_of_birth=date(1990, 5, 1), nationality="SN", host_country="MA", return_country="SN",
+        status=ReturnStatus.DEPARTED, departure_date=date(2024, 3, 1),
+    )
+    returnee.vulnerabilities.add(vulnerability)
+    session = SupportSession.objects.create(
+        returnee=returnee, kind=Kind.CASH, phase=Phase.POST_RETURN, mode=Mode.IN_PERSON, date=date(2024, 4, 1),
+        provider=Provider.IOM_ORIGIN,
+    )
+    file = ResettlementFile.objects.create(
+        file_number="RST-2024-0001", destination_country="CA", stage=Stage.DEPARTED,
+        referral_date=date(2023, 6, 1), departure_date=date(2024, 5, 1),
+    )
+    refugee = Refugee.objects.create(
+        file=file, given_name="Jean", family_name="Mbala", sex="M", date_of_birth=date(1985, 1, 1),
+        nationality="CD", is_principal_applicant=True, relationship=Relationship.PRINCIPAL,
+    )
+    return {"returnee": returnee, "session": session, "file": file, "refugee": refugee,
+            "vulnerability": vulnerability}
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """A data officer who may see every list but export none."""
+    user = django_user_model.objects.create_user("viewer", password="Correct-Horse-Battery-9")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return user
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client

@@ -21,9 +21,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from oimsite.reporting.models import PublishedFigure
 from returns.models import Returnee
-
-from .conftest import ROLES
-from .urlwalk import Endpoint, walk
+from tests.helpers import ROLES, Endpoint, walk
 
 LOGIN = "302 → login"
 ADMIN_LOGIN = "302 → admin login"

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from accounts.models import UserPreference
 from returns.models import VulnerabilityCategory
-from tests import factories
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_an_unknown_language_changes_nothing(staff, bad):
 
 
 def test_english_dates_are_day_first(admin_client_logged):
-    factories.returnee(to="SN", departed=date(2024, 5, 10), family="Ndiaye")
+    helpers.returnee(to="SN", departed=date(2024, 5, 10), family="Ndiaye")
     admin_client_logged.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = admin_client_logged.get(reverse("returns:returnee_list")).content.decode()
     assert '<html lang="en">' in page
@@ -137,7 +137,7 @@ def test_english_dates_are_day_first(admin_client_logged):
 
 
 def test_vulnerabilities_are_named_in_the_users_language(admin_client_logged):
-    returnee = factories.returnee(to="SN")
+    returnee = helpers.returnee(to="SN")
     returnee.vulnerabilities.set(VulnerabilityCategory.objects.filter(code__in=["woman_at_risk", "trafficking_victim"]))
     url = returnee.get_absolute_url()
     french = admin_client_logged.get(url).content.decode()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from returns.models import VulnerabilityCategory
-from tests import factories
+from tests import helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def log_in(page: Page, url: str, language: str) -> None:
 def test_french_by_default_and_the_choice_of_english_kept(browser: Browser, live_server, django_user_model,
                                                          artifacts_dir, width):
     django_user_model.objects.create_superuser("amina", "amina@example.org", PASSWORD)
-    returnee = factories.returnee(to="SN", departed=date(2024, 5, 10), family="Ndiaye")
+    returnee = helpers.returnee(to="SN", departed=date(2024, 5, 10), family="Ndiaye")
     returnee.vulnerabilities.set(VulnerabilityCategory.objects.filter(code="woman_at_risk"))
     page = new_page(browser, width)
 

@@ -16,9 +16,7 @@ from django.urls import reverse
 from accounts.models import AppendOnlyError, AuditEvent, AuditEventKind
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER
 from returns.models import Returnee
-from tests.language import in_english
-
-from .conftest import PASSWORD, admin_form_data
+from tests.helpers import PASSWORD, admin_form_data, in_english
 
 BASE = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,8 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent, AuditEventKind
 from returns.models import Returnee, VulnerabilityCategory
-from tests import factories
-from tests.conftest import SESSION_TOUCH_QUERIES
-from tests.language import in_english
+from tests import helpers
+from tests.helpers import SESSION_TOUCH_QUERIES, in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +46,7 @@ def record(header: list[str], row: list) -> dict:
 
 
 def test_xlsx_dates_are_spreadsheet_dates(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     header, rows = sheet_rows(admin_client_logged.get(reverse("returns:returnee_list"), {"_export": "xlsx"}))
     cells = column(header, rows, "Date de départ")
     dated = [cell for cell in cells if cell.value is not None]
@@ -68,7 +67,7 @@ def test_xlsx_dates_are_spreadsheet_dates(admin_client_logged):
 
 
 def test_csv_dates_stay_iso_and_an_empty_date_is_empty(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     rows = csv_rows(admin_client_logged.get(reverse("returns:returnee_list"), {"_export": "csv"}))
     departures = column(rows[0], rows[1:], "Date de départ")
     assert "2024-05-10" in departures
@@ -76,13 +75,13 @@ def test_csv_dates_stay_iso_and_an_empty_date_is_empty(admin_client_logged):
 
 
 def returnee_with_everything() -> Returnee:
-    returnee = factories.returnee(to="SN", given="Awa", family="Ndiaye", born=date(1990, 2, 3), sex="F",
+    returnee = helpers.returnee(to="SN", given="Awa", family="Ndiaye", born=date(1990, 2, 3), sex="F",
                                   consent_date=date(2024, 1, 15), consent_scope="follow_up",
                                   notes="=HYPERLINK(\"http://evil\")")
     returnee.vulnerabilities.set(VulnerabilityCategory.objects.filter(code__in=["woman_at_risk", "medical_case"]))
-    factories.session(returnee, on=date(2024, 4, 1), phase="pre_departure", kind="counselling")
-    factories.session(returnee, on=date(2024, 6, 1), kind="cash")
-    factories.session(returnee, on=date(2024, 7, 1), kind="health")
+    helpers.session(returnee, on=date(2024, 4, 1), phase="pre_departure", kind="counselling")
+    helpers.session(returnee, on=date(2024, 6, 1), kind="cash")
+    helpers.session(returnee, on=date(2024, 7, 1), kind="health")
     return returnee
 
 
@@ -103,7 +102,7 @@ def test_full_csv_export_of_returnees_has_every_field(admin_client_logged):
     assert fields["notes"] == "'=HYPERLINK(\"http://evil\")"  # still neutralised
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", fields["créé le"])  # local time, to the minute
     # A returnee with none of it: empty cells, a zero count.
-    other = factories.returnee(to="GN", family="Camara", departed=None)
+    other = helpers.returnee(to="GN", family="Camara", departed=None)
     rows = csv_rows(admin_client_logged.get(url, {"_export": "csv", "_columns": "all", "q": "Camara"}))
     fields = record(rows[0], rows[1])
     assert fields["numéro de dossier"] == other.case_number
@@ -129,7 +128,7 @@ def test_full_xlsx_export_of_returnees(admin_client_logged):
     ("resettlement:refugee_list", {"Lien avec le demandeur principal", "Étape du dossier", "Créé le"}),
 ])
 def test_full_export_of_the_other_lists_adds_their_fields(admin_client_logged, name, extra):
-    factories.small_world(1)
+    helpers.small_world(1)
     shown = csv_rows(admin_client_logged.get(reverse(name), {"_export": "csv"}))
     full = csv_rows(admin_client_logged.get(reverse(name), {"_export": "csv", "_columns": "all"}))
     assert len(full) == len(shown)
@@ -141,7 +140,7 @@ def test_full_export_of_the_other_lists_adds_their_fields(admin_client_logged, n
 def test_the_list_offers_both_exports_to_those_allowed(admin_client_logged, viewer):
     viewer_client = Client()  # not the `client` fixture: admin_client_logged is that one
     viewer_client.force_login(viewer)
-    factories.small_world(1)
+    helpers.small_world(1)
     url = reverse("returns:returnee_list")
     page = admin_client_logged.get(url, {"returned_in": 2024}).content.decode()
     assert "?returned_in=2024&amp;_export=csv" in page
@@ -159,7 +158,7 @@ def test_an_unknown_column_choice_is_refused(admin_client_logged):
 
 
 def test_the_audit_says_which_export(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     url = reverse("returns:returnee_list")
     csv_rows(admin_client_logged.get(url, {"returned_in": 2024, "_export": "csv", "_columns": "all"}))
     admin_client_logged.get(url, {"returned_in": 2024, "_export": "xlsx"})
@@ -174,7 +173,7 @@ def test_the_audit_says_which_export(admin_client_logged):
 def test_full_export_queries_do_not_grow_with_the_data(admin_client_logged, name, export_format):
     counts = []
     for _ in range(2):
-        factories.small_world(4)  # 24, then 48 returnees with their sessions and vulnerabilities
+        helpers.small_world(4)  # 24, then 48 returnees with their sessions and vulnerabilities
         with CaptureQueriesContext(connection) as queries:
             response = admin_client_logged.get(reverse(name), {"_export": export_format, "_columns": "all"})
             if export_format == "csv":

@@ -13,7 +13,7 @@ from oimsite.lists.pagination import SEARCH_COUNT_CAP, total_order
 from oimsite.lists.search import search
 from resettlement.models import Refugee
 from returns.models import Returnee
-from tests import factories
+from tests import helpers
 from tests.perf_tests.test_pages_at_scale import page_query
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,9 @@ is_sqlite = connection.vendor == "sqlite"
 
 @pytest.fixture
 def world():
-    factories.small_world(4)  # 24 returnees, 20 of them Diallo; 28 refugees
+    helpers.small_world(4)  # 24 returnees, 20 of them Diallo; 28 refugees
     for i in range(12):
-        factories.returnee(family=f"Diallo-Ba{i}", departed=None)  # ties on the date, none on the case number
+        helpers.returnee(family=f"Diallo-Ba{i}", departed=None)  # ties on the date, none on the case number
 
 
 def walked(sql: str, table: str) -> bool:
@@ -81,7 +81,7 @@ def test_the_admin_search_pages_and_totals_with_the_search_cap(admin_client_logg
     from oimsite.lists import admin_base
 
     for i in range(6):
-        factories.resettlement_file(to="CA", size=1).refugees.update(family_name=f"Abdi{i}")
+        helpers.resettlement_file(to="CA", size=1).refugees.update(family_name=f"Abdi{i}")
     url = reverse("admin:resettlement_refugee_changelist")
     model_admin = admin.site._registry[Refugee]
     monkeypatch.setattr(model_admin, "list_per_page", 2)  # several pages: the changelist pages its query

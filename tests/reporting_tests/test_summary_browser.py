@@ -11,7 +11,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from oimsite.reporting import indicators, summary_text
-from tests import factories
+from tests import helpers
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_summary_links_copy_and_print(page: Page, live_server, transactional_db,
 
 
 def test_summary_pages_have_no_axe_violation(browser, live_server, transactional_db, django_user_model):
-    factories.small_world(1)
+    helpers.small_world(1)
     django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
     found = {}
     for width, height in WIDTHS.items():

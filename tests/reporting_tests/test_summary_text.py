@@ -25,8 +25,8 @@ from oimsite.reporting import country_grammar, indicators, summary_text
 from oimsite.reporting.country_grammar import Form
 from oimsite.reporting.models import PublishedFigure
 from resettlement.models import ResettlementFile
-from tests import factories
-from tests.conftest import SESSION_TOUCH_QUERIES
+from tests import helpers
+from tests.helpers import SESSION_TOUCH_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +276,7 @@ def test_command_writes_the_text_in_the_chosen_language(report):
 def departed_file(to: str, departed: date | None, size: int) -> None:
     """A file of `size` refugees to `to`, referred at the start of the departure year (the factory refers in 2023)."""
     year = departed.year if departed else 2019
-    file = factories.resettlement_file(to=to, departed=None, size=size)
+    file = helpers.resettlement_file(to=to, departed=None, size=size)
     ResettlementFile.objects.filter(pk=file.pk).update(referral_date=date(year, 1, 2))
     if departed:
         file.refresh_from_db()
@@ -286,11 +286,11 @@ def departed_file(to: str, departed: date | None, size: int) -> None:
 
 def one_of_each(year: int = 2019, *, resettlement: bool = True) -> None:
     """One returnee from Morocco, one Moroccan, one refugee: every sentence in the singular."""
-    person = factories.returnee(to="ML", departed=date(year, 5, 10), vulnerable=True)
-    factories.session(person, on=date(year, 4, 1), phase="pre_departure", kind="counselling", mode="virtual")
-    factories.session(person, on=date(year, 6, 1), kind="cash", enhanced=True)
-    moroccan = factories.returnee(host="TR", to="MA", departed=date(year, 3, 1), born=date(1995, 1, 1))
-    factories.session(moroccan, on=date(year, 9, 1), kind="social")
+    person = helpers.returnee(to="ML", departed=date(year, 5, 10), vulnerable=True)
+    helpers.session(person, on=date(year, 4, 1), phase="pre_departure", kind="counselling", mode="virtual")
+    helpers.session(person, on=date(year, 6, 1), kind="cash", enhanced=True)
+    moroccan = helpers.returnee(host="TR", to="MA", departed=date(year, 3, 1), born=date(1995, 1, 1))
+    helpers.session(moroccan, on=date(year, 9, 1), kind="social")
     if resettlement:
         departed_file("CA", date(year, 6, 1), 1)
 
@@ -335,7 +335,7 @@ def test_a_year_without_resettlement_leaves_its_sentence_out(db):
 
 
 def test_a_sentence_with_nothing_to_count_is_left_out_never_zero(db):
-    factories.returnee(to="SN", departed=date(2019, 5, 1))  # no counselling, no support, no Moroccan
+    helpers.returnee(to="SN", departed=date(2019, 5, 1))  # no counselling, no support, no Moroccan
     summary = french(summary_text.for_year, 2019)
     assert [s.key for s in summary.sentences] == ["avrr.returned", "avrr.by_country"]
     assert all(f.text != "0" for f in summary.figures)
@@ -353,7 +353,7 @@ def test_several_destinations_and_movements_in_a_small_year(db):
 
 
 def test_a_year_with_nothing_to_say(db, admin_client_logged):
-    factories.returnee(host="SN", to="CI", departed=date(2019, 5, 1))  # neither from nor to Morocco
+    helpers.returnee(host="SN", to="CI", departed=date(2019, 5, 1))  # neither from nor to Morocco
     assert french(summary_text.for_year, 2019).sentences == []
     with pytest.raises(CommandError, match="Rien de ce que le bilan énonce n’a été compté en 2019"):
         call_command("report", "--year", "2019", "--format", "text")

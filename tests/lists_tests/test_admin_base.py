@@ -10,8 +10,8 @@ from django.utils import translation
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
-from tests import factories as f
-from tests.language import in_english
+from tests import helpers as f
+from tests.helpers import in_english
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests import factories
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +17,10 @@ def found(client, name: str, term: str) -> set[str]:
 
 
 def test_sessions_are_found_by_their_returnee_number_and_names(admin_client_logged):
-    amina = factories.returnee(given="Amina", family="Benali")
-    omar = factories.returnee(given="Omar", family="Amrani")
-    a = factories.session(amina, on=date(2024, 6, 1))
-    o = factories.session(omar, on=date(2024, 6, 2))
+    amina = helpers.returnee(given="Amina", family="Benali")
+    omar = helpers.returnee(given="Omar", family="Amrani")
+    a = helpers.session(amina, on=date(2024, 6, 1))
+    o = helpers.session(omar, on=date(2024, 6, 2))
     name = "admin:reintegration_supportsession_changelist"
     assert found(admin_client_logged, name, "amina") == {str(a.pk)}  # given name, any case
     assert found(admin_client_logged, name, "AMR") == {str(o.pk)}  # family name prefix
@@ -31,8 +31,8 @@ def test_sessions_are_found_by_their_returnee_number_and_names(admin_client_logg
 
 
 def test_files_are_found_by_number_or_by_any_refugee_name_once_each(admin_client_logged):
-    big = factories.resettlement_file(size=3)  # refugees Person0..2, family Family<n>
-    small = factories.resettlement_file(size=1)
+    big = helpers.resettlement_file(size=3)  # refugees Person0..2, family Family<n>
+    small = helpers.resettlement_file(size=1)
     name = "admin:resettlement_resettlementfile_changelist"
     assert found(admin_client_logged, name, big.file_number) == {str(big.pk)}
     response = admin_client_logged.get(reverse(name), {"q": "person"})  # every refugee matches: no duplicates
@@ -42,8 +42,8 @@ def test_files_are_found_by_number_or_by_any_refugee_name_once_each(admin_client
 
 
 def test_refugees_are_found_by_name_or_file_number(admin_client_logged):
-    f = factories.resettlement_file(size=2)
-    other = factories.resettlement_file(size=1)
+    f = helpers.resettlement_file(size=2)
+    other = helpers.resettlement_file(size=1)
     name = "admin:resettlement_refugee_changelist"
     assert found(admin_client_logged, name, f.file_number) == {str(r.pk) for r in f.refugees.all()}
     assert found(admin_client_logged, name, "person1") == {str(f.refugees.get(given_name="Person1").pk)}

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from oimsite.reporting import indicators, summaries
-from tests import factories
-from tests.conftest import SESSION_TOUCH_QUERIES
-from tests.language import in_english
+from tests import helpers
+from tests.helpers import SESSION_TOUCH_QUERIES, in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +25,8 @@ def test_dashboard_needs_a_view_permission(client, django_user_model):
 
 
 def test_dashboard_defaults_to_the_latest_year_with_records(admin_client_logged):
-    factories.small_world(1)
-    factories.returnee(to="SN", departed=None)
+    helpers.small_world(1)
+    helpers.returnee(to="SN", departed=None)
     response = admin_client_logged.get(reverse("dashboard"))
     assert response.context["report"].year == 2024
     assert admin_client_logged.get(reverse("dashboard"), {"year": 2023}).context["report"].year == 2023
@@ -40,7 +39,7 @@ def test_dashboard_without_records(admin_client_logged):
 
 
 def test_every_number_links_to_a_list_showing_that_number(admin_client_logged):
-    factories.small_world(3)
+    helpers.small_world(3)
     page = admin_client_logged.get(reverse("dashboard")).content.decode()
     links = {(url.replace("&amp;", "&"), int(re.sub(r"\D", "", text))) for url, text in LINK.findall(page)}
     assert len(links) > 30
@@ -49,7 +48,7 @@ def test_every_number_links_to_a_list_showing_that_number(admin_client_logged):
 
 
 def test_dashboard_has_accessible_charts(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     page = admin_client_logged.get(reverse("dashboard")).content.decode()
     assert page.count('<svg class="chart" role="img"') >= 9
     assert page.count("<title id=") == page.count('<svg class="chart"')
@@ -58,7 +57,7 @@ def test_dashboard_has_accessible_charts(admin_client_logged):
 
 
 def test_numbers_are_formatted_in_french(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     report = indicators.compute(2024)
     from django.utils import translation
 
@@ -72,7 +71,7 @@ def test_numbers_are_formatted_in_french(admin_client_logged):
 
 @pytest.mark.parametrize("scale", [1, 10])
 def test_dashboard_queries_do_not_grow_with_the_data(admin_client_logged, django_assert_num_queries, scale):
-    factories.small_world(scale)
+    helpers.small_world(scale)
     assert admin_client_logged.get(reverse("dashboard")).status_code == 200  # counts 2024, stores its summary
     # session, user, two for the years with records, then the indicator module's queries.
     with django_assert_num_queries(4 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT):
@@ -81,9 +80,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(admin_client_logged, django
 
 @pytest.mark.parametrize("scale", [1, 10])
 def test_dashboard_after_a_change_does_not_recount(admin_client_logged, django_assert_num_queries, scale):
-    factories.small_world(scale)
+    helpers.small_world(scale)
     assert admin_client_logged.get(reverse("dashboard")).status_code == 200
-    factories.returnee(to="GN")  # a change to 2024: its difference is added to the summary
+    helpers.returnee(to="GN")  # a change to 2024: its difference is added to the summary
     with django_assert_num_queries(4 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT):
         response = admin_client_logged.get(reverse("dashboard"))
     assert response.context["report"]["avrr.by_country.GN"].value == 1
@@ -92,7 +91,7 @@ def test_dashboard_after_a_change_does_not_recount(admin_client_logged, django_a
 @pytest.mark.parametrize("scale", [1, 10])
 def test_dashboard_after_a_bulk_write_counts_live_in_a_fixed_number_of_queries(
         admin_client_logged, django_assert_num_queries, scale):
-    factories.small_world(scale)
+    helpers.small_world(scale)
     assert admin_client_logged.get(reverse("dashboard")).status_code == 200
     summaries.invalidate([2024])  # what populate and the baseline loader do
     # + the live count and the summary's store: update, delete of the changes it includes, and the atomic
@@ -104,7 +103,7 @@ def test_dashboard_after_a_bulk_write_counts_live_in_a_fixed_number_of_queries(
 
 def test_reconciliation_flags_differences(admin_client_logged):
     call_command("loaddata", "published_2024", verbosity=0)
-    factories.small_world(1)
+    helpers.small_world(1)
     response = in_english(admin_client_logged).get(reverse("reconciliation"), {"year": 2024})
     page = response.content.decode()
     assert response.status_code == 200
@@ -119,21 +118,21 @@ def test_reconciliation_flags_differences(admin_client_logged):
     "admin:resettlement_resettlementfile_changelist", "admin:resettlement_refugee_changelist",
 ])
 def test_changelist_totals_equal_the_changelist_count(admin_client_logged, name):
-    factories.small_world(2)
+    helpers.small_world(2)
     response = admin_client_logged.get(reverse(name))
     assert response.status_code == 200
     assert response.context["changelist_totals"][0][1] == response.context["cl"].queryset.count() > 0
 
 
 def test_changelist_totals_follow_the_filter(admin_client_logged):
-    factories.small_world(2)
+    helpers.small_world(2)
     response = admin_client_logged.get(reverse("admin:returns_returnee_changelist"), {"programme": "to_morocco"})
     totals = [value for _label, value in response.context["changelist_totals"]]
     assert totals == [4, 0, 4, 4]
 
 
 def test_admin_index_shows_the_headline_figures(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     page = in_english(admin_client_logged).get(reverse("admin:index")).content.decode()
     assert "Figures of 2024" in page
     assert 'href="/returns/?programme=from_morocco&amp;returned_in=2024">2</a>' in page
@@ -144,7 +143,7 @@ def test_changelist_totals_beyond_the_cap_say_more_than(admin_client_logged, mon
     from oimsite.lists import admin_base
 
     monkeypatch.setattr(admin_base, "COUNT_CAP", 5)
-    factories.small_world(2)
+    helpers.small_world(2)
     url = reverse("admin:returns_returnee_changelist")
     response = in_english(admin_client_logged).get(url)
     assert response.context["changelist_totals"] is None

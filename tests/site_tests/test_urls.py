@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.language import in_english
+from tests.helpers import in_english
 
 pytestmark = pytest.mark.django_db
 

@@ -13,16 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from oimsite.reporting import indicators
 from oimsite.reporting.indicators import Comparison, Status
 from oimsite.reporting.models import PublishedFigure
-from tests import factories
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
 
 def test_small_world_counts_exactly_the_records_that_count():
-    factories.small_world(1)
+    helpers.small_world(1)
     report = indicators.compute(2024)
     values = {key: ind.value for key, ind in report.indicators.items()}
-    # Counted by hand from factories.small_world: the 2023 return, the open case and the file not departed
+    # Counted by hand from helpers.small_world: the 2023 return, the open case and the file not departed
     # are left out; the in-person counselling of the Senegalese returnee does not count.
     assert values["avrr.returned"] == 2
     assert values["avrr.countries"] == 2
@@ -44,24 +44,24 @@ def test_small_world_counts_exactly_the_records_that_count():
 
 
 def test_post_return_support_counts_the_session_year_not_the_return_year():
-    r = factories.returnee(to="GN", departed=date(2023, 11, 2))
-    factories.session(r, on=date(2024, 1, 15), kind="psychosocial")
-    old = factories.returnee(to="GN", departed=date(2023, 3, 2))
-    factories.session(old, on=date(2023, 12, 31), kind="cash")
+    r = helpers.returnee(to="GN", departed=date(2023, 11, 2))
+    helpers.session(r, on=date(2024, 1, 15), kind="psychosocial")
+    old = helpers.returnee(to="GN", departed=date(2023, 3, 2))
+    helpers.session(old, on=date(2023, 12, 31), kind="cash")
     assert indicators.compute(2024)["avrr.post_return_support"].value == 1
     assert indicators.compute(2024)["avrr.returned"].value == 0
 
 
 def test_age_band_uses_the_age_on_the_departure_date():
     # 36th birthday one day after departure: still 35, counted in 18-35.
-    factories.returnee(host="TR", to="MA", born=date(1988, 5, 11), departed=date(2024, 5, 10))
-    factories.returnee(host="TR", to="MA", born=date(1988, 5, 10), departed=date(2024, 5, 10))
+    helpers.returnee(host="TR", to="MA", born=date(1988, 5, 11), departed=date(2024, 5, 10))
+    helpers.returnee(host="TR", to="MA", born=date(1988, 5, 10), departed=date(2024, 5, 10))
     assert indicators.compute(2024)["moroccans.age_18_35_share"].value == 1
 
 
 @pytest.mark.parametrize("scale", [1, 5])
 def test_number_of_queries_does_not_grow_with_the_data(scale):
-    factories.small_world(scale)
+    helpers.small_world(scale)
     with CaptureQueriesContext(connection) as live:
         indicators.compute(2024, live=True)
     assert len(live) == indicators.LIVE_QUERY_COUNT + 1  # + the published figures
@@ -97,7 +97,7 @@ def test_share_is_rounded_half_up_to_one_decimal():
 
 def test_published_figures_are_attached_to_their_indicators():
     call_command("loaddata", "published_2024", verbosity=0)
-    factories.small_world(1)
+    helpers.small_world(1)
     report = indicators.compute(2024)
     assert report["avrr.returned"].published.value == 2196
     assert report["avrr.returned"].difference == 2 - 2196
@@ -109,7 +109,7 @@ def test_published_figures_are_attached_to_their_indicators():
 
 
 def test_report_command_json_has_every_key():
-    factories.small_world(1)
+    helpers.small_world(1)
     out = StringIO()
     call_command("report", "--year", "2024", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
@@ -122,7 +122,7 @@ def test_report_command_json_has_every_key():
 
 
 def test_report_command_table_and_csv():
-    factories.small_world(1)
+    helpers.small_world(1)
     out = StringIO()
     call_command("report", "--year", "2024", stdout=out)
     assert "avrr.returned" in out.getvalue()

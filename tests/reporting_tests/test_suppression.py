@@ -25,7 +25,8 @@ from oimsite.reporting.suppression import (
     suppress,
 )
 from returns.models import Returnee, ReturnStatus
-from tests.language import in_english
+from tests import helpers
+from tests.helpers import in_english
 
 
 def table(counts):
@@ -296,9 +297,8 @@ def test_list_exports_are_logged_through_the_signal(db, make_user, rf):
 @pytest.mark.django_db
 def test_shared_report_tables_add_up_to_the_dashboard_figures():
     from oimsite.reporting import indicators
-    from tests import factories
 
-    factories.small_world(3)
+    helpers.small_world(3)
     report = indicators.compute(2024)
     returns, moroccans, refugees = report_module.shared_tables(2024)
     assert sum(map(sum, returns.counts)) == report["avrr.returned"].value

@@ -6,7 +6,7 @@ from django.urls import reverse
 from oimsite.reporting.models import PublishedFigure
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
-from tests.language import in_english
+from tests.helpers import in_english
 
 pytestmark = pytest.mark.django_db
 

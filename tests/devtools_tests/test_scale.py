@@ -11,7 +11,7 @@ from oimsite.devtools.bulk_rows import Table
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
-from tests import factories
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -141,9 +141,9 @@ def test_records_saved_after_a_populate_get_new_ids():
     """The ids a copy reserved are taken: the next record saved the usual way does not collide."""
     scale.populate(1, progress_stream=None)
     largest = Returnee.objects.order_by("-pk").values_list("pk", flat=True).first()
-    r = factories.returnee()
+    r = helpers.returnee()
     assert r.pk > largest
-    f = factories.resettlement_file(size=2)
+    f = helpers.resettlement_file(size=2)
     assert f.refugees.count() == 2
     # A second populate reserves after those.
     scale.populate(1, progress_stream=None)

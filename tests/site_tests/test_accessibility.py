@@ -42,7 +42,7 @@ def test_login_page_has_no_axe_violation(page: Page, live_server):
 
 
 def test_site_and_admin_pages_have_no_axe_violation(page: Page, live_server, django_user_model):
-    from tests import factories as f
+    from tests import helpers as f
 
     django_user_model.objects.create_superuser("agent", "agent@example.org", PASSWORD)
     person = f.saved_returnee(vulnerable=True)

@@ -14,8 +14,8 @@ from resettlement.tables import RefugeeTable, ResettlementFileTable
 from resettlement.views import refugee_count
 from returns.models import Returnee
 from returns.tables import ReturneeTable
-from tests import factories
-from tests.language import in_english
+from tests import helpers
+from tests.helpers import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,14 @@ def cap_of_10(monkeypatch):
 
 
 def test_capped_count_is_exact_up_to_the_cap():
-    factories.small_world(3)  # 18 returnees
+    helpers.small_world(3)  # 18 returnees
     assert pagination.capped_count(Returnee.objects.all(), 100) == 18
     assert pagination.capped_count(Returnee.objects.all(), 18) == 18
     assert pagination.capped_count(Returnee.objects.all(), 10) == 11
 
 
 def test_a_list_longer_than_the_cap_says_more_than(admin_client_logged, cap_of_10):
-    factories.small_world(3)
+    helpers.small_world(3)
     response = in_english(admin_client_logged).get(reverse("returns:returnee_list"))
     assert response.status_code == 200
     assert response.context["result_count"] == 10
@@ -50,7 +50,7 @@ def test_a_list_longer_than_the_cap_says_more_than(admin_client_logged, cap_of_1
 
 
 def test_pages_beyond_the_cap_are_refused_with_a_message(admin_client_logged, cap_of_10):
-    factories.small_world(3)
+    helpers.small_world(3)
     url = reverse("returns:returnee_list")
     assert admin_client_logged.get(url, {"per_page": 5, "page": 2}).status_code == 200
     response = in_english(admin_client_logged).get(url, {"per_page": 5, "page": 3})
@@ -59,7 +59,7 @@ def test_pages_beyond_the_cap_are_refused_with_a_message(admin_client_logged, ca
 
 
 def test_xlsx_export_above_the_limit_is_refused_csv_is_not(admin_client_logged, cap_of_10):
-    factories.small_world(3)
+    helpers.small_world(3)
     url = reverse("returns:returnee_list")
     response = in_english(admin_client_logged).get(url, {"_export": "xlsx"})
     assert response.status_code == 400
@@ -80,7 +80,7 @@ def test_a_search_is_counted_to_its_own_cap(admin_client_logged, search_cap_of_5
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    factories.small_world(3)  # 18 returnees, 15 of them Diallo
+    helpers.small_world(3)  # 18 returnees, 15 of them Diallo
     url = reverse("returns:returnee_list")
     with CaptureQueriesContext(connection) as queries:
         response = in_english(admin_client_logged).get(url, {"q": "Diallo"})
@@ -104,7 +104,7 @@ def test_a_search_is_counted_to_its_own_cap(admin_client_logged, search_cap_of_5
 
 
 def test_a_searched_export_holds_every_match(admin_client_logged, search_cap_of_5, cap_of_10):
-    factories.small_world(3)
+    helpers.small_world(3)
     url = reverse("returns:returnee_list")
     response = admin_client_logged.get(url, {"q": "Diallo", "_export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
@@ -127,7 +127,7 @@ def _old_export(table) -> bytes:
     ("resettlement:refugee_list", lambda: RefugeeTable(Refugee.objects.select_related("file"))),
 ])
 def test_streamed_csv_equals_the_in_memory_export(admin_client_logged, name, table):
-    factories.small_world(2)
+    helpers.small_world(2)
     response = admin_client_logged.get(reverse(name), {"_export": "csv"})
     assert response.streaming
     streamed = b"".join(response.streaming_content)
@@ -136,7 +136,7 @@ def test_streamed_csv_equals_the_in_memory_export(admin_client_logged, name, tab
 
 
 def test_streamed_csv_in_several_chunks_and_signal_at_the_end(admin_client_logged, monkeypatch):
-    factories.small_world(3)
+    helpers.small_world(3)
     monkeypatch.setattr(lists, "EXPORT_CHUNK_BYTES", 100)
     received = []
 
@@ -174,7 +174,7 @@ def test_the_list_count_is_capped_in_sql(admin_client_logged, name):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    factories.small_world(1)
+    helpers.small_world(1)
     with CaptureQueriesContext(connection) as queries:
         assert admin_client_logged.get(reverse(name)).status_code == 200
     counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]

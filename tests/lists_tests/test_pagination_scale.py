@@ -16,7 +16,7 @@ from oimsite.lists.search import search
 from reintegration.models import SupportSession
 from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
 from returns.models import Returnee
-from tests import factories
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def changelist_queries(client, url: str, query: dict) -> list[str]:
 @pytest.mark.parametrize("name", ["admin:resettlement_refugee_changelist", "admin:returns_returnee_changelist"])
 def test_beyond_the_cap_the_totals_are_not_computed_and_the_query_count_stays(admin_client_logged, monkeypatch,
                                                                               name):
-    factories.small_world(3)
+    helpers.small_world(3)
     url = reverse(name)
     under = changelist_queries(admin_client_logged, url, {})
     monkeypatch.setattr(admin_base, "COUNT_CAP", 5)
@@ -73,7 +73,7 @@ def test_beyond_the_cap_the_totals_are_not_computed_and_the_query_count_stays(ad
 
 
 def test_the_admin_count_is_exact_up_to_the_cap(admin_client_logged):
-    factories.small_world(3)
+    helpers.small_world(3)
     response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"))
     assert response.context["cl"].result_count == Refugee.objects.count()
     assert response.context["cl"].paginator.capped == Refugee.objects.count()
@@ -100,7 +100,7 @@ def test_total_order_breaks_ties_with_the_key_in_the_first_columns_direction():
     ("resettlement:refugee_list", "resettlement_refugee", ["", "-file"]),
 ])
 def test_deep_pages_show_the_rows_of_the_whole_ordered_list(admin_client_logged, name, table_name, sorts):
-    factories.small_world(4)
+    helpers.small_world(4)
     for sort in sorts:
         params = {"per_page": 7, **({"sort": sort} if sort else {})}
         first = admin_client_logged.get(reverse(name), params)
@@ -150,7 +150,7 @@ def test_the_admin_refugee_order_is_read_from_its_index(admin_client_logged):
 
 @pytest.mark.parametrize("query", [{}, {"q": "a"}, {"nationality__exact": "SY"}, {"file__stage__exact": "departed"}])
 def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_logged, query):
-    factories.small_world(3)
+    helpers.small_world(3)
     populate()
     response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"), query)
     queryset = response.context["cl"].queryset
@@ -173,7 +173,7 @@ def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_log
 ])
 @pytest.mark.parametrize("term", ["a", "Ben", "RST-20", "b a", "zzz"])
 def test_a_search_across_tables_finds_what_the_plain_or_finds(model, fields, term):
-    factories.small_world(3)
+    helpers.small_world(3)
     populate()
     found = set(search(model.objects.all(), fields, term).values_list("pk", flat=True))
     # The reference: every word in one of the fields, by Django's OR over joins (one related row per word).

@@ -11,9 +11,8 @@ from openpyxl import load_workbook
 
 from oimsite.lists.exports import export_done
 from oimsite.reporting import indicators
-from tests import factories
-from tests.conftest import SESSION_TOUCH_QUERIES
-from tests.language import in_english
+from tests import helpers
+from tests.helpers import SESSION_TOUCH_QUERIES, in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def test_list_needs_view_permission(client, django_user_model, name):
 
 
 def test_returnee_list_shows_the_exact_filtered_count(admin_client_logged):
-    factories.small_world(3)
+    helpers.small_world(3)
     response = admin_client_logged.get(reverse("returns:returnee_list"), {"programme": "from_morocco"})
     assert response.status_code == 200
     assert shown_count(response) == 12
@@ -71,7 +70,7 @@ def test_returnee_list_shows_the_exact_filtered_count(admin_client_logged):
     ],
 )
 def test_returnee_filters(admin_client_logged, params, expected):
-    factories.small_world(1)
+    helpers.small_world(1)
     if params.get("vulnerability") == "__child__":
         from returns.models import VulnerabilityCategory
 
@@ -100,20 +99,20 @@ def test_returnee_filters(admin_client_logged, params, expected):
     ],
 )
 def test_other_filters(admin_client_logged, name, params, expected):
-    factories.small_world(1)
+    helpers.small_world(1)
     response = admin_client_logged.get(reverse(name), params)
     assert response.status_code == 200, response.context["filter"].form.errors
     assert shown_count(response) == expected
 
 
 def test_file_list_counts_refugees_per_file(admin_client_logged):
-    factories.resettlement_file(to="CA", size=4)
+    helpers.resettlement_file(to="CA", size=4)
     response = admin_client_logged.get(reverse("resettlement:file_list"), {"_export": "csv"})
     assert csv_rows(response)[1][-1] == "4"
 
 
 def test_every_indicator_drill_down_lists_as_many_rows_as_the_indicator(admin_client_logged):
-    factories.small_world(2)
+    helpers.small_world(2)
     report = indicators.compute(2024)
     checked = 0
     for key, indicator in report.indicators.items():
@@ -128,7 +127,7 @@ def test_every_indicator_drill_down_lists_as_many_rows_as_the_indicator(admin_cl
 
 
 def test_csv_export_neutralises_formulas_and_sends_the_signal(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     received = []
 
     def listener(sender, **kwargs):
@@ -154,7 +153,7 @@ def test_csv_export_neutralises_formulas_and_sends_the_signal(admin_client_logge
 
 
 def test_xlsx_export(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     response = admin_client_logged.get(reverse("resettlement:refugee_list"), {"departed_in": 2024,
                                                                                "_export": "xlsx"})
     assert response.status_code == 200
@@ -164,7 +163,7 @@ def test_xlsx_export(admin_client_logged):
 
 @pytest.mark.parametrize("name", LISTS)
 def test_export_needs_the_export_permission(viewer_client, name):
-    factories.small_world(1)
+    helpers.small_world(1)
     assert viewer_client.get(reverse(name)).status_code == 200
     response = in_english(viewer_client).get(reverse(name), {"_export": "csv"})
     assert response.status_code == 403
@@ -174,21 +173,21 @@ def test_export_needs_the_export_permission(viewer_client, name):
 
 
 def test_sorting_by_a_column(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     response = admin_client_logged.get(reverse("returns:returnee_list"), {"sort": "family_name"})
     names = [r.record.family_name for r in response.context["table"].paginated_rows]
     assert names == sorted(names)
 
 
 def test_pagination_keeps_the_total(admin_client_logged):
-    factories.small_world(3)
+    helpers.small_world(3)
     response = admin_client_logged.get(reverse("returns:returnee_list"), {"per_page": 5, "page": 2})
     assert shown_count(response) == 18
     assert len(response.context["table"].page.object_list) == 5
 
 
 def test_detail_pages(admin_client_logged):
-    factories.small_world(1)
+    helpers.small_world(1)
     from resettlement.models import Refugee, ResettlementFile
     from returns.models import Returnee
 
@@ -218,7 +217,7 @@ LIST_QUERIES = {
 @pytest.mark.parametrize("name", LISTS)
 @pytest.mark.parametrize("scale", [1, 10])
 def test_list_queries_do_not_grow_with_the_data(admin_client_logged, django_assert_num_queries, name, scale):
-    factories.small_world(scale)  # 6 to 60 returnees, 7 to 70 refugees
+    helpers.small_world(scale)  # 6 to 60 returnees, 7 to 70 refugees
     with django_assert_num_queries(LIST_QUERIES[name]):
         response = admin_client_logged.get(reverse(name))
     assert response.status_code == 200
@@ -227,7 +226,7 @@ def test_list_queries_do_not_grow_with_the_data(admin_client_logged, django_asse
 @pytest.mark.parametrize("name", LISTS)
 @pytest.mark.parametrize("scale", [1, 10])
 def test_export_queries_do_not_grow_with_the_data(admin_client_logged, name, scale):
-    factories.small_world(scale)
+    helpers.small_world(scale)
     with CaptureQueriesContext(connection) as queries:
         csv_rows(admin_client_logged.get(reverse(name), {"_export": "csv"}))  # consumed: the CSV streams
     # Session and user, one (capped) COUNT of the filtered rows, the rows, the audit event, the session touch.

@@ -25,7 +25,7 @@ from oimsite.reporting.apps import repair_trigram_search
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
-from tests import factories
+from tests import helpers
 
 pytestmark = [
     pytest.mark.django_db,
@@ -46,7 +46,7 @@ NAMES = [
 def make_returnees(names=NAMES) -> list[Returnee]:
     """Written with bulk_create, as `populate` does: only the triggers can index them."""
     return Returnee.objects.bulk_create(
-        factories.build_returnee(family_name=family, given_name=given) for family, given in names)
+        helpers.build_returnee(family_name=family, given_name=given) for family, given in names)
 
 
 def any_field(fields, term: str) -> Q:
@@ -113,9 +113,9 @@ def test_only_the_searched_columns_are_matched():
 ])
 def test_every_list_search_finds_what_icontains_finds_word_by_word(model, fields, text):
     for returnee in make_returnees()[:-2]:
-        factories.session(returnee, on=date(2024, 6, 1))
+        helpers.session(returnee, on=date(2024, 6, 1))
     for size in (1, 2, 3):
-        factories.resettlement_file(size=size)
+        helpers.resettlement_file(size=size)
     expected = model.objects.all()
     for word in _terms(text):
         # Through a reverse relation each word may match another related row (see oimsite/lists/search.py).
@@ -163,7 +163,7 @@ def matches(term: str) -> set[int]:
 
 
 def test_the_index_follows_save_update_delete_and_bulk_writes():
-    created = factories.saved_returnee(family_name="Zerhouni")
+    created = helpers.saved_returnee(family_name="Zerhouni")
     assert matches("rhoun") == {created.pk}
     created.family_name = "Tazi"
     created.save()
@@ -217,7 +217,7 @@ def test_populate_indexes_once_at_the_end_and_keeps_the_triggers():
     assert during == [0, 0]  # no per-row indexing while the copies are written
     assert fts_triggers() == 3 * len(fts.TRIGRAM_SEARCH)
     assert_every_index_agrees_with_its_table()
-    later = factories.saved_returnee(family_name="Afterpopulate")
+    later = helpers.saved_returnee(family_name="Afterpopulate")
     assert matches("terpopul") == {later.pk}
 
 
@@ -234,7 +234,7 @@ def test_an_interrupted_populate_keeps_the_triggers_and_a_whole_index():
 
 
 def test_a_write_rolled_back_leaves_the_index_as_it_was():
-    kept = factories.saved_returnee(family_name="Kettani")
+    kept = helpers.saved_returnee(family_name="Kettani")
     with transaction.atomic():
         kept.family_name = "Rollbacker"
         kept.save()
@@ -256,16 +256,16 @@ def test_each_searched_table_has_its_trigram_table_and_triggers(table):
 def test_migrate_restores_triggers_that_a_table_rebuild_dropped():
     """Django's SQLite schema editor rebuilds a table for most column changes, which drops its triggers:
     post_migrate recreates them and re-indexes what was written meanwhile."""
-    before = factories.saved_returnee(family_name="Before")
+    before = helpers.saved_returnee(family_name="Before")
     with connection.cursor() as cursor:
         for name in fts.trigger_names("returns_returnee"):
             cursor.execute(f'DROP TRIGGER "{name}"')
-    unindexed = factories.saved_returnee(family_name="Meanwhile")
+    unindexed = helpers.saved_returnee(family_name="Meanwhile")
     assert matches("anwhil") == set()  # stale: what repair is for
     repair_trigram_search(sender=None, using="default")
     assert matches("anwhil") == {unindexed.pk}
     assert matches("efor") == {before.pk}
-    later = factories.saved_returnee(family_name="Afterwards")
+    later = helpers.saved_returnee(family_name="Afterwards")
     assert matches("terwa") == {later.pk}
     assert fts.repair(connection) == []  # nothing left to repair
 

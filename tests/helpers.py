@@ -1,4 +1,7 @@
-"""Small records for tests, made by plain functions (the 2024 baseline fixture covers the published figures).
+"""The tests' shared helpers (the one module test modules import besides the code): small records made by plain
+functions, what a browser posts back for an admin page, the URLconf walk, reading a page in English.
+
+Records, made by plain functions (the 2024 baseline fixture covers the published figures).
 
 Two kinds, sharing one counter so that their case and file numbers never collide:
 - scenario records, saved, with the few arguments a story needs (`returnee`, `session`, `resettlement_file`,
@@ -10,12 +13,26 @@ Two kinds, sharing one counter so that their case and file numbers never collide
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+
+# The password of every account a test makes; the four roles, least to most access.
+PASSWORD = "Correct-Horse-Battery-9"
+ROLES = [CASE_WORKER, RESETTLEMENT_OFFICER, DATA_OFFICER, ADMINISTRATOR]
+
+# SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
+# a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.
+SESSION_TOUCH_QUERIES = 3
 
 _numbers = itertools.count(1)
 
@@ -145,3 +162,87 @@ def build_refugee(file: ResettlementFile, **overrides: Any) -> Refugee:
     }
     fields.update(overrides)
     return Refugee(**fields)
+
+
+# --- Admin forms --------------------------------------------------------------------------------------------
+
+def _bound_data(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        key = form.add_prefix(name)
+        if isinstance(value, (list, tuple)):
+            data[key] = [str(getattr(v, "pk", v)) for v in value]
+        else:
+            data[key] = "on" if value is True else str(value)
+    return data
+
+
+def admin_form_data(response) -> dict:
+    """What a browser posts back, unchanged, for an admin change page: the form and its inline formsets."""
+    data = _bound_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_bound_data(formset.management_form))
+        for form in formset.forms:
+            data.update(_bound_data(form))
+    return data
+
+
+# --- The URLconf ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str  # "namespace:name", or "namespace:<route>" for an unnamed pattern
+    name: str | None  # reversible name, None if unnamed
+    route: str  # full route, for messages
+    params: tuple[str, ...]  # keyword parameters, or "0", "1"… for positional (regex groups)
+    callback: Any
+    admin_model: Any  # the ModelAdmin's model for patterns under a ModelAdmin's include
+
+
+def _params(pattern: Any) -> tuple[str, ...]:
+    regex = pattern.regex
+    named = tuple(regex.groupindex)
+    if named:
+        return named
+    return tuple(str(i) for i in range(regex.groups))
+
+
+def _admin_model(route: str) -> Any:
+    """The model whose ModelAdmin serves URLs under `route` (admin.site's `<app>/<model>/` include)."""
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        if route.endswith(f"{model._meta.app_label}/{model._meta.model_name}/"):
+            return model
+    return None
+
+
+def walk(resolver: URLResolver | None = None, namespace: str = "", prefix: str = "",
+         params: tuple[str, ...] = (), admin_model: Any = None) -> list[Endpoint]:
+    resolver = resolver or get_resolver()
+    endpoints: list[Endpoint] = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        here = params + _params(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            endpoints += walk(entry, ns, route, here, _admin_model(route) or admin_model)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            key = name or f"{namespace}:<{route}>"
+            endpoints.append(Endpoint(key, name, route, here, entry.callback, admin_model))
+    return endpoints
+
+
+# --- Language -------------------------------------------------------------------------------------------------
+
+def in_english(client: Client) -> Client:
+    """The same client, from now on in English (its later requests too)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

@@ -13,9 +13,7 @@ from accounts.roles import ADMINISTRATOR, CASE_WORKER, RESETTLEMENT_OFFICER
 from oimsite.core.concurrency import STALE_EDIT_MESSAGE
 from oimsite.lists.admin_base import CaseAdmin
 from reintegration.models import Kind, SupportSession
-from tests.language import in_english
-
-from .conftest import admin_form_data
+from tests.helpers import admin_form_data, in_english
 
 # (role, parent admin, parent key, parent field A changes, row admin, row key, row field, B's value)
 INLINES = {

@@ -10,9 +10,7 @@ from accounts.roles import CASE_WORKER, RESETTLEMENT_OFFICER
 from oimsite.core.concurrency import STALE_EDIT_MESSAGE, StaleEditError, VersionedModelForm, save_versioned
 from resettlement.models import ResettlementFile
 from returns.models import Returnee
-from tests.language import in_english
-
-from .conftest import admin_form_data
+from tests.helpers import admin_form_data, in_english
 
 CASES = [
     (CASE_WORKER, "returns_returnee", "returnee", "family_name"),

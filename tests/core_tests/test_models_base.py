@@ -10,7 +10,7 @@ from django.utils import translation
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus
-from tests import factories as f
+from tests import helpers as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from oimsite.core.models_base import age_on
 from reintegration.models import Kind, Mode, Phase, Provider
 from resettlement.models import Refugee, Stage
 from returns.models import AGE_BAND_BOUNDS, Returnee, ReturnStatus
-from tests import factories as f
+from tests import helpers as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from oimsite.devtools import bench
+from tests import helpers
 
 
 def test_bench_refuses_the_configured_database():
@@ -97,11 +98,10 @@ def test_dashboard_floor_computes_what_the_dashboard_shows():
     from django.db import connection
 
     from oimsite.reporting import indicators
-    from tests import factories
 
-    factories.small_world(2)
-    factories.returnee(host="TR", to="MA", born=date(1988, 5, 11), departed=date(2024, 5, 10))  # 35 the day before
-    factories.returnee(host="TR", to="MA", born=date(1988, 5, 10), departed=date(2024, 5, 10))  # 36 that day
+    helpers.small_world(2)
+    helpers.returnee(host="TR", to="MA", born=date(1988, 5, 11), departed=date(2024, 5, 10))  # 35 the day before
+    helpers.returnee(host="TR", to="MA", born=date(1988, 5, 10), departed=date(2024, 5, 10))  # 36 that day
     report = indicators.compute(2024)
     with connection.cursor() as cursor:
         results = []

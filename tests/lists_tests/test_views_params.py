@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from oimsite.core.params import YEAR_MIN, year_max
-from tests import factories
-from tests.language import in_english
+from tests import helpers
+from tests.helpers import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ CASES = [(name, *case) for name, cases in PER_LIST.items() for case in [*cases, 
 @pytest.mark.parametrize(("name", "param", "value", "status", "message"), CASES,
                          ids=[f"{c[0]}-{c[1]}={c[2]}" for c in CASES])
 def test_bad_list_parameter(admin_client_logged, name, param, value, status, message):
-    factories.small_world(1)
+    helpers.small_world(1)
     response = in_english(admin_client_logged).get(reverse(name), {param: value})
     assert response.status_code == status
     assert message in response.content.decode()
@@ -105,7 +105,7 @@ def test_a_date_range_that_ends_before_it_starts_is_refused(admin_client_logged,
 )
 @pytest.mark.parametrize("name", ["dashboard", "reconciliation"])
 def test_bad_year(admin_client_logged, name, value, message):
-    factories.small_world(1)
+    helpers.small_world(1)
     response = in_english(admin_client_logged).get(reverse(name), {"year": value})
     assert response.status_code == 400
     assert message in response.content.decode()

@@ -15,7 +15,7 @@ from django.utils import translation
 from accounts.roles import ADMINISTRATOR, CASE_WORKER
 from oimsite.core.history import history_entries
 from returns.models import VulnerabilityCategory
-from tests.language import in_english
+from tests.helpers import in_english
 
 ADMINS = {
     "returnee": "returns_returnee",
