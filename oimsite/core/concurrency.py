@@ -16,8 +16,6 @@ from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.core.locking import lock_parents
-
 STALE_EDIT_MESSAGE = _(
     "Someone else saved this record after you opened it. Your changes were not saved: reload the page to "
     "see the current version, then make your changes again."
@@ -43,7 +41,6 @@ def save_versioned(obj: models.Model, loaded_version: int, **save_kwargs: Any) -
     record waits, then finds the version changed and is refused.
     """
     with transaction.atomic(using=obj._state.db or "default"):
-        lock_parents(obj)  # before the row, as every change does (oimsite/core/locking.py)
         _claim_version(obj, loaded_version)
         obj.version = loaded_version + 1
         obj.save(**save_kwargs)
@@ -52,7 +49,6 @@ def save_versioned(obj: models.Model, loaded_version: int, **save_kwargs: Any) -
 def delete_versioned(obj: models.Model, loaded_version: int | None) -> None:
     """Delete `obj` if its row still has `loaded_version`, else raise StaleEditError (see save_versioned)."""
     with transaction.atomic(using=obj._state.db or "default"):
-        lock_parents(obj)
         _claim_version(obj, loaded_version)
         obj.delete()
 
