@@ -67,11 +67,14 @@ def _grouped(queryset: Any, fields: tuple[str, ...], bucket: CombinedExpression 
     return queryset.values(*fields, **({"bucket": bucket} if bucket is not None else {}))
 
 
-def _returnee_groups(year: int, scope: Q, bucket: CombinedExpression | None) -> dict[int | None, list[list]]:
+def _returnee_groups(year: int, scope: Q, sessions_scope: Q, bucket: CombinedExpression | None,
+                     ) -> dict[int | None, list[list]]:
     """One pass over both programmes' returns of the year within `scope`, grouped finely enough that every
     returns indicator and breakdown is a sum of groups (each returnee is in exactly one group); per bucket
-    (None: not by bucket)."""
-    counselled = SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee()
+    (None: not by bucket). `sessions_scope` is the same returnees' sessions: the database may read every
+    counselling session it lets through once, whatever the returns it counts."""
+    counselled = (SupportSession.objects.filter(sessions_scope).virtual_predeparture_counselling()
+                  .exists_for_returnee())
     queryset = (Returnee.objects.filter(scope).filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO))
                 .returned_in(year).with_age_band())
     rows = (_grouped(queryset, ("host_country", "return_country", "sex", "age_band"), bucket)
@@ -136,10 +139,10 @@ def count_records(year: int, *, returnees: Collection[int] | None = None,
     (their refugees) take part in.
     """
     whole = returnees is None and files is None
-    people = _returnee_groups(year, Q(pk__in=returnees) if returnees is not None else Q(), None) \
+    of_returnees = Q(returnee_id__in=returnees) if returnees is not None else Q()
+    people = _returnee_groups(year, Q(pk__in=returnees) if returnees is not None else Q(), of_returnees, None) \
         if whole or returnees else {}
-    sessions = _post_return_sessions(year, Q(returnee_id__in=returnees) if returnees is not None else Q(), None) \
-        if whole or returnees else {}
+    sessions = _post_return_sessions(year, of_returnees, None) if whole or returnees else {}
     destinations = _departed_refugees(year, Q(file_id__in=files) if files is not None else Q(), None) \
         if whole or files else {}
     return _counts(people.get(None, []), sessions.get(None, {}), destinations.get(None, []))
@@ -176,8 +179,9 @@ def count_buckets(year: int, buckets: Collection[Bucket], size: int) -> dict[Buc
     sessions: dict[int | None, dict] = {}
     destinations: dict[int | None, list[list]] = {}
     if wanted[RETURNEE]:
-        people = _returnee_groups(year, _scope("pk", ranges[RETURNEE]), F("pk") / size)
-        sessions = _post_return_sessions(year, _scope("returnee_id", ranges[RETURNEE]), F("returnee_id") / size)
+        of_returnees = _scope("returnee_id", ranges[RETURNEE])
+        people = _returnee_groups(year, _scope("pk", ranges[RETURNEE]), of_returnees, F("pk") / size)
+        sessions = _post_return_sessions(year, of_returnees, F("returnee_id") / size)
     if wanted[FILE]:
         destinations = _departed_refugees(year, _scope("file_id", ranges[FILE]), F("file_id") / size)
     counted: dict[Bucket, Counts] = {}

@@ -33,8 +33,8 @@ from __future__ import annotations
 from typing import Any
 
 # Records per bucket. A change makes the next view recount its bucket (about BUCKET_SIZE returnees, or
-# files, for the year viewed); a view reads one stored count per bucket. See docs/figures.md for the
-# measurements behind the choice.
+# files, for the year viewed); a view reads one stored count per bucket (docs/figures.md, "Choosing
+# BUCKET_SIZE").
 BUCKET_SIZE = 10_000
 
 RETURNEE, FILE = "returnee", "file"
