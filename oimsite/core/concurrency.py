@@ -28,7 +28,11 @@ class StaleEditError(Exception):
 
 
 def _claim_version(obj: models.Model, loaded_version: int | None) -> None:
-    """Bump the row's version if it is still `loaded_version` (locking the row), else raise StaleEditError."""
+    """Bump the row's version if it is still `loaded_version` (locking the row), else raise StaleEditError.
+
+    Only `version` changes: the figures' triggers leave such an update out (oimsite/reporting/triggers.py), so
+    the claim takes no lock but the row's, and the save's own statement then takes the rest in one order.
+    """
     rows = type(obj)._base_manager.using(obj._state.db or "default").filter(pk=obj.pk, version=loaded_version)
     if loaded_version is None or not rows.update(version=F("version") + 1):
         raise StaleEditError(str(STALE_EDIT_MESSAGE))
