@@ -35,7 +35,6 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from oimsite.baseline.generator import FIXTURE_NAME
-from oimsite.reporting import summaries
 
 DEFAULT_FIXTURE = FIXTURE_NAME.removesuffix(".json")
 # What `make run` loads into a new database: the records and the figures the office published.
@@ -129,7 +128,6 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
         problems = _validate_written(objects, names, using)
         if problems:
             raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
-        summaries.invalidate_all(using)  # raw saves send no summary signal
     counts = Counter(obj.object._meta.label for obj in objects)
     return LoadResult(dict(counts), time.perf_counter() - started)
 

@@ -16,8 +16,6 @@ from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.core.locking import lock_parents
-
 STALE_EDIT_MESSAGE = _(
     "Someone else saved this record after you opened it. Your changes were not saved: reload the page to "
     "see the current version, then make your changes again."
@@ -30,7 +28,11 @@ class StaleEditError(Exception):
 
 
 def _claim_version(obj: models.Model, loaded_version: int | None) -> None:
-    """Bump the row's version if it is still `loaded_version` (locking the row), else raise StaleEditError."""
+    """Bump the row's version if it is still `loaded_version` (locking the row), else raise StaleEditError.
+
+    Only `version` changes: the figures' triggers leave such an update out (oimsite/reporting/triggers.py), so
+    the claim takes no lock but the row's, and the save's own statement then takes the rest in one order.
+    """
     rows = type(obj)._base_manager.using(obj._state.db or "default").filter(pk=obj.pk, version=loaded_version)
     if loaded_version is None or not rows.update(version=F("version") + 1):
         raise StaleEditError(str(STALE_EDIT_MESSAGE))
@@ -43,7 +45,6 @@ def save_versioned(obj: models.Model, loaded_version: int, **save_kwargs: Any) -
     record waits, then finds the version changed and is refused.
     """
     with transaction.atomic(using=obj._state.db or "default"):
-        lock_parents(obj)  # before the row, as every change does (oimsite/core/locking.py)
         _claim_version(obj, loaded_version)
         obj.version = loaded_version + 1
         obj.save(**save_kwargs)
@@ -52,7 +53,6 @@ def save_versioned(obj: models.Model, loaded_version: int, **save_kwargs: Any) -
 def delete_versioned(obj: models.Model, loaded_version: int | None) -> None:
     """Delete `obj` if its row still has `loaded_version`, else raise StaleEditError (see save_versioned)."""
     with transaction.atomic(using=obj._state.db or "default"):
-        lock_parents(obj)
         _claim_version(obj, loaded_version)
         obj.delete()
 

@@ -32,8 +32,8 @@ class CaseRecord(models.Model):
     class Meta:
         abstract = True
 
-    # One transaction per save or delete, also outside a request (shell, commands): the change and the
-    # marking of its years' summaries out of date (oimsite/reporting/summaries.py) commit together or not at all.
+    # One transaction per save or delete, also outside a request (shell, commands): the change and its
+    # history row (django-simple-history writes it after the save) commit together or not at all.
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
             super().save(*args, **kwargs)

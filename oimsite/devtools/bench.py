@@ -31,16 +31,17 @@ import dj_database_url
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Count
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, Now
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from oimsite.devtools import scale as scale_module
-from oimsite.reporting import summaries
-from reintegration.models import Kind
+from oimsite.reporting import triggers
+from oimsite.reporting.models import BucketCount
+from reintegration.models import Kind, SupportSession
 from resettlement.models import ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
 
@@ -181,7 +182,8 @@ class Page:
     deep: bool = False
     export: bool = False
     # Before each timed run (not timed): "change" one of the year's returns through the model, as staff do;
-    # "bulk write" marks the year's summary out of date, as populate and the baseline loader do.
+    # "bulk write" updates every return of the year in one statement (a data fix); "cold" forgets the year's
+    # stored counts (a year never viewed).
     before: str = ""
 
 
@@ -275,6 +277,7 @@ def pages() -> list[Page]:
              before="change"),
         Page("dashboard", "busiest year, after a bulk write", "dashboard", "year={year}", "{dashboard:{year}}",
              before="bulk write"),
+        Page("dashboard", "busiest year, cold", "dashboard", "year={year}", "{dashboard:{year}}", before="cold"),
         # Lists (issue 4): first page, a filtered page, the deepest page served (1/5 into the table, at most
         # COUNT_CAP rows in), a CSV export of about 100,000 rows (all rows if fewer).
         Page("returnee list", "first page", "returns:returnee_list", "", f"{r}{RETURNEE_ORDER} LIMIT 50"),
@@ -514,9 +517,9 @@ def plan_page(page: Page, database: ScaleDatabase) -> Plan:
     url = f"{path}?{query}" if query else path
     if page.export:
         return Plan(_measure_export(page, client, scale, url, floor_sql))
-    before = {"change": lambda: _change_a_return(year), "bulk write": lambda: summaries.invalidate([year]),
-              "": None}[page.before]
-    _consume(client.get(url))  # first view: counts the year and stores its summary; not what is measured
+    before = {"change": lambda: _change_a_return(year), "bulk write": lambda: _write_the_year(year),
+              "cold": lambda: BucketCount.objects.filter(year=year).delete(), "": None}[page.before]
+    _consume(client.get(url))  # first view: counts the year and stores its counts; not what is measured
     if before:
         before()
     with CaptureQueriesContext(connection) as queries:
@@ -559,6 +562,59 @@ def _change_a_return(year: int) -> None:
     if returnee is not None:
         returnee.sex = "F" if returnee.sex == "M" else "M"
         returnee.save()
+
+
+def _write_the_year(year: int) -> None:
+    """A bulk write to every return of the year, in one statement: every bucket holding one is recounted."""
+    Returnee.objects.departed().filter(departure_date__year=year).update(updated_at=Now())
+
+
+# --- what a save costs ---------------------------------------------------------------------------------------
+
+def _saves() -> dict[str, Callable[[], None]]:
+    """A save as staff make it, per record: a returnee's sex corrected, a session's kind."""
+    def returnee() -> None:
+        record = Returnee.objects.departed().order_by("pk").first()
+        if record is not None:
+            record.sex = "F" if record.sex == "M" else "M"
+            record.save()
+
+    def session() -> None:
+        record = SupportSession.objects.post_return().order_by("pk").first()
+        if record is not None:
+            record.kind = Kind.SOCIAL if record.kind != Kind.SOCIAL else Kind.HEALTH
+            record.save()
+
+    return {"returnee": returnee, "session": session}
+
+
+def measure_saves(databases: list[ScaleDatabase], repeat: int) -> list[Measure]:
+    """The queries and median time of a save of each record, with the figures' triggers and with them dropped
+    (in a transaction rolled back at the end, the triggers with it): what the figures cost a save."""
+    measures = []
+    for name, save in _saves().items():
+        for database in databases:
+            with database.active():
+                runs: dict[str, tuple[int, float]] = {}
+                with transaction.atomic():
+                    for variant in ("with triggers", "triggers dropped"):
+                        if variant == "triggers dropped":
+                            triggers.uninstall(connection)
+                        with CaptureQueriesContext(connection) as queries:
+                            save()
+                        spent = []
+                        for _ in range(repeat):
+                            started = time.perf_counter()
+                            save()
+                            spent.append((time.perf_counter() - started) * 1000)
+                        runs[variant] = (len(queries), statistics.median(spent))
+                    transaction.set_rollback(True)
+                overhead = runs["with triggers"][0] - runs["triggers dropped"][0]
+                for variant, (count, median) in runs.items():
+                    measures.append(Measure(database.scale, "save", f"{name}, {variant}", 200, queries=count,
+                                            median_ms=median, note=f"{overhead:+d} queries with the triggers"
+                                            if variant == "with triggers" else ""))
+    return measures
 
 
 def _fill_floor(sql: str) -> str:
@@ -672,6 +728,15 @@ def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 
                               f"({measure.queries} queries) {measure.note}\n")
                 log.flush()
             if on_page is not None:  # the table so far: a long run interrupted keeps its finished pages
+                on_page(result)
+        if not only or only in "save":
+            result.measures.extend(measure_saves(databases, repeat))
+            if log:
+                for measure in result.measures:
+                    if measure.group == "save":
+                        log.write(f"  ×{measure.scale} save / {measure.variant}: {measure.median_ms or 0:.1f} ms "
+                                  f"({measure.queries} queries) {measure.note}\n")
+            if on_page is not None:
                 on_page(result)
     return result
 

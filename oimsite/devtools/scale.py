@@ -11,6 +11,8 @@ Where the fixture is absent (a fresh clone before the baseline landed), a small 
 the published 2024 proportions stands in; it is only a fallback and documents itself as such.
 
 The written tables are ANALYZEd at the end: the planners' statistics then describe the new table sizes.
+The database's triggers mark the buckets the copies write (docs/figures.md); populate then counts the
+years it wrote, so that no dashboard view after it pays for the first count of a year.
 On SQLite the lists' trigram search tables are rebuilt once at the end instead of row by row
 (`fts.deferred_indexing`).
 
@@ -39,6 +41,7 @@ from django.db.models.functions import Length
 from oimsite.core import fts
 from oimsite.devtools.bulk_rows import Table
 from oimsite.reporting import summaries
+from oimsite.reporting.models import BucketCount, BucketGeneration
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
@@ -251,7 +254,7 @@ class CopyWriter:
         self.file_rows = [self.files.row(ResettlementFile(**t.fields)) for t in template.files]
         self.refugee_rows = [[self.refugees.row(Refugee(**r)) for r in t.refugees] for t in template.files]
         self.vulnerability_ids = vulnerability_ids
-        self.years: set[int] = set()  # the years whose summaries the copies written so far marked
+        self.years: set[int] = set()  # the years the copies written so far have records in
 
     @staticmethod
     def _moved(table: Table, row: list[Any], fields: dict[str, Any], pk: int, shift: int,
@@ -307,11 +310,9 @@ class CopyWriter:
             self.refugees.insert(self._children(
                 self.refugees, "file", [f.refugees for f in t.files], self.refugee_rows, file_ids, refugee_ids,
                 shift, ("date_of_birth",)))
-            # Raw inserts send no signals: mark the summaries of the copy's years out of date here.
             years = {d.year for d in (shift_years(r.fields.get("departure_date"), shift) for r in t.returnees) if d}
             years |= {d.year for d in (shift_years(f.fields.get("departure_date"), shift) for f in t.files) if d}
             years |= {shift_years(s["date"], shift).year for r in t.returnees for s in r.sessions}
-            summaries.invalidate(years)
         self.years |= years
         return {"returnees": len(t.returnees), "sessions": sessions_count, "files": len(t.files),
                 "refugees": refugees_count}
@@ -384,11 +385,13 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
         if progress_stream is not None:
             progress_stream.write("\n")
         raise PopulateInterrupted(done, totals) from interrupted
-    # Statistics first: the summaries' recount is planned with them.
-    analyze(tuple(table.model for table in writer.tables))
+    # Statistics first: the count of the years is planned with them (the buckets' generations included: a
+    # table never analyzed is taken for thousands of rows, and the reader's plan for an expensive one).
+    analyze((*(table.model for table in writer.tables), BucketGeneration))
     if progress_stream is not None:
-        progress_stream.write(f"Counting the dashboard's summaries of {len(writer.years)} years…\n")
-    summaries.refresh(writer.years)
+        progress_stream.write(f"Counting the dashboard's figures of {len(writer.years)} years…\n")
+    summaries.warm(writer.years)
+    analyze((BucketCount,))
     return PopulateResult(done, totals, time.monotonic() - started, template.source)
 
 

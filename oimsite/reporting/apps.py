@@ -3,9 +3,11 @@ from django.db import connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from oimsite.reporting import triggers
+
 
 class ReportingConfig(AppConfig):
-    """The annual report: indicators, per-year summaries, published figures, dashboard, shared export.
+    """The annual report: indicators, per-year counts, published figures, dashboard, shared export.
 
     The label stays `oimsite`, the app's name before it moved here, so that its tables and migration history
     are unchanged.
@@ -16,10 +18,8 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Annual report")
 
     def ready(self) -> None:
-        from oimsite.reporting.summaries import connect_signals
-
-        connect_signals()
         post_migrate.connect(repair_trigram_search, sender=self, dispatch_uid="oimsite.repair_trigram_search")
+        post_migrate.connect(restore_figure_triggers, sender=self, dispatch_uid="oimsite.restore_figure_triggers")
 
 
 def repair_trigram_search(sender: AppConfig, using: str = "default", **kwargs) -> None:
@@ -27,3 +27,9 @@ def repair_trigram_search(sender: AppConfig, using: str = "default", **kwargs) -
     from oimsite.core import fts
 
     fts.repair(connections[using])
+
+
+def restore_figure_triggers(sender: AppConfig, using: str = "default", **kwargs) -> None:
+    """After migrate: a migration that rebuilt a counted table on SQLite dropped the triggers that keep the
+    figures true (oimsite/reporting/triggers.py)."""
+    triggers.ensure_installed(connections[using])

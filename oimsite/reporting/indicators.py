@@ -1,49 +1,39 @@
 """The annual report's indicators, computed from the records for any year.
 
 One module, used by the dashboard, the admin index, the reconciliation page, `manage.py report` and the
-tests. The counting rule of each indicator is in docs/indicators.md; here each rule is composed from the
-apps' QuerySet methods. A year's records are counted in three one-pass grouped queries (`count_records`),
-whatever the amount of data; the counts are kept per year in a summary to which every change to the year's
-records adds its difference (oimsite/reporting/summaries.py), so a large year is not recounted on every view, nor after
-a change, and the figures are always those of a live count.
+tests. The counting rule of each indicator is in docs/indicators.md; the counts come from
+oimsite/reporting/counting.py (three one-pass grouped queries, whatever the amount of data), through the
+stored per-bucket counts of oimsite/reporting/summaries.py, which database triggers keep true on every
+write path (docs/figures.md). Here each indicator is composed from those counts, with its definition, its
+drill-down and the published figure it is checked against.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import astuple, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connections, router
-from django.db.models import Count, Model, Q
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from oimsite.core.models_base import year_bounds
 from oimsite.reporting import summaries
+from oimsite.reporting.counting import FROM_MOROCCO, TO_MOROCCO, Group, count_records, kind_key
+from oimsite.reporting.counting import LIVE_QUERY_COUNT as LIVE_QUERY_COUNT
+from oimsite.reporting.keys import rank
 from oimsite.reporting.models import PublishedFigure
-from reintegration.models import Kind, SupportSession
-from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
-from returns.models import MOROCCO, AgeBand, Returnee, ReturnStatus
+from reintegration.models import Kind
+from resettlement.models import DEPARTED_STAGES, ResettlementFile
+from returns.models import AgeBand, Returnee
 
-FROM_MOROCCO = "from_morocco"
-TO_MOROCCO = "to_morocco"
-
-Counts = dict[str, Any]
-
-# SQL queries issued by `compute()` when the year's summary is current (the summary, the published figures),
-# and by a live count (`count_records`); pinned by tests, independent of the data.
-QUERY_COUNT = 2
-LIVE_QUERY_COUNT = 3
-
-# The counting rules behind `count_records`, stored with each year's summary: summaries counted by other
-# rules are recounted. Bump the number whenever count_records or the groups change; the kinds of support
-# and age bands are part of it because the stored counts are keyed by them.
-COUNTS_VERSION = f"1:{','.join(Kind.values)}:{','.join(AgeBand.values)}"
+# SQL queries issued by `compute()` when every stored count of the year is current (the generations with
+# the stored counts, the published figures); pinned by tests, independent of the data.
+QUERY_COUNT = summaries.READ_QUERY_COUNT + 1
 
 
 class Status:
@@ -253,127 +243,10 @@ def _distinct_years(model: type[Model], column: str, condition: str = "", params
         return {int(str(row[0])[:4]) for row in cursor.fetchall()}
 
 
-@dataclass(frozen=True)
-class _Group:
-    """Returnees of the year who share a programme, the other country, a sex and an age band."""
-
-    programme: str
-    country: str  # the country of return (from Morocco) or the host country (to Morocco)
-    sex: str
-    age_band: str | None
-    n: int
-    counselled: int
-
-
-def _returnee_groups(year: int, returnees: Collection[int] | None = None) -> list[_Group]:
-    """One pass over both programmes' returns of the year (or only `returnees`' returns), grouped finely
-    enough that every returns indicator and breakdown is a sum of groups (each returnee is in exactly one
-    group)."""
-    counselled = SupportSession.objects.virtual_predeparture_counselling().exists_for_returnee()
-    queryset = Returnee.objects.all() if returnees is None else Returnee.objects.filter(pk__in=returnees)
-    rows = (queryset.filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO)).returned_in(year)
-            .with_age_band().values("host_country", "return_country", "sex", "age_band")
-            .annotate(n=Count("pk"), counselled=Count("pk", filter=Q(host_country=MOROCCO) & Q(counselled)))
-            .order_by())
-    return [
-        _Group(FROM_MOROCCO, r["return_country"], r["sex"], r["age_band"], r["n"], r["counselled"])
-        if r["host_country"] == MOROCCO else
-        _Group(TO_MOROCCO, r["host_country"], r["sex"], r["age_band"], r["n"], r["counselled"])
-        for r in rows
-    ]
-
-
-def _kind_key(programme: str, kind: str, enhanced: bool) -> str:
-    return f"{programme}:{kind}:{'enhanced' if enhanced else 'standard'}"
-
-
-def _post_return_sessions(year: int, returnees: Collection[int] | None = None) -> dict[str, int]:
-    """One pass over the post-return sessions of the year (or only `returnees`' sessions): the returnees they
-    reached, per programme, and the sessions per programme, kind and reinforcement."""
-    avrr = Q(returnee__host_country=MOROCCO)
-    to_morocco = Q(returnee__return_country=MOROCCO)
-    start, end = year_bounds(year)
-    returned_this_year = Q(returnee__status=ReturnStatus.DEPARTED, returnee__departure_date__gte=start,
-                           returnee__departure_date__lt=end)
-    enhanced = Q(enhanced=True)
-    counts = {
-        "avrr_supported": Count("returnee", distinct=True, filter=avrr),
-        "avrr_enhanced": Count("returnee", distinct=True, filter=avrr & enhanced),
-        "mor_reintegrated": Count("returnee", distinct=True, filter=to_morocco & returned_this_year),
-        "mor_enhanced": Count("returnee", distinct=True, filter=to_morocco & returned_this_year & enhanced),
-    }
-    for prog, condition in ((FROM_MOROCCO, avrr), (TO_MOROCCO, to_morocco)):
-        for kind in Kind:
-            for reinforced in (False, True):
-                counts[_kind_key(prog, kind.value, reinforced)] = Count(
-                    "pk", filter=condition & Q(kind=kind.value, enhanced=reinforced))
-    queryset = SupportSession.objects.post_return().in_year(year)
-    if returnees is not None:
-        queryset = queryset.filter(returnee_id__in=returnees)
-    return queryset.aggregate(**counts)
-
-
-def _departed_refugees(year: int, files: Collection[int] | None = None) -> list[list[Any]]:
-    """[destination, refugees] of the year (or only of the refugees on `files`), most first."""
-    queryset = Refugee.objects.all() if files is None else Refugee.objects.filter(file_id__in=files)
-    rows = (queryset.departed_in(year).values("file__destination_country")
-            .annotate(n=Count("pk")).order_by("-n", "file__destination_country"))
-    return [[row["file__destination_country"], row["n"]] for row in rows]
-
-
-def count_records(year: int, *, returnees: Collection[int] | None = None,
-                  files: Collection[int] | None = None) -> Counts:
-    """Everything the report of `year` needs from its records, counted live in `LIVE_QUERY_COUNT` queries
-    (a JSON-ready dict: it is what a YearSummary stores).
-
-    With `returnees` or `files`, only what those returnees (their returns and sessions) or those files
-    (their refugees) take part in: each count is a sum over returnees or over files, so the counts of
-    separate records add up (see `combine_counts`), and a change's effect on a year is the difference of
-    the changed records' counts after and before it (oimsite/reporting/summaries.py).
-    """
-    whole = returnees is None and files is None
-    return {
-        "version": COUNTS_VERSION,
-        "people": [list(astuple(group)) for group in _returnee_groups(year, returnees)]
-        if whole or returnees else [],
-        "sessions": _post_return_sessions(year, returnees) if whole or returnees else {},
-        "destinations": _departed_refugees(year, files) if whole or files else [],
-    }
-
-
-def combine_counts(parts: Iterable[tuple[int, Counts]]) -> Counts:
-    """The sum of `sign × counts` over `parts`, in the form `count_records` gives (groups and destinations
-    that come to zero left out; destinations most first). All parts must be made by the same rules."""
-    people: dict[tuple[Any, ...], list[int]] = {}
-    sessions: dict[str, int] = {}
-    destinations: dict[str, int] = {}
-    for sign, part in parts:
-        for *key, n, counselled in part["people"]:
-            group = people.setdefault(tuple(key), [0, 0])
-            group[0] += sign * n
-            group[1] += sign * counselled
-        for key, n in part["sessions"].items():
-            sessions[key] = sessions.get(key, 0) + sign * n
-        for code, n in part["destinations"]:
-            destinations[code] = destinations.get(code, 0) + sign * n
-    return {
-        "version": COUNTS_VERSION,
-        "people": [[*key, n, counselled] for key, (n, counselled) in people.items() if n or counselled],
-        "sessions": sessions,
-        "destinations": sorted(([code, n] for code, n in destinations.items() if n),
-                               key=lambda row: (-row[1], row[0])),
-    }
-
-
-def is_nothing(counts: Counts) -> bool:
-    """True when `counts` count nothing (a change that moved no figure)."""
-    return not counts["people"] and not counts["destinations"] and not any(counts["sessions"].values())
-
-
 def compute(year: int, *, live: bool = False) -> Report:
-    """All the indicators and breakdowns of `year`: from the year's summary when it is current (`QUERY_COUNT`
-    queries), otherwise counted live and the summary refreshed (see oimsite/reporting/summaries.py); `live=True` always
-    counts and leaves the summary alone."""
+    """All the indicators and breakdowns of `year`: from the stored counts of the year, the buckets written
+    since recounted (`QUERY_COUNT` queries when none was; see oimsite/reporting/summaries.py); `live=True`
+    counts every record of the year and stores nothing."""
     counts = count_records(year) if live else summaries.counts(year)
     indicators: dict[str, Indicator] = {}
     breakdowns: dict[str, Breakdown] = {}
@@ -382,7 +255,7 @@ def compute(year: int, *, live: bool = False) -> Report:
         indicators[indicator.key] = indicator
         return indicator
 
-    people = [_Group(*row) for row in counts["people"]]
+    people = [Group(*row) for row in counts["people"]]
     sessions = counts["sessions"]
     avrr_params = {"programme": FROM_MOROCCO, "returned_in": year}
     mor_params = {"programme": TO_MOROCCO, "returned_in": year}
@@ -498,11 +371,11 @@ def compute(year: int, *, live: bool = False) -> Report:
         base = {"programme": prog, "phase": "post_return", "year": year}
         kind_rows = []
         for kind in Kind:
-            n = sessions[_kind_key(prog, kind.value, False)] + sessions[_kind_key(prog, kind.value, True)]
+            n = sessions[kind_key(prog, kind.value, False)] + sessions[kind_key(prog, kind.value, True)]
             if n:
                 kind_rows.append(BreakdownRow(kind.label, n, sessions_url(**base, kind=kind.value), kind.value))
-        enhanced_sessions = sum(sessions[_kind_key(prog, kind.value, True)] for kind in Kind)
-        programme_sessions = enhanced_sessions + sum(sessions[_kind_key(prog, kind.value, False)] for kind in Kind)
+        enhanced_sessions = sum(sessions[kind_key(prog, kind.value, True)] for kind in Kind)
+        programme_sessions = enhanced_sessions + sum(sessions[kind_key(prog, kind.value, False)] for kind in Kind)
         breakdowns[f"{prog}.kinds"] = Breakdown(
             f"{prog}.kinds", _("Post-return support sessions by kind — %(programme)s") % {"programme": prog_title},
             kind_rows, programme_sessions, sessions_url(**base))
@@ -547,47 +420,6 @@ def compute(year: int, *, live: bool = False) -> Report:
     return report
 
 
-# Order of the headline keys (the baseline sheet's order); country keys follow their total.
-_ORDER = [
-    "avrr.returned", "avrr.countries", "avrr.by_country", "avrr.predeparture_virtual_counselling",
-    "avrr.post_return_support", "avrr.enhanced_support", "moroccans.returned", "moroccans.by_host",
-    "moroccans.male_share", "moroccans.age_18_35_share", "moroccans.reintegration_support",
-    "moroccans.enhanced_support", "resettlement.departed", "resettlement.by_destination",
-]
-
-
 def _ordered(indicators: dict[str, Indicator]) -> dict[str, Indicator]:
-    def rank(key: str) -> int:
-        for i, prefix in enumerate(_ORDER):
-            if key == prefix or key.startswith(prefix + "."):
-                return i
-        return len(_ORDER)
-
-    keys: Iterable[str] = sorted(indicators, key=lambda k: rank(k))  # stable: country order kept
+    keys: Iterable[str] = sorted(indicators, key=rank)  # stable: country order kept
     return {k: indicators[k] for k in keys}
-
-
-# Indicators that end in a country code, and those that have a denominator (published as percentages too).
-COUNTRY_PREFIXES = ("avrr.by_country", "moroccans.by_host", "resettlement.by_destination")
-SHARE_KEYS = (
-    "avrr.predeparture_virtual_counselling", "avrr.enhanced_support", "moroccans.male_share",
-    "moroccans.age_18_35_share", "moroccans.reintegration_support", "moroccans.enhanced_support",
-)
-
-
-def key_problem(key: str) -> str | None:
-    """Why `key` names no indicator (a message for the user), or None if it does.
-
-    A count indicator's key, or `<key>.share` for the percentage of one that has a denominator.
-    """
-    base = key.removesuffix(".share")
-    if key.endswith(".share") and base not in SHARE_KEYS:
-        return _("Only these indicators have a percentage (.share): %(keys)s.") % {"keys": ", ".join(SHARE_KEYS)}
-    prefix, _sep, code = base.rpartition(".")
-    if prefix in COUNTRY_PREFIXES:
-        if code not in dict(countries):
-            return _("“%(code)s” is not an ISO 3166 country code.") % {"code": code}
-        return None
-    if base not in _ORDER or base in COUNTRY_PREFIXES:
-        return _("Unknown indicator “%(key)s”: use a key of the annual report, e.g. avrr.returned.") % {"key": key}
-    return None

@@ -1,4 +1,6 @@
-"""Site-wide models: the figures the office published, to check the computed indicators against."""
+"""The reporting app's models: the figures the office published, to check the computed indicators against,
+and the stored counts behind the dashboard with the generations that tell when to recount them
+(docs/figures.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.params import YEAR_MIN, year_max
+from oimsite.reporting.keys import key_problem
 
 
 class FigureUnit(models.TextChoices):
@@ -53,8 +56,6 @@ class PublishedFigure(models.Model):
         return f"{self.key} {self.year}: {self.display_value}"
 
     def clean(self) -> None:
-        from oimsite.reporting.indicators import key_problem  # the indicator module imports this model
-
         errors: dict[str, list] = {}
         problem = key_problem(self.key) if self.key else None
         if problem:
@@ -92,35 +93,45 @@ class PublishedFigure(models.Model):
         return Decimal(1).scaleb(-self.decimal_places)
 
 
-class YearSummary(models.Model):
-    """The counts behind one year's report, kept so that a large year's dashboard need not recount its
-    records on every view (see oimsite/reporting/summaries.py). The year's counts are `counts` plus its
-    `YearSummaryChange` rows; `generation` moves with every change to the year's counts, in the change's own
-    transaction, so that a recount overtaken by a change is not stored."""
+class BucketKind(models.TextChoices):
+    RETURNEE = "returnee", _("Returnees (their returns and sessions)")
+    FILE = "file", _("Resettlement files (their refugees)")
 
-    year = models.IntegerField(_("year"), primary_key=True)
-    generation = models.PositiveIntegerField(_("generation"), default=0)
-    counts = models.JSONField(_("counts"), null=True, blank=True)
-    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+
+class BucketGeneration(models.Model):
+    """How many times the records of one bucket have been written (oimsite/reporting/triggers.py).
+
+    Written only by the database's triggers, in the transaction of each write to the records; read by the
+    dashboard's reader to find the buckets whose stored counts are out of date.
+    """
+
+    pk = models.CompositePrimaryKey("kind", "bucket")
+    kind = models.CharField(_("kind"), max_length=8, choices=BucketKind.choices)
+    bucket = models.BigIntegerField(_("bucket"), help_text=_("The records' id divided by the bucket size."))
+    generation = models.BigIntegerField(_("generation"), default=1)
 
     class Meta:
-        verbose_name = _("year summary")
-        verbose_name_plural = _("year summaries")
+        verbose_name = _("bucket generation")
+        verbose_name_plural = _("bucket generations")
 
     def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.kind} {self.bucket}: {self.generation}"
 
 
-class YearSummaryChange(models.Model):
-    """What one change to the records did to a year's counts (the difference, possibly negative), written
-    in the change's transaction and added to the year's summary when it is read."""
+class BucketCount(models.Model):
+    """What the records of one bucket count in one year's report, as of a generation of the bucket: current
+    while the bucket's generation has not moved (oimsite/reporting/summaries.py)."""
 
-    year = models.IntegerField(_("year"), db_index=True)
+    pk = models.CompositePrimaryKey("year", "kind", "bucket")
+    year = models.IntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=8, choices=BucketKind.choices)
+    bucket = models.BigIntegerField(_("bucket"))
+    generation = models.BigIntegerField(_("generation"))
     counts = models.JSONField(_("counts"))
 
     class Meta:
-        verbose_name = _("year summary change")
-        verbose_name_plural = _("year summary changes")
+        verbose_name = _("bucket count")
+        verbose_name_plural = _("bucket counts")
 
     def __str__(self) -> str:
-        return f"{self.year} #{self.pk}"
+        return f"{self.year} {self.kind} {self.bucket}"
