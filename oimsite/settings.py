@@ -195,12 +195,15 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Security (issue #5): Django's deployment checklist and OWASP ASVS L2. ---------------------------
 
-# Login throttling (django-axes): 5 failures lock the username, and separately the address, for 30 min.
-# Only a development machine may switch it off; production always throttles.
+# Login throttling (django-axes, rules in accounts/lockout.py): 5 failures lock a username from one address,
+# 50 failures lock an address whatever the usernames (password spraying), for 30 minutes. A success clears
+# the failures of that username from that address only. Only a development machine may switch it off.
 AXES_ENABLED = env_bool("AXES_ENABLED", True) if DEBUG else True
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+OIM_LOCKOUT_ADDRESS_FAILURE_LIMIT = 50
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
