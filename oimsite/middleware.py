@@ -1,0 +1,39 @@
+"""Site-wide middleware: answers for the conditions no single view should have to handle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+# Seconds a client is told to wait before submitting again (the Retry-After header).
+BUSY_RETRY_AFTER = 5
+
+
+def is_database_locked(exception: BaseException) -> bool:
+    """SQLite's "database is locked": another writer held the database past the busy timeout."""
+    return isinstance(exception, OperationalError) and "database is locked" in str(exception)
+
+
+class DatabaseBusyMiddleware:
+    """A write that still cannot proceed after SQLite's busy timeout: a 503 "try again" page, not a 500.
+
+    With WAL, immediate transactions and a busy timeout (settings.py) concurrent edits wait their turn;
+    only one kept waiting longer than the timeout (a long `load_baseline`) ends here. The view's
+    transaction has rolled back, so the page can say that nothing was saved.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_locked(exception):
+            return None
+        response = HttpResponse(render_to_string("503.html", request=request), status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
