@@ -1,9 +1,12 @@
-"""The lockout page of django-axes."""
+"""The lockout page of django-axes, and logout."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,3 +27,16 @@ def lockout(request: HttpRequest, original_response: HttpResponse | None = None,
         "retry_at": timezone.localtime(timezone.now() + cool_off),
     })
     return render(request, "accounts/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which also asks the browser to drop what it cached of the site (Clear-Site-Data).
+
+    Every page is sent with no-store already; this also clears a page a browser kept despite it (its
+    back-forward cache), so that nothing of the session is shown again from the history.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response

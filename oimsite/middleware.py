@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 # Seconds a client is told to wait before submitting again (the Retry-After header).
 BUSY_RETRY_AFTER = 5
@@ -36,4 +37,21 @@ class DatabaseBusyMiddleware:
             return None
         response = HttpResponse(render_to_string("503.html", request=request), status=503)
         response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
+
+class NoStoreMiddleware:
+    """No page or download of the site is kept by a browser or a proxy: `Cache-Control: no-store, private`.
+
+    Lists, detail pages, exports and the dashboard hold personal data; a cached copy would outlive the
+    session (the back button after logout, a shared computer's disk cache). Static files never reach this
+    middleware: WhiteNoise, above it, answers them with its own long-lived caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
         return response
