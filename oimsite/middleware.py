@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 # Seconds a client is told to wait before submitting again (the Retry-After header).
 BUSY_RETRY_AFTER = 5
@@ -55,3 +56,22 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the query string: 400, before any view reads it.
+
+    PostgreSQL cannot hold NUL in a string, so a NUL in a filter, a search or an autocomplete term failed
+    with a 500 wherever the value reached a query; no page of the site has a use for one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponseBadRequest(
+                _("The address of this page contains a NUL character, which no page accepts."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

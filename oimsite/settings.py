@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # SQLite's "database is locked" after the busy timeout: a translated 503 "try again" page.
     "oimsite.middleware.DatabaseBusyMiddleware",
+    # A NUL in the query string: 400 (PostgreSQL cannot hold one in a query).
+    "oimsite.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login, except those marked with @login_not_required (Django 5.1+).
@@ -219,6 +221,7 @@ OIM_LOCKOUT_ADDRESS_FAILURE_LIMIT = 50
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # accounts/admin.py registers axes' admins itself (a safer date hierarchy)
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
 # Behind a reverse proxy, set DJANGO_PROXY_COUNT so that the client address (not the proxy's) is locked.

@@ -9,11 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Expression, Field, Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -259,9 +260,19 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
             helper = self.get_historical_record_context_helper(request, current)
             current.history_delta_changes = helper.context_for_delta_changes(delta)
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        # simple-history looks the id up as given: "abc" for an integer key was a 500, not a 404.
+        if not is_valid_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: dict | None = None) -> HttpResponse:
         # django-simple-history only hides the revert button: refuse the POST itself, history is evidence.
         if request.method == "POST":
             raise PermissionDenied
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not (is_valid_key(self.model._meta.pk, unquote(object_id))
+                and is_valid_key(history_model._meta.pk, unquote(version_id))):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
