@@ -14,6 +14,7 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Expression, Field, Model, Q, QuerySet
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -94,7 +95,37 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [item for item in value if is_valid_key(to_field, item)], attr)
 
 
+# New inline rows (sessions, refugees) a person enters in one submission; rows already saved are not counted.
+MAX_NEW_INLINE_ROWS = 50
+
+
 class LabelledInlineFormSet(VersionedInlineFormSet):
+    """The inline rows of a case record, with at most MAX_NEW_INLINE_ROWS new ones per submission.
+
+    Django builds as many forms as the posted TOTAL_FORMS asks for (up to 2,000), and renders them all
+    again when the page has an error: a forged count tied a worker up for half a minute. Only the saved
+    rows and MAX_NEW_INLINE_ROWS more are built; a submission asking for more is refused with a message,
+    and nothing of it is saved.
+    """
+
+    max_new_rows = MAX_NEW_INLINE_ROWS
+
+    def total_form_count(self) -> int:
+        total = super().total_form_count()
+        if not self.is_bound:
+            return total
+        # The saved rows, not the posted INITIAL_FORMS: that count is the client's to forge as well.
+        return min(total, len(self.get_queryset()) + self.max_new_rows)
+
+    def clean(self) -> None:
+        submitted = self.management_form.cleaned_data.get(TOTAL_FORM_COUNT, 0)
+        if submitted > self.total_form_count():
+            raise ValidationError(
+                _("At most %(limit)s new rows can be added at once here: save the record, then add more."),
+                code="too_many_forms", params={"limit": self.max_new_rows},
+            )
+        super().clean()
+
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
