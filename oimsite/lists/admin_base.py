@@ -96,7 +96,7 @@ class SafeAutocompleteSelect(AutocompleteSelect):
 
 
 # New inline rows (sessions, refugees) a person enters in one submission; rows already saved are not counted.
-MAX_NEW_INLINE_ROWS = 50
+MAX_NEW_INLINE_ROWS = 25
 
 
 class LabelledInlineFormSet(VersionedInlineFormSet):
