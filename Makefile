@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
+# Test worker processes (pytest-xdist); 0 runs the suite in this process.
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
 .PHONY: install setup run test lint deploy clean-venv
@@ -41,7 +43,7 @@ deploy: install
 test: install
 	$(PY) manage.py compiletranslations
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and audit")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the audit receivers)
+        from . import language, signals  # noqa: F401  (connect the audit and language receivers)
 
         post_migrate.connect(resync_roles, sender=self, dispatch_uid="accounts.resync_roles")
 

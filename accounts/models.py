@@ -86,3 +86,30 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+def language_choices() -> list[tuple[str, str]]:
+    # Read from the settings when asked, so that a language added to LANGUAGES needs no migration.
+    return [(code, name) for code, name in settings.LANGUAGES]
+
+
+class UserPreference(models.Model):
+    """What a user chose for themselves and keeps from one session, and one computer, to the next."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=15, choices=language_choices,
+        help_text=_("The interface's language for this user, applied at each login."),
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+        # Each user sets their own, through the language menu: no permission to hand out.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.language}"

@@ -31,7 +31,7 @@ def audit_login_failed(sender: Any, credentials: dict, request: HttpRequest | No
 @receiver(export_done, dispatch_uid="accounts.audit_export")
 def audit_export(
     sender: Any, request: HttpRequest, model: Any = None, export_format: str = "", filters: Any = "",
-    row_count: int | None = None, **kwargs: Any,
+    row_count: int | None = None, columns: str = "", **kwargs: Any,
 ) -> None:
     if model is None:
         what = kwargs.get("what", "")
@@ -39,7 +39,9 @@ def audit_export(
         what = model
     else:
         what = model._meta.label_lower
+    # Which columns of a list: the ones shown, or every field (date of birth, vulnerabilities, consent…).
+    detail = {"columns": columns} if columns else {}
     AuditEvent.objects.record(
         AuditEventKind.EXPORT, request=request, what=what, format=export_format,
-        filters=filters if isinstance(filters, (str, dict)) else str(filters), row_count=row_count,
+        filters=filters if isinstance(filters, (str, dict)) else str(filters), row_count=row_count, **detail,
     )

@@ -1,4 +1,4 @@
-"""The lockout page of django-axes, and logout."""
+"""The lockout page of django-axes; logout; the language menu."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ from typing import Any
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.i18n import set_language as django_set_language
+
+from .language import chosen_before_login, store_preference, supported
 
 
 def lockout(request: HttpRequest, original_response: HttpResponse | None = None,
@@ -40,3 +44,21 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         response["Clear-Site-Data"] = '"cache"'
         return response
+
+
+@login_not_required
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the language cookie, the redirect to `next`), the choice also kept for the
+    signed-in user (accounts/language.py)."""
+    response = django_set_language(request)
+    if request.method != "POST":
+        return response
+    language = supported(request.POST.get("language"))
+    if language is None:
+        # Django's view writes any language it has a catalogue for ("de"): only ours are chosen.
+        response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
+    elif request.user.is_authenticated:
+        store_preference(request.user, language)
+    else:
+        chosen_before_login(request)
+    return response

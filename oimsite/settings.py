@@ -101,7 +101,8 @@ MIDDLEWARE = [
     # Below WhiteNoise: every response but a static file says no-store (personal data).
     "oimsite.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The office's language (OIM_LANGUAGE_CODE) or the one the user chose, never the browser's.
+    "accounts.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # SQLite's "database is locked" after the busy timeout: a translated 503 "try again" page.
     "oimsite.middleware.DatabaseBusyMiddleware",
@@ -178,8 +179,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# The interface's language until a user picks another; the browser's Accept-Language is not consulted
+# (accounts/language.py).
+LANGUAGE_CODE = (os.environ.get("OIM_LANGUAGE_CODE") or "fr").strip()
+if LANGUAGE_CODE not in [code for code, _name in LANGUAGES]:
+    raise ImproperlyConfigured(
+        f"OIM_LANGUAGE_CODE={LANGUAGE_CODE!r}: choose one of {', '.join(code for code, _name in LANGUAGES)}."
+    )
+# A language picked in the menu outlives the 30-minute session on that browser; a signed-in user's pick is
+# also kept with their account and applied at each login.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Dates day-first in English too (oimsite/formats/en/formats.py): 12/09/2024 is 12 September.
+FORMAT_MODULE_PATH = ["oimsite.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
@@ -263,6 +277,7 @@ CONTENT_SECURITY_POLICY = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # HSTS for a year, subdomains and preload: the site is served over HTTPS only.
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)

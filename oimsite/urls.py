@@ -1,16 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from accounts.views import LogoutView
+from accounts.views import LogoutView, set_language
 
 urlpatterns = [
     path("", include("oimsite.reporting.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("returns/", include("returns.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("resettlement/", include("resettlement.urls")),

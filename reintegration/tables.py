@@ -31,3 +31,15 @@ class SupportSessionTable(tables.Table):
 
     def render_returnee_name(self, record: SupportSession) -> str:
         return record.returnee.full_name
+
+
+class SupportSessionFullExportTable(SupportSessionTable):
+    """The full export: the list's columns and the session's other fields."""
+
+    notes = tables.Column()
+    created_at = tables.DateTimeColumn(short=True)
+    updated_at = tables.DateTimeColumn(short=True)
+
+    class Meta(SupportSessionTable.Meta):
+        fields = (*SupportSessionTable.Meta.fields, "notes", "created_at", "updated_at")
+        sequence = fields

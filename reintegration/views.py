@@ -8,7 +8,7 @@ from oimsite.lists.views import CaseListView
 
 from .filters import SupportSessionFilter
 from .models import SupportSession
-from .tables import SupportSessionTable
+from .tables import SupportSessionFullExportTable, SupportSessionTable
 
 
 class SupportSessionListView(CaseListView):
@@ -16,6 +16,7 @@ class SupportSessionListView(CaseListView):
     permission_required = "reintegration.view_supportsession"
     export_permission = "reintegration.export_supportsession"
     table_class = SupportSessionTable
+    full_export_table_class = SupportSessionFullExportTable
     filterset_class = SupportSessionFilter
     title = SupportSession._meta.verbose_name_plural
 

@@ -42,3 +42,31 @@ class RefugeeTable(tables.Table):
         order_by = ("family_name", "given_name")
         attrs = {"class": "data-table"}
         empty_text = _("No refugee matches these filters.")
+
+
+class ResettlementFileFullExportTable(ResettlementFileTable):
+    """The full export: the list's columns and the file's other fields (consent, notes)."""
+
+    consent_date = ShortDateColumn()
+    consent_scope = tables.Column()
+    notes = tables.Column()
+    created_at = tables.DateTimeColumn(short=True)
+    updated_at = tables.DateTimeColumn(short=True)
+
+    class Meta(ResettlementFileTable.Meta):
+        fields = (*ResettlementFileTable.Meta.fields, "consent_date", "consent_scope", "notes", "created_at",
+                  "updated_at")
+        sequence = fields
+
+
+class RefugeeFullExportTable(RefugeeTable):
+    """The full export: the list's columns and the refugee's other fields."""
+
+    relationship = tables.Column()
+    file_stage = tables.Column(accessor="file__stage", verbose_name=_("File stage"))
+    created_at = tables.DateTimeColumn(short=True)
+    updated_at = tables.DateTimeColumn(short=True)
+
+    class Meta(RefugeeTable.Meta):
+        fields = (*RefugeeTable.Meta.fields, "relationship", "file_stage", "created_at", "updated_at")
+        sequence = fields

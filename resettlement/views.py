@@ -9,7 +9,7 @@ from oimsite.lists.views import CaseListView
 
 from .filters import RefugeeFilter, ResettlementFileFilter
 from .models import Refugee, ResettlementFile
-from .tables import RefugeeTable, ResettlementFileTable
+from .tables import RefugeeFullExportTable, RefugeeTable, ResettlementFileFullExportTable, ResettlementFileTable
 
 
 def refugee_count() -> Coalesce:
@@ -24,6 +24,7 @@ class ResettlementFileListView(CaseListView):
     permission_required = "resettlement.view_resettlementfile"
     export_permission = "resettlement.export_resettlementfile"
     table_class = ResettlementFileTable
+    full_export_table_class = ResettlementFileFullExportTable
     filterset_class = ResettlementFileFilter
     title = ResettlementFile._meta.verbose_name_plural
 
@@ -47,6 +48,7 @@ class RefugeeListView(CaseListView):
     permission_required = "resettlement.view_refugee"
     export_permission = "resettlement.export_refugee"
     table_class = RefugeeTable
+    full_export_table_class = RefugeeFullExportTable
     filterset_class = RefugeeFilter
     title = Refugee._meta.verbose_name_plural
 

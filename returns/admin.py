@@ -10,6 +10,7 @@ from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListF
 from reintegration.models import SupportSession
 
 from .models import MOROCCO, Returnee, ReturnStatus, VulnerabilityCategory
+from .vulnerability_categories import LABELS
 
 
 class ProgrammeListFilter(admin.SimpleListFilter):
@@ -48,8 +49,19 @@ class SupportSessionInline(LabelledTabularInline):
 
 @admin.register(VulnerabilityCategory)
 class VulnerabilityCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code")
+    list_display = ("label", "code")
     search_fields = ("name", "code")
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, obj: VulnerabilityCategory) -> str:
+        return obj.label
+
+    def get_readonly_fields(self, request, obj=None):
+        # A reference category is named by the application, in every language: its recorded name and code
+        # would change nothing that users see, or break fixtures and imports.
+        if obj is not None and obj.code in LABELS:
+            return ("code", "name")
+        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(Returnee)

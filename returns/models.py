@@ -7,7 +7,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -18,6 +19,8 @@ from simple_history.models import HistoricalRecords
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 from oimsite.core.text import SafeTextFields
+
+from .vulnerability_categories import LABELS
 
 MOROCCO = "MA"
 
@@ -67,7 +70,14 @@ class VulnerabilityCategory(SafeTextFields):
         verbose_name_plural = _("vulnerability categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the user's language: translated for the reference categories (their stored name is
+        French), as recorded for a category added by staff."""
+        label = LABELS.get(self.code)
+        return str(label) if label is not None else self.name
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
@@ -121,6 +131,15 @@ class ReturneeQuerySet(models.QuerySet["Returnee"]):
     def with_age_at_return(self) -> ReturneeQuerySet:
         """Annotate `age_at_return` in whole years, computed by the database."""
         return self.annotate(age_at_return=YearsBetween("date_of_birth", "departure_date"))
+
+    def with_session_count(self) -> ReturneeQuerySet:
+        """Annotate `session_count`, the returnee's support sessions: a correlated subquery, which counts
+        for the rows read where annotate(Count()) would group the whole filtered set first."""
+        # The sessions' model through the reverse relation: reintegration depends on returns, not back.
+        sessions = self.model._meta.get_field("sessions").related_model
+        counts = (sessions.objects.filter(returnee=OuterRef("pk")).order_by().values("returnee")
+                  .annotate(n=Count("pk")).values("n"))
+        return self.annotate(session_count=Coalesce(Subquery(counts, output_field=models.IntegerField()), 0))
 
     def aged_at_return(self, minimum: int | None = None, maximum: int | None = None) -> ReturneeQuerySet:
         """Returnees whose age at return is within [minimum, maximum] (inclusive)."""

@@ -7,8 +7,8 @@ from django.views.generic import DetailView
 from oimsite.lists.views import CaseListView
 
 from .filters import ReturneeFilter
-from .models import Returnee
-from .tables import ReturneeTable
+from .models import Returnee, ReturneeQuerySet
+from .tables import ReturneeFullExportTable, ReturneeTable
 
 
 class ReturneeListView(CaseListView):
@@ -16,11 +16,15 @@ class ReturneeListView(CaseListView):
     permission_required = "returns.view_returnee"
     export_permission = "returns.export_returnee"
     table_class = ReturneeTable
+    full_export_table_class = ReturneeFullExportTable
     filterset_class = ReturneeFilter
     title = Returnee._meta.verbose_name_plural
 
     def get_queryset(self) -> QuerySet[Returnee]:
         return Returnee.objects.with_age_at_return()
+
+    def prepare_full_export(self, queryset: ReturneeQuerySet) -> QuerySet[Returnee]:
+        return queryset.with_session_count().prefetch_related("vulnerabilities")
 
 
 class ReturneeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):

@@ -1,5 +1,6 @@
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 # Playwright's sync API keeps an event loop running in the main thread; pytest-django's ORM use then
@@ -7,6 +8,12 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+
+from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
+from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
+from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+from tests.helpers import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -16,18 +23,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's Chromium: in CI its absence fails them, elsewhere it skips them."""
-    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        return  # Let them run and fail loudly: CI promised a browser.
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium`.")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
@@ -35,7 +30,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    # A browser set to French, as the office's are; the site follows the browser's language.
+    # A browser set to French, as the office's are (the site ignores it: accounts/language.py).
     return {**browser_context_args, "locale": "fr-FR"}
 
 
@@ -61,28 +56,147 @@ def admin_client_logged(client, superuser):
     return client
 
 
-# SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
-# a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.
-SESSION_TOUCH_QUERIES = 3
+class _Baseline:
+    """The 2024 baseline (fixtures/baseline_2024.json), loaded once per test session (per xdist worker).
+
+    It is loaded inside a transaction that is never committed; each test that uses it runs in its own savepoint
+    within it (pytest-django's `db`), so a test's writes never reach the next test. The tests that use it are
+    run last (`pytest_collection_modifyitems` below), so that one load serves them all; a test that does not
+    use it, met after them, first rolls the load back (`_baseline_only_where_asked`).
+    """
+
+    def __init__(self) -> None:
+        self.block = None
+
+    def load(self) -> None:
+        from django.core.management import call_command
+        from django.db import transaction
+
+        if self.block is None:
+            self.block = transaction.atomic()
+            self.block.__enter__()
+            call_command("loaddata", "baseline_2024", verbosity=0)
+
+    def unload(self) -> None:
+        from django.db import transaction
+
+        if self.block is not None:
+            transaction.set_rollback(True)
+            self.block.__exit__(None, None, None)
+            self.block = None
 
 
-@pytest.fixture(scope="module")
-def baseline(django_db_setup, django_db_blocker):
-    """The 2024 baseline (fixtures/baseline_2024.json), loaded once per test module.
+_BASELINE = _Baseline()
 
-    Use it together with `db`: `def test_x(db, baseline): ...`. The records are loaded inside a
-    transaction opened for the module and rolled back when the module ends; each test runs in its own
-    savepoint within it (pytest-django's `db`), so a test's writes never reach the next test.
+
+def _uses_baseline(item: pytest.Item) -> bool:
+    return "baseline" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium: in CI its absence fails them, elsewhere it skips them. The tests
+    that read the baseline run last, in their order, so that it is loaded once."""
+    items.sort(key=_uses_baseline)  # stable: the order within each group is kept
+    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        return  # Let them run and fail loudly: CI promised a browser.
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium`.")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def _baseline_session(django_db_setup, django_db_blocker):
+    """Rolls the baseline back at the end of the session, before the test database is destroyed."""
+    yield
+    with django_db_blocker.unblock():
+        _BASELINE.unload()
+
+
+@pytest.fixture(autouse=True)
+def _baseline_only_where_asked(request):
+    """Loads the session's baseline for a test that asks for it (before its own transaction opens: autouse
+    fixtures come first), and rolls it back before a test that does not."""
+    if _uses_baseline(request.node):
+        request.getfixturevalue("_baseline_session")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            _BASELINE.load()
+    elif _BASELINE.block is not None:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            _BASELINE.unload()
+
+
+@pytest.fixture
+def baseline():
+    """The 2024 baseline, read-only for the test (its writes are rolled back). Use it with `db`:
+    `def test_x(db, baseline): ...`.
 
     Transactional tests (`transactional_db`, `@pytest.mark.django_db(transaction=True)`) and live-server
-    or browser tests cannot use it: they commit, and their teardown empties the tables. They must load
-    the baseline themselves, e.g. `call_command("loaddata", "baseline_2024")`, and should live in a
-    module of their own.
+    or browser tests cannot use it: they commit, and their teardown empties the tables. They load the
+    baseline themselves, e.g. `call_command("loaddata", "baseline_2024")`.
     """
-    from django.core.management import call_command
-    from django.db import transaction
+    return _BASELINE
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "baseline_2024", verbosity=0)
-        yield
-        transaction.set_rollback(True)
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, role: str | None = None, *, staff: bool | None = None):
+        user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        user.is_staff = bool(role) if staff is None else staff
+        user.save()
+        return user
+    return make
+
+
+@pytest.fixture
+def role_client(client, make_user):
+    """`role_client("Gestionnaire de cas")`: a test client logged in as a new member of that role."""
+    def login(role: str | None, username: str | None = None):
+        user = make_user(username or f"user-{abs(hash(role)) % 10_000}", role)
+        client.force_login(user)
+        client.user = user
+        return client
+    return login
+
+
+@pytest.fixture
+def cases(db):
+    vulnerability = VulnerabilityCategory.objects.get_or_create(code="test-child", defaults={"name": "Child"})[0]
+    returnee = Returnee.objects.create(
+        case_number="RVA-2024-00001", given_name="Awa", family_name="Diallo", sex="F",
+        date_of_birth=date(1990, 5, 1), nationality="SN", host_country="MA", return_country="SN",
+        status=ReturnStatus.DEPARTED, departure_date=date(2024, 3, 1),
+    )
+    returnee.vulnerabilities.add(vulnerability)
+    session = SupportSession.objects.create(
+        returnee=returnee, kind=Kind.CASH, phase=Phase.POST_RETURN, mode=Mode.IN_PERSON, date=date(2024, 4, 1),
+        provider=Provider.IOM_ORIGIN,
+    )
+    file = ResettlementFile.objects.create(
+        file_number="RST-2024-0001", destination_country="CA", stage=Stage.DEPARTED,
+        referral_date=date(2023, 6, 1), departure_date=date(2024, 5, 1),
+    )
+    refugee = Refugee.objects.create(
+        file=file, given_name="Jean", family_name="Mbala", sex="M", date_of_birth=date(1985, 1, 1),
+        nationality="CD", is_principal_applicant=True, relationship=Relationship.PRINCIPAL,
+    )
+    return {"returnee": returnee, "session": session, "file": file, "refugee": refugee,
+            "vulnerability": vulnerability}
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """A data officer who may see every list but export none."""
+    user = django_user_model.objects.create_user("viewer", password="Correct-Horse-Battery-9")
+    user.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    return user
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client

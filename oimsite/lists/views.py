@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils.encoding import force_str
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -29,11 +28,18 @@ from django_countries import countries
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, Table
 from django_tables2.export import ExportMixin, TableExport
-from django_tables2.rows import BoundRow
 from tablib import Dataset
 
 from oimsite.core.params import YEAR_MIN, whole_number, year_max
-from oimsite.lists.exports import export_done, neutralise
+from oimsite.lists.exports import (
+    csv_cell,
+    export_columns,
+    export_done,
+    header_cells,
+    row_cells,
+    table_rows,
+    xlsx_bytes,
+)
 from oimsite.lists.pagination import COUNT_CAP, SEARCH_COUNT_CAP, BeyondCapError, CappedPaginator
 from oimsite.lists.search import search
 from oimsite.lists.templatetags.figures import figure
@@ -44,45 +50,54 @@ XLSX_MAX_ROWS = COUNT_CAP
 # Rows fetched per database round trip while streaming, and bytes buffered per chunk sent.
 EXPORT_CHUNK_ROWS = 2000
 EXPORT_CHUNK_BYTES = 64 * 1024
+# `?_export=csv&_columns=all`: every field of the records (the full table), not only the columns shown.
+COLUMNS_PARAM = "_columns"
+COLUMN_CHOICES = ("shown", "all")
 
 
 class SafeTableExport(TableExport):
-    """django-tables2's export, with every text cell neutralised against formula injection."""
+    """django-tables2's export with our cells (oimsite/lists/exports.py): text neutralised against formula
+    injection, dates kept as dates so that the spreadsheet gets real dates and the CSV ISO text."""
 
     def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
         kwargs = {"title": str(table._meta.model._meta.verbose_name_plural)[:31]}
         kwargs.update(dataset_kwargs or {})
         dataset = Dataset(**kwargs)
-        for i, row in enumerate(table.as_values(exclude_columns=exclude_columns)):
-            cells = [neutralise(cell) for cell in row]
-            if i == 0:
-                dataset.headers = cells
-            else:
-                dataset.append(cells)
+        columns = export_columns(table, exclude_columns or ())
+        dataset.headers = header_cells(columns)
+        for row in table.rows:
+            dataset.append(row_cells(row, columns))
         return dataset
+
+    def export(self) -> bytes | str:
+        if self.format == self.XLSX:
+            return xlsx_bytes(self.dataset.title, self.dataset.headers, list(self.dataset))
+        if self.format == self.CSV:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(self.dataset.headers)
+            writer.writerows([csv_cell(cell) for cell in row] for row in self.dataset)
+            return buffer.getvalue()
+        return super().export()
 
 
 def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
                on_done: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """The table's CSV export, produced chunk by chunk: the same cells as `SafeTableExport` (as_values()
-    semantics, formula neutralisation, tablib's csv dialect), without holding the rows in memory.
+    """The table's CSV export, produced chunk by chunk: the same cells as `SafeTableExport`, without holding
+    the rows in memory.
 
-    The table's data is read with `.iterator()` (a server-side cursor on PostgreSQL). `on_done` gets the
-    number of data rows once the last one has been written.
+    The table's data is read with `.iterator()` (a server-side cursor on PostgreSQL; prefetches run once per
+    chunk of rows). `on_done` gets the number of data rows once the last one has been written.
     """
-    excluded = set(exclude_columns)
-    columns = [column for column in table.columns.iterall()
-               if not (column.column.exclude_from_export or column.name in excluded)]
+    columns = export_columns(table, exclude_columns)
     data = table.data.data
     records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([neutralise(force_str(column.header, strings_only=True)) for column in columns])
+    writer.writerow(header_cells(columns))
     rows = 0
-    for record in records:
-        row = BoundRow(record, table=table)
-        writer.writerow([neutralise(force_str(row.get_cell_value(column.name), strings_only=True))
-                         for column in columns])
+    for cells in table_rows(table, columns, records):
+        writer.writerow([csv_cell(cell) for cell in cells])
         rows += 1
         if buffer.tell() >= EXPORT_CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
@@ -185,6 +200,8 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
     export_class = SafeTableExport
     export_formats = ("csv", "xlsx")
     export_permission: str = ""
+    # The full export's table: the list's columns and every other field an exporter may see.
+    full_export_table_class: type[Table] | None = None
     # Pagination is the table's alone: ListView's own paginate_by would COUNT and slice a second time.
     # The list shows the filtered count, so one (capped) COUNT is needed; the paginator caches it and the
     # page links reuse it (no second COUNT, no COUNT of the unfiltered table).
@@ -196,7 +213,22 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.export_format = request.GET.get(self.export_trigger_param)
+        self.export_all_columns = self.export_format is not None and request.GET.get(COLUMNS_PARAM) == "all"
         return super().dispatch(request, *args, **kwargs)
+
+    def get_table_class(self) -> type[Table]:
+        if self.export_all_columns and self.full_export_table_class is not None:
+            return self.full_export_table_class
+        return super().get_table_class()
+
+    def get_table_data(self) -> Any:
+        data = super().get_table_data()
+        return self.prepare_full_export(data) if self.export_all_columns else data
+
+    def prepare_full_export(self, queryset: QuerySet) -> QuerySet:
+        """The filtered records with what the full table reads besides their fields (annotate, prefetch):
+        the full export's queries must not grow with its rows."""
+        return queryset
 
     def get_export_filename(self, export_format: str) -> str:
         return f"{self.model._meta.model_name}s.{export_format}"
@@ -261,9 +293,14 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
             result_count_capped=table.paginator.count > table.paginator.cap,
             can_export=self.can_export(),
             export_links=[
-                (fmt.upper(), "?" + self._query_without("page", extra={self.export_trigger_param: fmt}))
+                (fmt.upper(), "?" + self._query_without("page", COLUMNS_PARAM, extra={self.export_trigger_param: fmt}))
                 for fmt in self.export_formats
             ],
+            full_export_links=[
+                (fmt.upper(), "?" + self._query_without(
+                    "page", extra={self.export_trigger_param: fmt, COLUMNS_PARAM: "all"}))
+                for fmt in self.export_formats
+            ] if self.full_export_table_class is not None else [],
         )
         return context
 
@@ -303,9 +340,14 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
 
     def _export(self, export_format: str, table: Table) -> HttpResponse:
         # The context's table: exports iterate all its rows, not the page; its filtered COUNT is reused.
-        filters = self._query_without(self.export_trigger_param)
+        columns = self.request.GET.get(COLUMNS_PARAM, "shown")
+        if columns not in COLUMN_CHOICES:
+            raise Http404(
+                _("Unknown choice of columns “%(columns)s”: choose “shown” or “all”.") % {"columns": columns[:20]}
+            )
+        filters = self._query_without(self.export_trigger_param, COLUMNS_PARAM)
         if export_format == "csv":
-            return self._stream_csv(table, filters)
+            return self._stream_csv(table, filters, columns)
         exporter = self.export_class(
             export_format=export_format,
             table=table,
@@ -315,15 +357,15 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         response = exporter.response(filename=self.get_export_filename(export_format))
         export_done.send(
             sender=type(self), request=self.request, model=self.model, export_format=export_format,
-            filters=filters, row_count=exporter.dataset.height,
+            filters=filters, row_count=exporter.dataset.height, columns=columns,
         )
         return response
 
-    def _stream_csv(self, table: Table, filters: str) -> StreamingHttpResponse:
+    def _stream_csv(self, table: Table, filters: str, columns: str) -> StreamingHttpResponse:
         def done(row_count: int) -> None:
             # Sent once the last row is written: the audit records the real number of rows exported.
             export_done.send(sender=type(self), request=self.request, model=self.model, export_format="csv",
-                             filters=filters, row_count=row_count)
+                             filters=filters, row_count=row_count, columns=columns)
 
         response = StreamingHttpResponse(stream_csv(table, self.exclude_columns, done),
                                          content_type="text/csv; charset=utf-8")

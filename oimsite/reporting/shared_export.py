@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from oimsite.core.collation import collation_key
 from oimsite.core.models_base import Sex
 from resettlement.models import Refugee
 from returns.models import Returnee
@@ -27,11 +28,13 @@ def _table(title: str, queryset: QuerySet, country_field: str) -> CountTable:
     by_code: dict[str, dict[str, int]] = {}
     for code, sex, n in rows:
         by_code.setdefault(str(code), {})[sex] = n
-    codes = sorted(by_code, key=lambda code: str(countries.name(code) or code))
+    names = {code: str(countries.name(code) or code) for code in by_code}
+    # In the order of the reader's language ("Égypte" before "Yémen"), not by code point.
+    codes = sorted(by_code, key=lambda code: collation_key(names[code]))
     sexes = [value for value, _label in Sex.choices]
     return CountTable(
         title=title,
-        row_labels=[str(countries.name(code) or code) for code in codes],
+        row_labels=[names[code] for code in codes],
         column_labels=[str(label) for _value, label in Sex.choices],
         counts=[[by_code[code].get(sex, 0) for sex in sexes] for code in codes],
     )

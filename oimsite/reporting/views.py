@@ -1,4 +1,5 @@
-"""The dashboard (the annual report, live) and the reconciliation with the published figures."""
+"""The dashboard (the annual report, live), the reconciliation with the published figures and the year's summary
+written as prose."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.views.generic import TemplateView
 
 from oimsite.core import params
 from oimsite.lists.exports import export_done
-from oimsite.reporting import indicators
+from oimsite.reporting import indicators, summary_text
 from oimsite.reporting.shared_export import as_csv, as_xlsx, shared_report_lines
 
 
@@ -71,6 +72,35 @@ class DashboardView(ReportPageMixin, TemplateView):
 
 class ReconciliationView(ReportPageMixin, TemplateView):
     template_name = "oimsite/reconciliation.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if context["report"] is not None:
+            # Where the published text rounded a share otherwise than half up, and how the summary writes it.
+            context["summary_rounding_notes"] = summary_text.rounding_notes(context["report"])
+            context["summary_rounding_rule"] = summary_text.share_rule()
+        return context
+
+
+class SummaryView(ReportPageMixin, TemplateView):
+    """`/summary/?year=2024`: the year's summary as prose, each number a link to the records it counts."""
+
+    template_name = "oimsite/summary.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        report = context["report"]
+        if report is not None:
+            summary = summary_text.build(report, summary_text.previous_report(report.year, context["years"]))
+            context.update(summary=summary, summary_html=summary.as_html(), summary_plain=summary.as_text(),
+                           rules=summary_text.rules())
+        return context
+
+
+class SummaryPrintView(SummaryView):
+    """The summary alone on an A4 page, without the site's navigation."""
+
+    template_name = "oimsite/summary_print.html"
 
 
 FORMATS = {

@@ -21,9 +21,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from oimsite.reporting.models import PublishedFigure
 from returns.models import Returnee
-
-from .conftest import ROLES
-from .urlwalk import Endpoint, walk
+from tests.helpers import ROLES, Endpoint, walk
 
 LOGIN = "302 → login"
 ADMIN_LOGIN = "302 → admin login"
@@ -121,6 +119,8 @@ NOBODY = AdminPerm(actions=())
 SITE_RULES = {
     "dashboard": Perm(("accounts.view_dashboard",)),
     "reconciliation": Perm(("accounts.view_dashboard",)),
+    "summary": Perm(("accounts.view_dashboard",)),
+    "summary_print": Perm(("accounts.view_dashboard",)),
     "login": Anyone(200, authenticated="302"),
     # Django 5 logs out on POST only; the view itself needs a login.
     "logout": Anyone(LOGIN, authenticated=405),

@@ -1,4 +1,4 @@
-"""The login lockout rules (issue 15, items 1 and 2).
+"""The login lockout rules (accounts/lockout.py).
 
 A username from one address is locked after AXES_FAILURE_LIMIT failures; an address alone, whatever the
 usernames tried from it, only after the much higher OIM_LOCKOUT_ADDRESS_FAILURE_LIMIT (password spraying).
@@ -13,8 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.roles import CASE_WORKER
-
-from .conftest import PASSWORD
+from tests.helpers import PASSWORD, in_english
 
 OFFICE = "10.1.1.1"
 ELSEWHERE = "10.2.2.2"
@@ -27,7 +26,7 @@ def fast_hasher(settings):
 
 
 def _client(address: str = OFFICE) -> Client:
-    return Client(REMOTE_ADDR=address, headers={"accept-language": "en"})
+    return in_english(Client(REMOTE_ADDR=address))
 
 
 def _login(client: Client, username: str, password: str = "wrong-password-123", url: str = "/login/"):

@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, ROLE_PERMISSIONS
-
-from .conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def perms(role):

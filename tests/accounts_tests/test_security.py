@@ -16,8 +16,7 @@ from django.urls import reverse
 from accounts.models import AppendOnlyError, AuditEvent, AuditEventKind
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER
 from returns.models import Returnee
-
-from .conftest import PASSWORD, admin_form_data
+from tests.helpers import PASSWORD, admin_form_data, in_english
 
 BASE = Path(__file__).resolve().parents[2]
 
@@ -29,7 +28,7 @@ def _fail(client: Client, url: str, username: str, password: str = "wrong-passwo
 @pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
 def test_five_failures_lock_the_account_for_30_minutes(db, make_user, url):
     make_user("amina", CASE_WORKER)
-    client = Client(headers={"accept-language": "en"})
+    client = in_english(Client())
     for _attempt in range(4):
         response = _fail(client, url, "amina")
         assert response.status_code == 200  # the form again, with its error
@@ -47,7 +46,7 @@ def test_five_failures_lock_the_account_for_30_minutes(db, make_user, url):
 
 def test_wrong_password_says_so_and_logs(db, make_user):
     make_user("karim", CASE_WORKER)
-    response = _fail(Client(headers={"accept-language": "en"}), "/login/", "karim")
+    response = _fail(in_english(Client()), "/login/", "karim")
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
     event = AuditEvent.objects.get(kind=AuditEventKind.LOGIN_FAILED)
@@ -92,7 +91,7 @@ def test_audit_event_admin_is_read_only_for_the_administrator(db, make_user):
 
 def test_forged_or_missing_csrf_token_is_refused(db, make_user, cases):
     user = make_user("nadia", CASE_WORKER)
-    client = Client(enforce_csrf_checks=True, headers={"accept-language": "en"})
+    client = in_english(Client(enforce_csrf_checks=True))
     client.force_login(user)
     returnee = cases["returnee"]
     url = reverse("admin:returns_returnee_change", args=[returnee.pk])
@@ -147,7 +146,7 @@ def test_pages_have_no_inline_script_or_style(db, make_user, url):
 
 def test_error_pages_show_no_traceback(db, make_user, settings):
     settings.DEBUG = False
-    client = Client(raise_request_exception=False, headers={"accept-language": "en"})
+    client = in_english(Client(raise_request_exception=False))
     client.force_login(make_user("worker", CASE_WORKER))
     response = client.get("/no-such-page/")
     assert response.status_code == 404
@@ -239,7 +238,7 @@ def test_history_records_a_change_of_vulnerabilities(db, make_user, cases):
     assert client.post(url, data).status_code == 302
     with translation.override("en"):
         changes = [(c.field, c.old, c.new) for entry in history_entries(returnee) for c in entry.changes]
-    assert ("vulnerabilities", "", str(child)) in changes
+        assert ("vulnerabilities", "", str(child)) in changes  # named in the reader's language: "Child"
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
@@ -247,6 +246,7 @@ def test_history_records_a_change_of_vulnerabilities(db, make_user, cases):
     ("DJANGO_HSTS_SECONDS", "one year", "DJANGO_HSTS_SECONDS='one year': a whole number of at least 0"),
     ("DJANGO_CONN_MAX_AGE", "-5", "DJANGO_CONN_MAX_AGE='-5': a whole number of at least 0"),
     ("DJANGO_PROXY_COUNT", "0", "DJANGO_PROXY_COUNT='0': a whole number of at least 1"),
+    ("OIM_LANGUAGE_CODE", "de", "OIM_LANGUAGE_CODE='de': choose one of fr, en."),
 ])
 def test_a_malformed_setting_is_refused_by_name(name, value, message):
     result = _check_deploy({"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), name: value})

@@ -17,8 +17,8 @@ from oimsite.reporting import indicators, summaries
 from oimsite.reporting.models import YearSummary, YearSummaryChange
 from reintegration.models import SupportSession
 from resettlement.models import Refugee
-from tests import factories
-from tests.accounts_tests.conftest import admin_form_data
+from tests import helpers
+from tests.helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +56,12 @@ def assert_read_without_recount(years=YEARS) -> None:
 
 @pytest.fixture
 def world():
-    factories.small_world(1)
-    mover = factories.returnee(to="ML", departed=date(2024, 3, 1), vulnerable=True)
-    factories.session(mover, on=date(2024, 5, 1), kind="cash", enhanced=True)
-    factories.session(mover, on=date(2025, 2, 1), kind="psychosocial")
-    moroccan = factories.returnee(host="TR", to="MA", departed=date(2024, 8, 1), born=date(2000, 1, 1))
-    factories.session(moroccan, on=date(2024, 9, 1), kind="economic")
+    helpers.small_world(1)
+    mover = helpers.returnee(to="ML", departed=date(2024, 3, 1), vulnerable=True)
+    helpers.session(mover, on=date(2024, 5, 1), kind="cash", enhanced=True)
+    helpers.session(mover, on=date(2025, 2, 1), kind="psychosocial")
+    moroccan = helpers.returnee(host="TR", to="MA", departed=date(2024, 8, 1), born=date(2000, 1, 1))
+    helpers.session(moroccan, on=date(2024, 9, 1), kind="economic")
     store_all()
     return {"mover": mover, "moroccan": moroccan}
 
@@ -100,7 +100,7 @@ def test_changing_a_returnee_country_moves_the_sessions_of_other_years(world):
 
 def test_sessions_added_moved_and_deleted(world):
     mover = world["mover"]
-    counselling = factories.session(mover, on=date(2023, 12, 1), phase="pre_departure", kind="counselling",
+    counselling = helpers.session(mover, on=date(2023, 12, 1), phase="pre_departure", kind="counselling",
                                     mode="virtual")  # dated 2023, counted with the 2024 return
     assert_read_without_recount()
     assert indicators.compute(2024)["avrr.predeparture_virtual_counselling"].value == 2
@@ -114,8 +114,8 @@ def test_sessions_added_moved_and_deleted(world):
 
 
 def test_files_and_refugees(world):
-    departed = factories.resettlement_file(to="US", departed=date(2024, 6, 1), size=2)
-    waiting = factories.resettlement_file(to="CA", departed=None, size=1)
+    departed = helpers.resettlement_file(to="US", departed=date(2024, 6, 1), size=2)
+    waiting = helpers.resettlement_file(to="CA", departed=None, size=1)
     assert_all_equal_live()
     departed.departure_date = date(2023, 6, 1)
     departed.save()
@@ -172,7 +172,7 @@ def test_a_count_overtaken_by_a_change_is_not_stored(world, monkeypatch):
     def count_with_a_change_meanwhile(year, **only):
         counted = real_count(year, **only)
         if not only and not changed:  # the view's count of the whole year, not the change's own counts
-            changed.append(factories.returnee(to="GN", departed=date(2024, 10, 1)))  # another user's change
+            changed.append(helpers.returnee(to="GN", departed=date(2024, 10, 1)))  # another user's change
         return counted
 
     monkeypatch.setattr(indicators, "count_records", count_with_a_change_meanwhile)
@@ -189,7 +189,7 @@ def test_counts_made_by_other_counting_rules_are_recounted(world):
 
 
 def test_changes_made_by_other_counting_rules_are_recounted(world):
-    factories.returnee(to="GN", departed=date(2024, 10, 1))
+    helpers.returnee(to="GN", departed=date(2024, 10, 1))
     YearSummaryChange.objects.filter(year=2024).update(counts={"version": "0:before-a-deploy"})
     assert indicators.compute(2024)["avrr.returned"].value == 4
     assert not YearSummaryChange.objects.filter(year=2024).exists()  # in the stored count now
@@ -228,13 +228,13 @@ def test_a_save_that_moves_no_figure_writes_nothing(world):
 
 def test_a_change_to_a_year_without_stored_counts_writes_no_difference(world):
     summaries.invalidate([2024])
-    factories.returnee(to="GN", departed=date(2024, 10, 1))
+    helpers.returnee(to="GN", departed=date(2024, 10, 1))
     assert not YearSummaryChange.objects.exists(), list(YearSummaryChange.objects.values())
     assert_all_equal_live()
 
 
 def test_changes_left_by_a_recount_are_deleted_with_the_new_count(world):
-    factories.returnee(to="GN", departed=date(2024, 10, 1))
+    helpers.returnee(to="GN", departed=date(2024, 10, 1))
     assert YearSummaryChange.objects.filter(year=2024).exists()
     summaries.invalidate([2024])  # a bulk write: the year is recounted, its changes with it
     assert_all_equal_live()
@@ -243,7 +243,7 @@ def test_changes_left_by_a_recount_are_deleted_with_the_new_count(world):
 
 def test_many_changes_are_added_into_the_summary_by_a_reader(world):
     for day in range(summaries.FOLD_AFTER + 2):
-        factories.returnee(to="GN", departed=date(2024, 1, 1) + timedelta(days=day))
+        helpers.returnee(to="GN", departed=date(2024, 1, 1) + timedelta(days=day))
     assert YearSummaryChange.objects.filter(year=2024).count() > summaries.FOLD_AFTER
     report = indicators.compute(2024)
     assert not YearSummaryChange.objects.filter(year=2024).exists()
@@ -263,7 +263,7 @@ def test_a_queryset_delete_and_its_reuse(world):
     doomed = SupportSession.objects.filter(date__year=2024)
     doomed.delete()
     assert_read_without_recount()
-    factories.session(world["mover"], on=date(2024, 6, 1), kind="cash")
+    helpers.session(world["mover"], on=date(2024, 6, 1), kind="cash")
     doomed.delete()  # the same queryset again: a new deletion
     assert_read_without_recount()
 
@@ -286,11 +286,11 @@ def test_a_bulk_delete_through_the_admin(world, admin_client_logged):
 
 
 def test_a_deletion_whose_later_rows_bring_new_years_for_an_earlier_returnee(world):
-    a = factories.returnee(to="ML", departed=date(2024, 3, 1))
-    b = factories.returnee(to="ML", departed=date(2024, 3, 2))
-    a_2024 = factories.session(a, on=date(2024, 5, 1), kind="cash")
-    factories.session(a, on=date(2025, 5, 1), kind="cash")  # stays: a's 2025 counts must not move
-    b_2025 = factories.session(b, on=date(2025, 6, 1), kind="cash")
+    a = helpers.returnee(to="ML", departed=date(2024, 3, 1))
+    b = helpers.returnee(to="ML", departed=date(2024, 3, 2))
+    a_2024 = helpers.session(a, on=date(2024, 5, 1), kind="cash")
+    helpers.session(a, on=date(2025, 5, 1), kind="cash")  # stays: a's 2025 counts must not move
+    b_2025 = helpers.session(b, on=date(2025, 6, 1), kind="cash")
     store_all()
     SupportSession.objects.filter(pk__in=[a_2024.pk, b_2025.pk]).delete()
     assert_read_without_recount()
@@ -316,8 +316,8 @@ def test_deleting_a_stale_object_counts_what_its_row_holds(world):
 
 
 def test_deleting_a_stale_refugee_moved_to_another_file(world):
-    first = factories.resettlement_file(to="US", departed=date(2024, 6, 1), size=2)
-    second = factories.resettlement_file(to="CA", departed=date(2023, 6, 1), size=1)
+    first = helpers.resettlement_file(to="US", departed=date(2024, 6, 1), size=2)
+    second = helpers.resettlement_file(to="CA", departed=date(2023, 6, 1), size=1)
     person = Refugee.objects.filter(file=first, is_principal_applicant=False).first()
     stale = Refugee.objects.get(pk=person.pk)
     person.file = second
@@ -332,7 +332,7 @@ def test_a_failed_save_leaves_nothing_for_a_later_delete(world):
 
     from returns.models import Returnee
 
-    returnee = factories.returnee(to="GN", departed=date(2024, 10, 1))
+    returnee = helpers.returnee(to="GN", departed=date(2024, 10, 1))
     mine = Returnee.objects.get(pk=returnee.pk)
     mine.host_country = mine.return_country  # refused by a check constraint, after pre_save
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -348,8 +348,8 @@ def test_a_failed_save_leaves_nothing_for_a_later_delete(world):
 def test_a_deletion_s_queries_grow_with_its_rows_not_their_square(world):
     def delete_sessions(n: int) -> int:
         for i in range(n):
-            returnee = factories.returnee(to="GN", departed=date(2022 + i % 3, 3, 1))
-            factories.session(returnee, on=date(2024, 6, 1), kind="cash")
+            returnee = helpers.returnee(to="GN", departed=date(2022 + i % 3, 3, 1))
+            helpers.session(returnee, on=date(2024, 6, 1), kind="cash")
         with CaptureQueriesContext(connection) as queries:
             SupportSession.objects.filter(returnee__return_country="GN").delete()
         return len(queries)
@@ -372,7 +372,7 @@ def test_a_summary_that_cannot_be_written_still_gives_the_live_figures(world, mo
         return real_update(self, **kwargs)
 
     monkeypatch.setattr(QuerySet, "update", locked)
-    factories.returnee(to="GN", departed=date(2024, 10, 1))
+    helpers.returnee(to="GN", departed=date(2024, 10, 1))
     assert indicators.compute(2024)["avrr.returned"].value == 4
     assert admin_client_logged.get(reverse("dashboard"), {"year": 2024}).status_code == 200
     monkeypatch.undo()

@@ -16,7 +16,7 @@ from oimsite.reporting import indicators
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
-from tests import factories
+from tests import helpers
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -67,7 +67,7 @@ def interleave(change_parent, add_child, year: int) -> None:
 
 
 def test_a_counselling_session_added_while_its_return_moves_to_another_year():
-    r = factories.returnee(host="MA", to="ML", departed=date(2023, 12, 20))
+    r = helpers.returnee(host="MA", to="ML", departed=date(2023, 12, 20))
     for year in (2023, 2024):
         indicators.compute(year)
 
@@ -77,7 +77,7 @@ def test_a_counselling_session_added_while_its_return_moves_to_another_year():
         moved.save()
 
     def counsel() -> None:
-        factories.session(r, on=date(2023, 12, 1), phase="pre_departure", kind="counselling", mode="virtual")
+        helpers.session(r, on=date(2023, 12, 1), phase="pre_departure", kind="counselling", mode="virtual")
 
     interleave(move, counsel, 2024)
     key = "avrr.predeparture_virtual_counselling"
@@ -85,7 +85,7 @@ def test_a_counselling_session_added_while_its_return_moves_to_another_year():
 
 
 def test_a_refugee_added_while_the_file_departure_moves_to_another_year():
-    f = factories.resettlement_file(to="US", departed=date(2023, 12, 20), size=1)
+    f = helpers.resettlement_file(to="US", departed=date(2023, 12, 20), size=1)
     for year in (2023, 2024):
         indicators.compute(year)
 
@@ -107,9 +107,9 @@ def test_a_refugee_added_while_the_file_departure_moves_to_another_year():
 def test_a_session_moved_to_another_returnee_while_a_bulk_delete_of_it_waits():
     from reintegration.models import SupportSession
 
-    mover = factories.returnee(to="ML", departed=date(2024, 3, 1))
-    moroccan = factories.returnee(host="TR", to="MA", departed=date(2024, 8, 1), born=date(2000, 1, 1))
-    session = factories.session(mover, on=date(2024, 9, 1), kind="economic")
+    mover = helpers.returnee(to="ML", departed=date(2024, 3, 1))
+    moroccan = helpers.returnee(host="TR", to="MA", departed=date(2024, 8, 1), born=date(2000, 1, 1))
+    session = helpers.session(mover, on=date(2024, 9, 1), kind="economic")
     indicators.compute(2024)
     moved, errors = threading.Event(), []
 
@@ -155,10 +155,10 @@ def test_sessions_moved_between_two_returnees_both_ways_at_once(monkeypatch, ver
     from oimsite.core.concurrency import save_versioned
     from oimsite.reporting import summaries
 
-    ali = factories.returnee(to="CI", given="Ali", vulnerable=True)
-    sara = factories.returnee(to="SN", given="Sara")
-    first = factories.session(ali, on=date(2024, 6, 1), kind="cash")
-    second = factories.session(sara, on=date(2024, 7, 1), kind="social")
+    ali = helpers.returnee(to="CI", given="Ali", vulnerable=True)
+    sara = helpers.returnee(to="SN", given="Sara")
+    first = helpers.session(ali, on=date(2024, 6, 1), kind="cash")
+    second = helpers.session(sara, on=date(2024, 7, 1), kind="social")
     indicators.compute(2024)
     # Both changes reach the lock of their own row together (or one waits 2 s, then goes on).
     barrier, lock_row = threading.Barrier(2), summaries._lock

@@ -1,15 +1,18 @@
-"""`manage.py report --year 2024 [--format table|json|csv]`: the annual report's indicators."""
+"""`manage.py report --year 2024 [--format table|json|csv|text] [--language fr|en]`: the annual report's
+indicators, or with `--format text` the year's summary as prose."""
 
 from __future__ import annotations
 
 import csv
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from oimsite.core import params
-from oimsite.reporting import indicators
+from oimsite.reporting import indicators, summary_text
 
 
 def parse_year(value: str) -> int:
@@ -31,10 +34,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", required=True, help="Calendar year, e.g. 2024.")
-        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        parser.add_argument("--format", choices=["table", "json", "csv", "text"], default="table",
+                            help="text: the year's summary as prose, in --language.")
+        parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES],
+                            default=settings.LANGUAGE_CODE, help="Language of the labels and of the text.")
 
     def handle(self, *args: object, **options: object) -> None:
+        with translation.override(str(options["language"])):
+            self.write(**options)
+
+    def write(self, **options: object) -> None:
         year = parse_year(str(options["year"]))
+        if options["format"] == "text":
+            summary = summary_text.for_year(year)
+            if not summary.sentences:
+                raise CommandError(_("Nothing that the summary states was counted in %(year)s.") % {"year": year})
+            self.stdout.write(summary.as_text())
+            return
         report = indicators.compute(year)
         fmt = options["format"]
         if fmt == "json":

@@ -1,1 +1,0 @@
-from tests.accounts_tests.conftest import cases, make_user, role_client  # noqa: F401  (shared fixtures)

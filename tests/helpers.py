@@ -1,0 +1,248 @@
+"""The tests' shared helpers (the one module test modules import besides the code): small records made by plain
+functions, what a browser posts back for an admin page, the URLconf walk, reading a page in English.
+
+Records, made by plain functions (the 2024 baseline fixture covers the published figures).
+
+Two kinds, sharing one counter so that their case and file numbers never collide:
+- scenario records, saved, with the few arguments a story needs (`returnee`, `session`, `resettlement_file`,
+  `small_world`);
+- `build_*`: valid unsaved instances with every field set, for rule tests that change one field to break one
+  rule (`saved_returnee` validates and saves one).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER
+from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
+from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
+from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+
+# The password of every account a test makes; the four roles, least to most access.
+PASSWORD = "Correct-Horse-Battery-9"
+ROLES = [CASE_WORKER, RESETTLEMENT_OFFICER, DATA_OFFICER, ADMINISTRATOR]
+
+# SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
+# a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.
+SESSION_TOUCH_QUERIES = 3
+
+_numbers = itertools.count(1)
+
+
+def returnee(*, host: str = "MA", to: str = "CI", departed: date | None = date(2024, 5, 10), sex: str = "M",
+             born: date = date(1995, 3, 1), given: str = "Amadou", family: str = "Diallo",
+             vulnerable: bool = False, **extra) -> Returnee:
+    n = next(_numbers)
+    r = Returnee.objects.create(
+        case_number=f"RVA-{(departed or date(2024, 1, 1)).year}-{n:05d}", given_name=given, family_name=family,
+        sex=sex, date_of_birth=born, nationality=extra.pop("nationality", to if to != "MA" else "MA"),
+        host_country=host, return_country=to, departure_date=departed,
+        status=ReturnStatus.DEPARTED if departed else ReturnStatus.OPEN, **extra,
+    )
+    if vulnerable:
+        category, _ = VulnerabilityCategory.objects.get_or_create(code="child", defaults={"name": "Child"})
+        r.vulnerabilities.add(category)
+    return r
+
+
+def session(returnee: Returnee, *, on: date, phase: str = "post_return", kind: str = "cash",
+            mode: str = "in_person", provider: str = "iom_origin", enhanced: bool = False) -> SupportSession:
+    return SupportSession.objects.create(returnee=returnee, date=on, phase=phase, kind=kind, mode=mode,
+                                         provider=provider, enhanced=enhanced)
+
+
+def resettlement_file(*, to: str = "CA", departed: date | None = date(2024, 6, 1), size: int = 1,
+                      stage: str | None = None) -> ResettlementFile:
+    n = next(_numbers)
+    f = ResettlementFile.objects.create(
+        file_number=f"RST-2024-{n:05d}", destination_country=to, referral_date=date(2023, 1, 5),
+        departure_date=departed, stage=stage or ("departed" if departed else "referred"),
+    )
+    for i in range(size):
+        Refugee.objects.create(
+            file=f, given_name=f"Person{i}", family_name=f"Family{n}", sex="F" if i % 2 else "M",
+            date_of_birth=date(1990 + i, 1, 1), nationality="SY", is_principal_applicant=i == 0,
+            relationship="principal" if i == 0 else "child",
+        )
+    return f
+
+
+def small_world(scale: int = 1) -> None:
+    """A little of everything that counts and everything that must not, `scale` times over."""
+    for _ in range(scale):
+        a = returnee(to="CI", vulnerable=True)
+        session(a, on=date(2024, 4, 1), phase="pre_departure", kind="counselling", mode="virtual")
+        session(a, on=date(2024, 6, 1), kind="cash", enhanced=True)
+        b = returnee(to="SN", sex="F", given="=cmd", family="+Evil")
+        session(b, on=date(2024, 4, 2), phase="pre_departure", kind="counselling", mode="in_person")
+        session(b, on=date(2024, 7, 1), kind="vocational_training")
+        returnee(to="GN", departed=date(2023, 5, 1))  # another year
+        returnee(to="ML", departed=None)  # open: never counts
+        m = returnee(host="TR", to="MA", born=date(2000, 1, 1))
+        session(m, on=date(2024, 9, 1), kind="social")
+        returnee(host="DE", to="MA", sex="F", born=date(1960, 1, 1))
+        resettlement_file(to="CA", size=3)
+        resettlement_file(to="US", size=2)
+        resettlement_file(to="US", departed=None, size=2)
+
+
+# --- valid instances, one field at a time (rule tests) -----------------------------------------------------
+
+def build_returnee(**overrides: Any) -> Returnee:
+    n = next(_numbers)
+    fields: dict[str, Any] = {
+        "case_number": f"RVA-2024-{n:05d}",
+        "given_name": "Awa",
+        "family_name": f"Koné{n}",
+        "sex": "F",
+        "date_of_birth": date(1995, 3, 14),
+        "nationality": "CI",
+        "host_country": "MA",
+        "return_country": "CI",
+        "status": ReturnStatus.DEPARTED,
+        "departure_date": date(2024, 5, 10),
+    }
+    fields.update(overrides)
+    return Returnee(**fields)
+
+
+def saved_returnee(vulnerable: bool = False, **overrides: Any) -> Returnee:
+    obj = build_returnee(**overrides)
+    obj.full_clean()
+    obj.save()
+    if vulnerable:
+        obj.vulnerabilities.add(VulnerabilityCategory.objects.get(code="medical_case"))
+    return obj
+
+
+def build_session(returnee_obj: Returnee, **overrides: Any) -> SupportSession:
+    fields: dict[str, Any] = {
+        "returnee": returnee_obj,
+        "kind": Kind.CASH,
+        "phase": Phase.POST_RETURN,
+        "mode": Mode.IN_PERSON,
+        "provider": Provider.IOM_ORIGIN,
+        "date": date(2024, 6, 1),
+    }
+    fields.update(overrides)
+    return SupportSession(**fields)
+
+
+def build_file(**overrides: Any) -> ResettlementFile:
+    n = next(_numbers)
+    fields: dict[str, Any] = {
+        "file_number": f"RST-2024-{n:04d}",
+        "destination_country": "CA",
+        "stage": Stage.DEPARTED,
+        "referral_date": date(2023, 9, 1),
+        "departure_date": date(2024, 4, 2),
+    }
+    fields.update(overrides)
+    return ResettlementFile(**fields)
+
+
+def build_refugee(file: ResettlementFile, **overrides: Any) -> Refugee:
+    fields: dict[str, Any] = {
+        "file": file,
+        "given_name": "Omar",
+        "family_name": "Haddad",
+        "sex": "M",
+        "date_of_birth": date(1988, 1, 2),
+        "nationality": "SY",
+        "is_principal_applicant": True,
+        "relationship": Relationship.PRINCIPAL,
+    }
+    fields.update(overrides)
+    return Refugee(**fields)
+
+
+# --- Admin forms --------------------------------------------------------------------------------------------
+
+def _bound_data(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        key = form.add_prefix(name)
+        if isinstance(value, (list, tuple)):
+            data[key] = [str(getattr(v, "pk", v)) for v in value]
+        else:
+            data[key] = "on" if value is True else str(value)
+    return data
+
+
+def admin_form_data(response) -> dict:
+    """What a browser posts back, unchanged, for an admin change page: the form and its inline formsets."""
+    data = _bound_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_bound_data(formset.management_form))
+        for form in formset.forms:
+            data.update(_bound_data(form))
+    return data
+
+
+# --- The URLconf ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str  # "namespace:name", or "namespace:<route>" for an unnamed pattern
+    name: str | None  # reversible name, None if unnamed
+    route: str  # full route, for messages
+    params: tuple[str, ...]  # keyword parameters, or "0", "1"… for positional (regex groups)
+    callback: Any
+    admin_model: Any  # the ModelAdmin's model for patterns under a ModelAdmin's include
+
+
+def _params(pattern: Any) -> tuple[str, ...]:
+    regex = pattern.regex
+    named = tuple(regex.groupindex)
+    if named:
+        return named
+    return tuple(str(i) for i in range(regex.groups))
+
+
+def _admin_model(route: str) -> Any:
+    """The model whose ModelAdmin serves URLs under `route` (admin.site's `<app>/<model>/` include)."""
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        if route.endswith(f"{model._meta.app_label}/{model._meta.model_name}/"):
+            return model
+    return None
+
+
+def walk(resolver: URLResolver | None = None, namespace: str = "", prefix: str = "",
+         params: tuple[str, ...] = (), admin_model: Any = None) -> list[Endpoint]:
+    resolver = resolver or get_resolver()
+    endpoints: list[Endpoint] = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        here = params + _params(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            endpoints += walk(entry, ns, route, here, _admin_model(route) or admin_model)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            key = name or f"{namespace}:<{route}>"
+            endpoints.append(Endpoint(key, name, route, here, entry.callback, admin_model))
+    return endpoints
+
+
+# --- Language -------------------------------------------------------------------------------------------------
+
+def in_english(client: Client) -> Client:
+    """The same client, from now on in English (its later requests too)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
