@@ -98,10 +98,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: every response but a static file says no-store (personal data).
+    "oimsite.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The office's language (OIM_LANGUAGE_CODE) or the one the user chose, never the browser's.
     "accounts.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # SQLite's "database is locked" after the busy timeout: a translated 503 "try again" page.
+    "oimsite.middleware.DatabaseBusyMiddleware",
+    # A NUL in the query string: 400 (PostgreSQL cannot hold one in a query).
+    "oimsite.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login, except those marked with @login_not_required (Django 5.1+).
@@ -144,6 +150,16 @@ DATABASES = {
         conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait their turn instead of failing: WAL lets readers go on while one writes;
+    # IMMEDIATE takes the write lock when a transaction begins, so two read-then-write transactions cannot
+    # deadlock (SQLite answers that at once, without waiting); the busy timeout is how long a write waits.
+    # A write still waiting after it gets the 503 "try again" page (oimsite/middleware.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("DJANGO_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -209,13 +225,17 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Security (issue #5): Django's deployment checklist and OWASP ASVS L2. ---------------------------
 
-# Login throttling (django-axes): 5 failures lock the username, and separately the address, for 30 min.
-# Only a development machine may switch it off; production always throttles.
+# Login throttling (django-axes, rules in accounts/lockout.py): 5 failures lock a username from one address,
+# 50 failures lock an address whatever the usernames (password spraying), for 30 minutes. A success clears
+# the failures of that username from that address only. Only a development machine may switch it off.
 AXES_ENABLED = env_bool("AXES_ENABLED", True) if DEBUG else True
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+OIM_LOCKOUT_ADDRESS_FAILURE_LIMIT = 50
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # accounts/admin.py registers axes' admins itself (a safer date hierarchy)
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
 # Behind a reverse proxy, set DJANGO_PROXY_COUNT so that the client address (not the proxy's) is locked.

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
+from oimsite.core.text import SafeTextFields
 
 from .vulnerability_categories import LABELS
 
@@ -55,7 +56,7 @@ class VulnerabilityCategoryManager(models.Manager["VulnerabilityCategory"]):
 
 
 
-class VulnerabilityCategory(models.Model):
+class VulnerabilityCategory(SafeTextFields):
     """A kind of vulnerability that justifies reinforced support (child, woman at risk, medical case…)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)

@@ -4,7 +4,11 @@
 session dated before the departure would load and silently skew the report. `load_fixtures` runs in
 four steps inside one transaction, and any problem rolls everything back:
 
-1. parse the JSON (a truncated or corrupted file is named with the line and column of the error);
+1. parse the JSON (a truncated or corrupted file is named with the line and column of the error) and
+   refuse what the loader is not for: a model other than the case records and published figures (the
+   loader must not become a way around the admin, the audit log or the history), a file larger than
+   MAX_FIXTURE_BYTES, nesting deeper than Python parses, a NUL (PostgreSQL cannot store it) or an integer
+   beyond the databases' 64 bits anywhere in a record;
 2. check each record alone, in memory: field values (choices such as country codes, formats such as
    case numbers), and unique values against the fixture itself and the database;
 3. write the rows (the database enforces its check and unique constraints); if it refuses one, replay
@@ -18,6 +22,7 @@ four steps inside one transaction, and any problem rolls everything back:
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -40,6 +45,16 @@ DEFAULT_FIXTURE = FIXTURE_NAME.removesuffix(".json")
 # What `make run` loads into a new database: the records and the figures the office published.
 DEFAULT_FIXTURES = [DEFAULT_FIXTURE, "published_2024"]
 CHUNK = 500  # rows per IN (...) lookup: well under SQLite's bound-parameter limit
+
+# What the loader is for: the case records and the published figures (labels as in a fixture's "model").
+LOADABLE_MODELS = frozenset({
+    "returns.returnee", "reintegration.supportsession", "resettlement.resettlementfile", "resettlement.refugee",
+    "oimsite.publishedfigure",
+})
+# Several times the 2024 baseline: a larger file is refused before it is read into memory.
+MAX_FIXTURE_BYTES = 32 * 1024 * 1024
+# The range of the databases' integer columns (64-bit); beyond it SQLite raises OverflowError on write.
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 # What each model's `clean()` reads from related rows, fetched in bulk before validating.
 RELATED_FOR_VALIDATION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -86,8 +101,13 @@ def resolve_fixture(label: str) -> Path:
 
 
 def read_fixture(path: Path) -> list[dict]:
-    """The fixture's records, or a refusal that says where the JSON breaks."""
+    """The fixture's records, or a refusal that says where the JSON breaks or what the loader does not take."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FIXTURE_BYTES:
+            raise FixtureRefused([
+                f"{path}: {size / 2**20:.0f} MB, larger than the {MAX_FIXTURE_BYTES // 2**20} MB a fixture may be."
+            ])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FixtureRefused([f"{path}: cannot be read: {exc}"]) from exc
@@ -97,13 +117,50 @@ def read_fixture(path: Path) -> list[dict]:
         raise FixtureRefused([
             f"{path}: not valid JSON (truncated or corrupted?): {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ]) from exc
+    except RecursionError as exc:
+        raise FixtureRefused([f"{path}: not a fixture: its brackets are nested too deeply to read."]) from exc
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise FixtureRefused([f"{path}: not valid JSON: {exc}"]) from exc
     if not isinstance(data, list):
         raise FixtureRefused([f"{path}: a fixture is a JSON list of records."])
     for index, record in enumerate(data, start=1):
         if not (isinstance(record, dict) and isinstance(record.get("model"), str)
                 and isinstance(record.get("fields"), dict)):
             raise FixtureRefused([f"{path}: record {index} is not an object with a “model” and “fields”."])
+    problems = [problem for index, record in enumerate(data, start=1)
+                for problem in _refused_values(path, index, record)]
+    if problems:
+        shown = 50
+        more = [f"{path}: {len(problems) - shown:,} more records refused."] if len(problems) > shown else []
+        raise FixtureRefused(problems[:shown] + more)
     return data
+
+
+def _refused_values(path: Path, index: int, record: dict) -> Iterator[str]:
+    """What makes a record unloadable before it reaches a model: its model, a NUL, an out-of-range number."""
+    where = f"{path}: record {index} ({record['model']} pk {record.get('pk')})"
+    if record["model"].lower() not in LOADABLE_MODELS:
+        yield (f"{where}: load_baseline loads only case records and published figures "
+               f"({', '.join(sorted(LOADABLE_MODELS))}); the file is refused.")
+        return
+    # Walked with a list rather than recursively: nesting within the parser's limit may exceed Python's.
+    pending: list[tuple[str, object]] = [("pk", record.get("pk")), *(
+        (str(name), value) for name, value in record["fields"].items())]
+    while pending:
+        name, value = pending.pop()
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            shown = name.encode("unicode_escape").decode()
+            yield f"{where}: {shown}: contains a NUL character, which the database cannot store."
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
+            yield f"{where}: {name}: the number {value} is too large for the database."
+        elif isinstance(value, float) and not math.isfinite(value):
+            yield f"{where}: {name}: {value} is not a number the database can store."
+        elif isinstance(value, list):
+            pending.extend((name, item) for item in value)
+        elif isinstance(value, dict):
+            pending.extend((f"{name}.{key}", item) for key, item in value.items())
 
 
 def has_case_records(using: str = DEFAULT_DB_ALIAS) -> bool:

@@ -6,6 +6,8 @@ from typing import Any
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
+from oimsite.core.text import SafeTextFields
+
 
 class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
@@ -18,8 +20,8 @@ class ConsentScope(models.TextChoices):
     DATA_SHARING = "data_sharing", _("Assistance, follow-up and sharing with partners")
 
 
-class CaseRecord(models.Model):
-    """Timestamps and an edit version shared by every case record.
+class CaseRecord(SafeTextFields):
+    """Timestamps and an edit version shared by every case record; its text fields refuse control characters.
 
     `version` is bumped on each save through a form so that a stale edit can be refused
     instead of silently overwriting a colleague's change.

@@ -9,11 +9,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Expression, Field, Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +95,37 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [item for item in value if is_valid_key(to_field, item)], attr)
 
 
+# New inline rows (sessions, refugees) a person enters in one submission; rows already saved are not counted.
+MAX_NEW_INLINE_ROWS = 25
+
+
 class LabelledInlineFormSet(VersionedInlineFormSet):
+    """The inline rows of a case record, with at most MAX_NEW_INLINE_ROWS new ones per submission.
+
+    Django builds as many forms as the posted TOTAL_FORMS asks for (up to 2,000), and renders them all
+    again when the page has an error: a forged count tied a worker up for half a minute. Only the saved
+    rows and MAX_NEW_INLINE_ROWS more are built; a submission asking for more is refused with a message,
+    and nothing of it is saved.
+    """
+
+    max_new_rows = MAX_NEW_INLINE_ROWS
+
+    def total_form_count(self) -> int:
+        total = super().total_form_count()
+        if not self.is_bound:
+            return total
+        # The saved rows, not the posted INITIAL_FORMS: that count is the client's to forge as well.
+        return min(total, len(self.get_queryset()) + self.max_new_rows)
+
+    def clean(self) -> None:
+        submitted = self.management_form.cleaned_data.get(TOTAL_FORM_COUNT, 0)
+        if submitted > self.total_form_count():
+            raise ValidationError(
+                _("At most %(limit)s new rows can be added at once here: save the record, then add more."),
+                code="too_many_forms", params={"limit": self.max_new_rows},
+            )
+        super().clean()
+
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -259,9 +291,19 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
             helper = self.get_historical_record_context_helper(request, current)
             current.history_delta_changes = helper.context_for_delta_changes(delta)
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        # simple-history looks the id up as given: "abc" for an integer key was a 500, not a 404.
+        if not is_valid_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
                           extra_context: dict | None = None) -> HttpResponse:
         # django-simple-history only hides the revert button: refuse the POST itself, history is evidence.
         if request.method == "POST":
             raise PermissionDenied
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not (is_valid_key(self.model._meta.pk, unquote(object_id))
+                and is_valid_key(history_model._meta.pk, unquote(version_id))):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -27,14 +27,20 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from oimsite.core.collation import collation_key
+from oimsite.core.text import clean_text
 
 # Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """Make a text cell inert in Excel/LibreOffice by prefixing a quote; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Make a text cell inert: control and display-spoofing characters replaced (text stored before they were
+    refused must neither break the XLSX writer nor reach a terminal from a CSV), and a quote before a formula.
+    Numbers pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.params import YEAR_MIN, year_max
+from oimsite.core.text import SafeTextFields
 from oimsite.reporting.keys import key_problem
 
 
@@ -25,7 +26,7 @@ class PublishedFigureQuerySet(models.QuerySet["PublishedFigure"]):
         return self.filter(year=year)
 
 
-class PublishedFigure(models.Model):
+class PublishedFigure(SafeTextFields):
     """A figure as printed in a published report: the source the computed indicators are checked against."""
 
     key = models.CharField(

@@ -170,7 +170,8 @@ READ_ONLY_ADMIN = {**STANDARD_ADMIN, "add": NOBODY, "delete": NOBODY, "change": 
                    "changelist": AdminPerm(("view",)), "history": AdminPerm(("view",))}
 
 ADMIN_RULES = {
-    "auth.group": STANDARD_ADMIN,
+    # Only a superuser adds, changes or deletes a role's group (accounts/admin.py); the roles see them.
+    "auth.group": {**STANDARD_ADMIN, "add": NOBODY, "delete": NOBODY},
     "auth.user": {**STANDARD_ADMIN, "password_change": AdminPerm(("change",))},
     "axes.accessattempt": LOG_ADMIN,
     "axes.accesslog": LOG_ADMIN,
