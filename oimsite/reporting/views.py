@@ -35,9 +35,12 @@ class ReportPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "accounts.view_dashboard"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        years = indicators.years_with_records()
+        # Every year with a record has a report (a year of follow-up sessions only, too); without a
+        # choice, the latest year with returns or departures, the report's subject.
+        record_years = indicators.record_years()
+        years = record_years.all
         data = {"year": request.GET["year"]} if "year" in request.GET else (
-            {"year": years[0]} if years else None)
+            {"year": record_years.default} if years else None)
         form = YearForm(data, years=years)
         report = indicators.compute(form.cleaned_data["year"]) if data and form.is_valid() else None
         context = self.get_context_data(form=form, report=report, years=years)

@@ -70,3 +70,30 @@ def test_dashboard_drill_down_export_and_admin_edit(page, live_server, transacti
     page.goto(f"{live_server.url}/?year=2024")
     assert country_count(page, "CI") == ci_before - 1
     assert country_count(page, "SN") == sn_before + 1
+
+
+@pytest.mark.browser
+def test_a_year_of_follow_up_only_is_chosen_in_the_year_menu(page, live_server, transactional_db, django_user_model):
+    from reintegration.models import SupportSession
+
+    call_command("loaddata", "baseline_2024", verbosity=0)
+    django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
+    later = SupportSession.objects.post_return().in_year(2025)
+    assert later.exists() and not Returnee.objects.returned_in(2025).exists()
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "officer")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form[action='/login/'] button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Bilan annuel 2024"
+    options = page.locator("#id_year option").all_inner_texts()
+    assert options == ["2025", "2024", "2023", "2022", "2021"]
+
+    page.select_option("#id_year", "2025")
+    page.locator("form.year-form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/?year=2025")
+    assert page.locator("h1").inner_text() == "Bilan annuel 2025"
+    supported = later.filter(returnee__host_country="MA").values("returnee").distinct().count()
+    assert figure_of(page, "avrr.post_return_support") == supported > 0
+    assert figure_of(page, "avrr.returned") == 0
