@@ -165,7 +165,9 @@ class Report:
         return [i for i in self.indicators.values() if i.key.startswith(programme + ".") and ".by_" not in i.key]
 
     def comparisons(self) -> list[tuple[Indicator | None, Comparison]]:
-        """Every published figure of the year with what the records give (missing indicator: mismatch)."""
+        """Every published figure of the year with what the records give (missing indicator: mismatch), in
+        the report's order: that of the indicators, a count before its percentage."""
+        position = {key: i for i, key in enumerate(self.indicators)}
         rows = []
         for figure in self.published:
             key, is_share = (figure.key.removesuffix(".share"), True) if figure.key.endswith(".share") else (
@@ -179,6 +181,7 @@ class Report:
             else:
                 computed = Decimal(indicator.value)
             rows.append((indicator, Comparison(figure, computed)))
+        rows.sort(key=lambda row: (position.get(row[1].figure.base_key, len(position)), row[1].figure.is_share))
         return rows
 
     def as_dict(self) -> dict[str, int | float]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -14,6 +16,7 @@ from django.views.generic import TemplateView
 from oimsite.core import params
 from oimsite.lists.exports import export_done
 from oimsite.reporting import indicators
+from oimsite.reporting.models import PublishedFigure
 from oimsite.reporting.shared_export import as_csv, as_xlsx, shared_report_lines
 
 
@@ -72,8 +75,53 @@ class DashboardView(ReportPageMixin, TemplateView):
         return context
 
 
+@dataclass(frozen=True)
+class ReconciliationRow:
+    label: str
+    indicator: indicators.Indicator | None
+    comparison: indicators.Comparison
+
+
+# The report's sections, by the first part of an indicator's key.
+REPORT_SECTIONS = {
+    "avrr": _("Assisted voluntary returns from Morocco"),
+    "moroccans": _("Moroccans returning home"),
+    "resettlement": _("Resettlement of refugees"),
+}
+
+
+def reconciliation_label(report: indicators.Report, indicator: indicators.Indicator | None,
+                         figure: PublishedFigure) -> str:
+    """What a published figure counts, in words: the indicator's label, after the title of its breakdown
+    for a country ("Returns from Morocco by country of return: Senegal"), "(%)" for a percentage."""
+    if indicator is None:
+        return figure.key
+    label = str(indicator.label)
+    breakdown = report.breakdowns.get(figure.base_key.rpartition(".")[0])
+    if breakdown is not None:
+        label = gettext("%(breakdown)s: %(country)s") % {"breakdown": breakdown.title, "country": label}
+    return f"{label} (%)" if figure.is_share else label
+
+
+def reconciliation_sections(report: indicators.Report) -> list[tuple[str, list[ReconciliationRow]]]:
+    """The published figures of the report with what the records give, by section, in the report's order."""
+    sections: dict[str, list[ReconciliationRow]] = {}
+    for indicator, comparison in report.comparisons():
+        prefix = comparison.figure.key.partition(".")[0]
+        title = str(REPORT_SECTIONS.get(prefix, _("Other figures")))
+        sections.setdefault(title, []).append(
+            ReconciliationRow(reconciliation_label(report, indicator, comparison.figure), indicator, comparison))
+    return list(sections.items())
+
+
 class ReconciliationView(ReportPageMixin, TemplateView):
     template_name = "oimsite/reconciliation.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if context["report"] is not None:
+            context["sections"] = reconciliation_sections(context["report"])
+        return context
 
 
 FORMATS = {
