@@ -28,7 +28,12 @@ from oimsite.core.concurrency import (
     save_versioned,
     versioned_form,
 )
-from oimsite.core.history import diff_records, prefetch_m2m_history, select_history_related
+from oimsite.core.history import (
+    ReadableHistoryContextHelper,
+    diff_records,
+    prefetch_m2m_history,
+    select_history_related,
+)
 from oimsite.core.models_base import year_bounds
 from oimsite.lists.pagination import COUNT_CAP, SEARCH_COUNT_CAP, EstimatedCountPaginator
 from oimsite.lists.search import IndexedSearchMixin
@@ -247,6 +252,10 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str,
                              object_id: Any) -> QuerySet:
         return select_history_related(history_manager.filter(**{pk_name: object_id}))
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record: Any,
+                                             ) -> ReadableHistoryContextHelper:
+        return ReadableHistoryContextHelper(self.model, historical_record)
 
     def set_history_delta_changes(self, request: HttpRequest, historical_records: Any,
                                   foreign_keys_are_objs: bool = True) -> None:
