@@ -87,7 +87,8 @@ class SafeModelChoiceField(forms.ModelChoiceField):
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):
-    """The admin's autocomplete, which shows a submitted value that is not a valid key as no choice.
+    """The admin's autocomplete, which shows a submitted value that is not a valid key as no choice, and whose
+    box has an accessible name.
 
     Django's widget looks the posted value up to redisplay it, and a value such as "abc" for an integer
     key raised a 500 instead of the form's own "Select a valid choice" error.
@@ -96,6 +97,18 @@ class SafeAutocompleteSelect(AutocompleteSelect):
     def optgroups(self, name: str, value: list[str], attr: dict | None = None) -> list:
         to_field = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
         return super().optgroups(name, [item for item in value if is_valid_key(to_field, item)], attr)
+
+    def build_attrs(self, base_attrs: dict[str, Any], extra_attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        # select2's data-attribute option: the open list inside the page's <main> landmark, not loose in <body>.
+        attrs["data-dropdown-parent"] = "main"
+        return attrs
+
+    @property
+    def media(self) -> forms.Media:
+        # After Django's autocomplete.js (listed again to order the merge): names the select2 box with the
+        # field's label, which select2 leaves unnamed.
+        return super().media + forms.Media(js=["admin/js/autocomplete.js", "oimsite/autocomplete_labels.js"])
 
 
 class LabelledInlineFormSet(VersionedInlineFormSet):
