@@ -72,8 +72,10 @@ class SupportSessionQuerySet(models.QuerySet["SupportSession"]):
 class SupportSession(CaseRecord):
     """One counselling session or one act of support for a returnee."""
 
+    # RESTRICT: a returnee is deleted only together with their sessions (the admin lists them and deletes
+    # them first, for those allowed to delete both); never one without the other.
     returnee = models.ForeignKey(
-        "returns.Returnee", on_delete=models.PROTECT, related_name="sessions", verbose_name=_("returnee")
+        "returns.Returnee", on_delete=models.RESTRICT, related_name="sessions", verbose_name=_("returnee")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)

@@ -1,26 +1,42 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.db.models.lookups import In
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
+from oimsite.lists.admin_delete import DeleteWithDependentsMixin
 
-from .models import DEPARTED_STAGES, Refugee, ResettlementFile
+from .models import DEPARTED_NEEDS_REFUGEE, DEPARTED_STAGES, Refugee, Relationship, ResettlementFile
 
 
 class RefugeeInlineFormSet(LabelledInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        # The database allows one principal per file; on a new file each refugee is validated alone.
-        principals = [
-            form for form in self.forms
-            if form.cleaned_data.get("is_principal_applicant") and not form.cleaned_data.get("DELETE")
-        ]
-        if len(principals) > 1:
-            for form in principals[1:]:
+        rows = [form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        # The database allows one principal per file; on a new file each refugee is validated alone. The
+        # message goes on each extra principal's row, once (the row, not also the formset).
+        principals = [form for form in rows if form.cleaned_data.get("is_principal_applicant")]
+        for form in principals[1:]:
+            if "is_principal_applicant" not in form.errors:
                 form.add_error("is_principal_applicant", _("A file has only one principal applicant."))
-            raise ValidationError(_("A file has only one principal applicant."))
+        if self.instance.stage in DEPARTED_STAGES and not rows:
+            raise ValidationError(DEPARTED_NEEDS_REFUGEE)
+
+
+def relationship_without_default(db_field: models.Field, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A new person's relationship starts unchosen: the model's default ("principal applicant") made every new
+    row a second principal applicant."""
+    if db_field.name == "relationship":
+        kwargs.setdefault("choices", BLANK_CHOICE_DASH + list(Relationship.choices))
+        kwargs.setdefault("initial", None)
+    return kwargs
 
 
 class RefugeeInline(LabelledTabularInline):
@@ -31,9 +47,24 @@ class RefugeeInline(LabelledTabularInline):
               "relationship")
     show_change_link = True
 
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
+        return super().formfield_for_dbfield(db_field, request, **relationship_without_default(db_field, kwargs))
+
+
+class ResettlementFileAdminForm(forms.ModelForm):
+    # No Meta: the admin builds the form for ResettlementFile with the fields of `fields`.
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The refugees are the inline's rows, validated after this form (RefugeeInlineFormSet.clean).
+        self.instance.refugees_checked_with_form = True
+        return cleaned
+
 
 @admin.register(ResettlementFile)
-class ResettlementFileAdmin(CaseAdmin):
+class ResettlementFileAdmin(DeleteWithDependentsMixin, CaseAdmin):
+    deleted_with = ("refugees",)
+    form = ResettlementFileAdminForm
     changelist_totals = ((_("files"), None), (_("departed or arrived"), Q(stage__in=DEPARTED_STAGES)))
     list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
     list_filter = ("stage", "destination_country", YearListFilter)
@@ -70,3 +101,6 @@ class RefugeeAdmin(CaseAdmin):
     list_select_related = ("file",)
     fields = ("file", "given_name", "family_name", "sex", "date_of_birth", "nationality",
               "is_principal_applicant", "relationship", "created_at", "updated_at")
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
+        return super().formfield_for_dbfield(db_field, request, **relationship_without_default(db_field, kwargs))

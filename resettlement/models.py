@@ -51,6 +51,11 @@ class RefugeeQuerySet(models.QuerySet["Refugee"]):
         return self.filter(file__destination_country=country)
 
 
+DEPARTED_NEEDS_REFUGEE = _(
+    "A departed or arrived file needs at least one refugee: add the members of the family, or choose an "
+    "earlier stage."
+)
+
 file_number_validator = RegexValidator(
     r"^[A-Z]{3}-\d{4}-\d{4,5}$", _("Enter a file number such as RST-2024-0042 (three letters, year, digits).")
 )
@@ -112,6 +117,10 @@ class ResettlementFile(ConsentFields, CaseRecord):
     def get_absolute_url(self) -> str:
         return reverse("resettlement:file_detail", args=[self.pk])
 
+    # Set by a form whose refugees come with it (the admin's inline): they are checked with the form's rows,
+    # after this record (RefugeeInlineFormSet), not against those still in the database.
+    refugees_checked_with_form = False
+
     @property
     def has_departed(self) -> bool:
         return self.stage in DEPARTED_STAGES
@@ -136,6 +145,11 @@ class ResettlementFile(ConsentFields, CaseRecord):
             )
         if self.consent_scope and not self.consent_date:
             errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
+        # A new file has no refugee yet (they point at it): the rule applies from its first change, and in the
+        # admin, with the rows of its inline.
+        if (self.stage in DEPARTED_STAGES and self.pk is not None and not self.refugees_checked_with_form
+                and not self.refugees.exists()):
+            errors.setdefault("stage", []).append(DEPARTED_NEEDS_REFUGEE)
         if self.pk is not None and self.departure_date:
             born_after = self.refugees.filter(date_of_birth__gt=self.departure_date)
             if born_after.exists():
@@ -158,8 +172,9 @@ class Relationship(models.TextChoices):
 class Refugee(PersonFields, CaseRecord):
     """One person on a resettlement file."""
 
+    # RESTRICT: a file is deleted only together with its refugees (see the sessions of a returnee).
     file = models.ForeignKey(
-        ResettlementFile, on_delete=models.PROTECT, related_name="refugees", verbose_name=_("resettlement file")
+        ResettlementFile, on_delete=models.RESTRICT, related_name="refugees", verbose_name=_("resettlement file")
     )
     nationality = CountryField(_("nationality"))
     is_principal_applicant = models.BooleanField(_("principal applicant"), default=False)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
+from oimsite.lists.admin_delete import DeleteWithDependentsMixin
 from reintegration.models import SupportSession
 
 from .models import MOROCCO, Returnee, ReturnStatus, VulnerabilityCategory
@@ -65,7 +66,8 @@ class VulnerabilityCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Returnee)
-class ReturneeAdmin(CaseAdmin):
+class ReturneeAdmin(DeleteWithDependentsMixin, CaseAdmin):
+    deleted_with = ("sessions",)
     changelist_totals = (
         (_("returnees"), None),
         (_("returns from Morocco"), Q(host_country=MOROCCO)),

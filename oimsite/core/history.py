@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 # Where prefetch_m2m_history leaves a record's m2m history rows: {field name: [row dict, …]}.
@@ -49,6 +50,14 @@ def _display(model_field: models.Field, value: Any) -> str:
     if hasattr(value, "strftime") and not hasattr(value, "hour"):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+class ReadableHistoryContextHelper(HistoricalRecordContextHelper):
+    """simple-history's admin history page with the values the detail pages show: labels, not codes
+    ("Sénégal", not "SN"), the names of the vulnerabilities, not a list of objects, and "—" for no value."""
+
+    def prepare_delta_change_value(self, change: ModelChange, value: Any) -> str:
+        return _display(self.model._meta.get_field(change.field), value) or "—"
 
 
 def select_history_related(records: models.QuerySet) -> models.QuerySet:

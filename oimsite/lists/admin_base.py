@@ -30,7 +30,12 @@ from oimsite.core.concurrency import (
     save_versioned,
     versioned_form,
 )
-from oimsite.core.history import diff_records, prefetch_m2m_history, select_history_related
+from oimsite.core.history import (
+    ReadableHistoryContextHelper,
+    diff_records,
+    prefetch_m2m_history,
+    select_history_related,
+)
 from oimsite.core.models_base import year_bounds
 from oimsite.lists.pagination import COUNT_CAP, SEARCH_COUNT_CAP, EstimatedCountPaginator
 from oimsite.lists.search import IndexedSearchMixin
@@ -84,7 +89,8 @@ class SafeModelChoiceField(forms.ModelChoiceField):
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):
-    """The admin's autocomplete, which shows a submitted value that is not a valid key as no choice.
+    """The admin's autocomplete, which shows a submitted value that is not a valid key as no choice, and whose
+    box has an accessible name.
 
     Django's widget looks the posted value up to redisplay it, and a value such as "abc" for an integer
     key raised a 500 instead of the form's own "Select a valid choice" error.
@@ -93,6 +99,18 @@ class SafeAutocompleteSelect(AutocompleteSelect):
     def optgroups(self, name: str, value: list[str], attr: dict | None = None) -> list:
         to_field = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
         return super().optgroups(name, [item for item in value if is_valid_key(to_field, item)], attr)
+
+    def build_attrs(self, base_attrs: dict[str, Any], extra_attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        # select2's data-attribute option: the open list inside the page's <main> landmark, not loose in <body>.
+        attrs["data-dropdown-parent"] = "main"
+        return attrs
+
+    @property
+    def media(self) -> forms.Media:
+        # After Django's autocomplete.js (listed again to order the merge): names the select2 box with the
+        # field's label, which select2 leaves unnamed.
+        return super().media + forms.Media(js=["admin/js/autocomplete.js", "oimsite/autocomplete_labels.js"])
 
 
 # New inline rows (sessions, refugees) a person enters in one submission; rows already saved are not counted.
@@ -279,6 +297,10 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str,
                              object_id: Any) -> QuerySet:
         return select_history_related(history_manager.filter(**{pk_name: object_id}))
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record: Any,
+                                             ) -> ReadableHistoryContextHelper:
+        return ReadableHistoryContextHelper(self.model, historical_record)
 
     def set_history_delta_changes(self, request: HttpRequest, historical_records: Any,
                                   foreign_keys_are_objs: bool = True) -> None:

@@ -27,8 +27,8 @@ from oimsite.reporting.counting import FROM_MOROCCO, TO_MOROCCO, Group, count_re
 from oimsite.reporting.counting import LIVE_QUERY_COUNT as LIVE_QUERY_COUNT
 from oimsite.reporting.keys import rank
 from oimsite.reporting.models import PublishedFigure
-from reintegration.models import Kind
-from resettlement.models import DEPARTED_STAGES, ResettlementFile
+from reintegration.models import Kind, SupportSession
+from resettlement.models import ResettlementFile
 from returns.models import AgeBand, Returnee
 
 # SQL queries issued by `compute()` when every stored count of the year is current (the generations with
@@ -155,7 +155,9 @@ class Report:
         return [i for i in self.indicators.values() if i.key.startswith(programme + ".") and ".by_" not in i.key]
 
     def comparisons(self) -> list[tuple[Indicator | None, Comparison]]:
-        """Every published figure of the year with what the records give (missing indicator: mismatch)."""
+        """Every published figure of the year with what the records give (missing indicator: mismatch), in
+        the report's order: that of the indicators, a count before its percentage."""
+        position = {key: i for i, key in enumerate(self.indicators)}
         rows = []
         for figure in self.published:
             key, is_share = (figure.key.removesuffix(".share"), True) if figure.key.endswith(".share") else (
@@ -169,6 +171,7 @@ class Report:
             else:
                 computed = Decimal(indicator.value)
             rows.append((indicator, Comparison(figure, computed)))
+        rows.sort(key=lambda row: (position.get(row[1].figure.base_key, len(position)), row[1].figure.is_share))
         return rows
 
     def as_dict(self) -> dict[str, int | float]:
@@ -203,44 +206,77 @@ def country_name(code: str) -> str:
     return str(countries.name(code)) or code
 
 
+# The dated records that give a year its dashboard: a return, a session, a file's referral or departure.
+# The first two (a return, a resettlement departure) are what the annual report is about.
+_RECORD_DATES: tuple[tuple[type[Model], str], ...] = (
+    (Returnee, "departure_date"),
+    (ResettlementFile, "departure_date"),
+    (SupportSession, "date"),
+    (ResettlementFile, "referral_date"),
+)
+_DEPARTURE_DATES = 2
+
+
+@dataclass(frozen=True)
+class RecordYears:
+    """The years with any record, and those with a return or a resettlement departure, latest first."""
+
+    all: list[int]
+    with_departures: list[int]
+
+    @property
+    def default(self) -> int | None:
+        """The year a report opens on: the latest with departures, else the latest with any record."""
+        years = self.with_departures or self.all
+        return years[0] if years else None
+
+
+def record_years() -> RecordYears:
+    """Every year with a record (a return, a session, a file's referral or departure), in one query that
+    reads one index entry per year and date column, whatever the amount of data."""
+    per_column = _distinct_years(_RECORD_DATES)
+    departures = set().union(*per_column[:_DEPARTURE_DATES])
+    every = departures.union(*per_column[_DEPARTURE_DATES:])
+    return RecordYears(sorted(every, reverse=True), sorted(departures, reverse=True))
+
+
 def years_with_records() -> list[int]:
-    """Years in which a return or a resettlement departure happened, latest first (two queries)."""
-    stages = [str(stage) for stage in DEPARTED_STAGES]
-    years = _distinct_years(Returnee, "departure_date")
-    years |= _distinct_years(ResettlementFile, "departure_date",
-                             f"stage IN ({', '.join(['%s'] * len(stages))})", stages)
-    return sorted(years, reverse=True)
+    """Every year with a record (a return, a session, a file's referral or departure), latest first."""
+    return record_years().all
 
 
-# The first day of the year after y.d, per database: the step of the skip scan below.
+# The first day of the year after {d}, per database: the step of the skip scan below.
 _NEXT_YEAR_SQL = {
-    "postgresql": "CAST(DATE_TRUNC('year', y.d) + INTERVAL '1 year' AS date)",
-    "sqlite": "DATE(y.d, 'start of year', '+1 year')",
+    "postgresql": "CAST(DATE_TRUNC('year', {d}) + INTERVAL '1 year' AS date)",
+    "sqlite": "DATE({d}, 'start of year', '+1 year')",
 }
 
 
-def _distinct_years(model: type[Model], column: str, condition: str = "", params: list[str] | None = None,
-                    ) -> set[int]:
-    """The years of `column` (optionally where `condition`), in one query that reads one index entry per
-    year: a recursive "skip scan" jumping from each year's first date to the next year's, instead of a
-    DISTINCT over every row (110 ms at ×100 on PostgreSQL, growing with the table)."""
-    params = params or []
-    connection = connections[router.db_for_read(model)]
+def _distinct_years(columns: Iterable[tuple[type[Model], str]]) -> list[set[int]]:
+    """The years of each (model, date column), in one query that reads one index entry per year: a
+    recursive "skip scan" per column, jumping from each year's first date to the next year's, instead of a
+    DISTINCT over every row (which grows with the table)."""
+    columns = list(columns)
+    connection = connections[router.db_for_read(columns[0][0])]
     step = _NEXT_YEAR_SQL.get(connection.vendor)
-    if step is None:  # another database: the plain DISTINCT
-        queryset = model._default_manager.filter(**{f"{column}__isnull": False})
-        if condition:
-            queryset = queryset.extra(where=[condition], params=params)
-        return {d.year for d in queryset.dates(column, "year")}
+    if step is None or any(connections[router.db_for_read(model)] != connection for model, _col in columns):
+        # Another database (or the tables apart): a plain DISTINCT per column.
+        return [{d.year for d in model._default_manager.filter(**{f"{column}__isnull": False}).dates(column, "year")}
+                for model, column in columns]
     quote = connection.ops.quote_name
-    table, col = quote(model._meta.db_table), quote(column)
-    where = f"{col} IS NOT NULL" + (f" AND {condition}" if condition else "")
-    sql = (f"WITH RECURSIVE y(d) AS (SELECT MIN({col}) FROM {table} WHERE {where} "
-           f"UNION ALL SELECT (SELECT MIN({col}) FROM {table} WHERE {where} AND {col} >= {step}) "
-           "FROM y WHERE y.d IS NOT NULL) SELECT d FROM y WHERE d IS NOT NULL")
+    scans, selects = [], []
+    for i, (model, column) in enumerate(columns):
+        table, col, name = quote(model._meta.db_table), quote(column), f"y{i}"
+        scans.append(f"{name}(d) AS (SELECT MIN({col}) FROM {table} WHERE {col} IS NOT NULL "
+                     f"UNION ALL SELECT (SELECT MIN({col}) FROM {table} WHERE {col} >= {step.format(d=name + '.d')}) "
+                     f"FROM {name} WHERE {name}.d IS NOT NULL)")
+        selects.append(f"SELECT {i}, d FROM {name} WHERE d IS NOT NULL")
+    years: list[set[int]] = [set() for _column in columns]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
-        return {int(str(row[0])[:4]) for row in cursor.fetchall()}
+        cursor.execute(f"WITH RECURSIVE {', '.join(scans)} {' UNION ALL '.join(selects)}")
+        for index, day in cursor.fetchall():
+            years[index].add(int(str(day)[:4]))
+    return years
 
 
 def compute(year: int, *, live: bool = False) -> Report:

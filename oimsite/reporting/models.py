@@ -9,11 +9,21 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.params import YEAR_MIN, year_max
 from oimsite.core.text import SafeTextFields
 from oimsite.reporting.keys import key_problem
+
+SHARE_SUFFIX = ".share"
+
+# The source of the published figures seeded by the baseline (fixtures/published_2024.json), listed here so
+# that the catalogue translates it wherever it is shown.
+SEEDED_SOURCES = (
+    gettext_noop("IOM Morocco annual report 2024, « La diversité au cœur de nos actions » (as summarised in "
+                 "the Moroccan press)"),
+)
 
 
 class FigureUnit(models.TextChoices):
@@ -77,6 +87,23 @@ class PublishedFigure(SafeTextFields):
     @property
     def is_percent(self) -> bool:
         return self.unit == FigureUnit.PERCENT
+
+    @property
+    def is_share(self) -> bool:
+        """A percentage of an indicator (`<key>.share`), rather than the indicator's count."""
+        return self.key.endswith(SHARE_SUFFIX)
+
+    @property
+    def base_key(self) -> str:
+        """The key of the indicator the figure is checked against."""
+        return self.key.removesuffix(SHARE_SUFFIX)
+
+    @property
+    def translated_source(self) -> str:
+        """The source in the reader's language when the catalogue has it (the baseline's, SEEDED_SOURCES);
+        one typed in the admin shows as typed."""
+        # gettext("") would give the catalogue's header.
+        return gettext(self.source) if self.source else ""
 
     @property
     def decimal_places(self) -> int:

@@ -3,11 +3,13 @@ written as prose."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -15,6 +17,7 @@ from django.views.generic import TemplateView
 from oimsite.core import params
 from oimsite.lists.exports import export_done
 from oimsite.reporting import indicators, summary_text
+from oimsite.reporting.models import PublishedFigure
 from oimsite.reporting.shared_export import as_csv, as_xlsx, shared_report_lines
 
 
@@ -36,9 +39,12 @@ class ReportPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
     permission_required = "accounts.view_dashboard"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        years = indicators.years_with_records()
+        # Every year with a record has a report (a year of follow-up sessions only, too); without a
+        # choice, the latest year with returns or departures, the report's subject.
+        record_years = indicators.record_years()
+        years = record_years.all
         data = {"year": request.GET["year"]} if "year" in request.GET else (
-            {"year": years[0]} if years else None)
+            {"year": record_years.default} if years else None)
         form = YearForm(data, years=years)
         report = indicators.compute(form.cleaned_data["year"]) if data and form.is_valid() else None
         context = self.get_context_data(form=form, report=report, years=years)
@@ -70,12 +76,52 @@ class DashboardView(ReportPageMixin, TemplateView):
         return context
 
 
+@dataclass(frozen=True)
+class ReconciliationRow:
+    label: str
+    indicator: indicators.Indicator | None
+    comparison: indicators.Comparison
+
+
+# The report's sections, by the first part of an indicator's key.
+REPORT_SECTIONS = {
+    "avrr": _("Assisted voluntary returns from Morocco"),
+    "moroccans": _("Moroccans returning home"),
+    "resettlement": _("Resettlement of refugees"),
+}
+
+
+def reconciliation_label(report: indicators.Report, indicator: indicators.Indicator | None,
+                         figure: PublishedFigure) -> str:
+    """What a published figure counts, in words: the indicator's label, after the title of its breakdown
+    for a country ("Returns from Morocco by country of return: Senegal"), "(%)" for a percentage."""
+    if indicator is None:
+        return figure.key
+    label = str(indicator.label)
+    breakdown = report.breakdowns.get(figure.base_key.rpartition(".")[0])
+    if breakdown is not None:
+        label = gettext("%(breakdown)s: %(country)s") % {"breakdown": breakdown.title, "country": label}
+    return f"{label} (%)" if figure.is_share else label
+
+
+def reconciliation_sections(report: indicators.Report) -> list[tuple[str, list[ReconciliationRow]]]:
+    """The published figures of the report with what the records give, by section, in the report's order."""
+    sections: dict[str, list[ReconciliationRow]] = {}
+    for indicator, comparison in report.comparisons():
+        prefix = comparison.figure.key.partition(".")[0]
+        title = str(REPORT_SECTIONS.get(prefix, _("Other figures")))
+        sections.setdefault(title, []).append(
+            ReconciliationRow(reconciliation_label(report, indicator, comparison.figure), indicator, comparison))
+    return list(sections.items())
+
+
 class ReconciliationView(ReportPageMixin, TemplateView):
     template_name = "oimsite/reconciliation.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if context["report"] is not None:
+            context["sections"] = reconciliation_sections(context["report"])
             # Where the published text rounded a share otherwise than half up, and how the summary writes it.
             context["summary_rounding_notes"] = summary_text.rounding_notes(context["report"])
             context["summary_rounding_rule"] = summary_text.share_rule()

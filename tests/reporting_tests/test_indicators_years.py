@@ -1,4 +1,5 @@
-"""years_with_records' skip scan finds the same years as a DISTINCT over every row."""
+"""years_with_records' skip scan finds the same years as a DISTINCT over every row: those of returns, sessions
+and files' referrals and departures."""
 
 import io
 
@@ -6,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from oimsite.reporting import indicators
+from reintegration.models import SupportSession
 from resettlement.models import ResettlementFile
 from returns.models import Returnee
 
@@ -15,6 +17,8 @@ pytestmark = pytest.mark.django_db
 def distinct_years() -> list[int]:
     years = {d.year for d in Returnee.objects.filter(departure_date__isnull=False).dates("departure_date", "year")}
     years |= {d.year for d in ResettlementFile.objects.departed().dates("departure_date", "year")}
+    years |= {d.year for d in ResettlementFile.objects.dates("referral_date", "year")}
+    years |= {d.year for d in SupportSession.objects.dates("date", "year")}
     return sorted(years, reverse=True)
 
 

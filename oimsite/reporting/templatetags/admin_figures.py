@@ -18,8 +18,8 @@ HEADLINE_KEYS = (
 
 @register.inclusion_tag("admin/oimsite/headline_figures.html")
 def headline_figures() -> dict[str, Any]:
-    years = indicators.years_with_records()
-    if not years:
+    year = indicators.record_years().default
+    if year is None:
         return {"report": None}
-    report = indicators.compute(years[0])
+    report = indicators.compute(year)
     return {"report": report, "indicators": [report[k] for k in HEADLINE_KEYS if k in report.indicators]}
