@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
+from django_filters.conf import settings as filter_settings
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, Table
 from django_tables2.export import ExportMixin, TableExport
@@ -120,10 +121,15 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class YesNoFilter(django_filters.TypedChoiceFilter):
-    """`true` or `false`, as the drill-down links write it; any other value is a form error, not ignored."""
+    """`true` or `false`, as the drill-down links write it; any other value is a form error, not ignored.
+
+    Empty (the first choice, selected by default, as on every other select) filters nothing: without it the
+    form's select would send `true` whenever the form is submitted.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("choices", [("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))])
+        kwargs.setdefault("choices", [("", filter_settings.EMPTY_CHOICE_LABEL), ("true", gettext_lazy("Yes")),
+                                      ("false", gettext_lazy("No"))])
         kwargs.setdefault("coerce", lambda value: value == "true")
         super().__init__(*args, **kwargs)
 
