@@ -89,7 +89,7 @@ def baseline(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def baseline_site(django_db_setup, django_db_blocker):
+def baseline_site(request, django_db_setup, django_db_blocker):
     """The 2024 baseline, committed once for a module of browser tests that only read, and a live server.
 
     pytest-django's `live_server` makes every test that uses it transactional: the tables are emptied after
@@ -100,6 +100,9 @@ def baseline_site(django_db_setup, django_db_blocker):
     (sessions, the audit log of logins) is removed with the rest at the end. Not session-scoped: every other
     module expects an empty database.
 
+    The module must be marked `pytest.mark.django_db` (not transactional): pytest-django creates the test
+    database only for marked tests, and without one this would load into, then empty, the development
+    database. Each test then runs in a transaction rolled back at its end, above the committed baseline.
     Tests use it with `browser` (pytest-playwright's session-wide Chromium) and `site_page` below, not with
     `page` or `live_server`, which would make them transactional again. Accounts: `agent` (superuser) and
     one per role, named by `ROLE_ACCOUNTS`, all with the password `BROWSER_PASSWORD`.
@@ -110,6 +113,9 @@ def baseline_site(django_db_setup, django_db_blocker):
     from django.test.utils import modify_settings
     from pytest_django.live_server_helper import LiveServer
 
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction"):
+        pytest.fail("baseline_site needs a module marked pytest.mark.django_db (not transactional).")
     with django_db_blocker.unblock():
         call_command("loaddata", "baseline_2024", "published_2024", verbosity=0)
         users = get_user_model().objects

@@ -22,7 +22,7 @@ from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 # What a person does on the form: ("fill", label, text) or ("select", label, option label).
 Action = tuple[str, str, str]
