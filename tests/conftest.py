@@ -143,16 +143,20 @@ ROLE_ACCOUNTS = {
 
 @pytest.fixture
 def site_page(browser, baseline_site):
-    """`site_page("agent", width=390)`: a new browser (French, `width` px wide) signed in as that account on
-    the `baseline_site` server; its URL is `page.site_url`."""
+    """`site_page("agent", width=390)`: a new browser (French, `width` px wide) signed in as that account
+    (`None`: signed out, on the login page) on the `baseline_site` server; its URL is `page.site_url`."""
     contexts = []
 
-    def open_page(username: str = "agent", *, width: int = 1366):
-        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    def open_page(username: str | None = "agent", *, width: int = 1366, bypass_csp: bool = False):
+        # bypass_csp: for a script injected by the test (axe), which the site's Content-Security-Policy refuses.
+        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900},
+                                      bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
         page.site_url = baseline_site.url
         page.goto(f"{baseline_site.url}/login/")
+        if username is None:
+            return page
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", BROWSER_PASSWORD)
         page.locator("form[action='/login/'] button[type=submit]").click()
