@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.table_rendering import ShortDateColumn
@@ -10,11 +11,11 @@ from .models import SupportSession
 
 class SupportSessionTable(tables.Table):
     date = ShortDateColumn(linkify=True)
-    case_number = tables.Column(accessor="returnee__case_number", verbose_name=_("case number"),
+    case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
                                 linkify=lambda record: record.returnee.get_absolute_url())
-    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=_("returnee"),
+    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
                                   order_by=("returnee__family_name", "returnee__given_name"))
-    return_country = tables.Column(accessor="returnee__return_country", verbose_name=_("country of return"))
+    return_country = tables.Column(accessor="returnee__return_country", verbose_name=capfirst(_("country of return")))
     phase = tables.Column()
     kind = tables.Column()
     mode = tables.Column()

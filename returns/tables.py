@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.exports import RelatedNamesColumn
@@ -14,18 +15,20 @@ class ReturneeTable(tables.Table):
     family_name = tables.Column(linkify=True)
     given_name = tables.Column()
     sex = tables.Column()
-    age_at_return = tables.Column(verbose_name=_("age at return"), attrs={"td": {"class": "number"}})
+    age_at_return = tables.Column(verbose_name=capfirst(_("age at return")), attrs={"td": {"class": "number"}})
     nationality = tables.Column()
     host_country = tables.Column()
     return_country = tables.Column()
-    departure_date = ShortDateColumn()
+    # The ties of a date broken by the case number: one index serves the order both ways (returnee_dep_case_idx).
+    departure_date = ShortDateColumn(order_by=("departure_date", "-case_number"))
     status = tables.Column()
 
     class Meta:
         model = Returnee
         fields = ("case_number", "family_name", "given_name", "sex", "age_at_return", "nationality",
                   "host_country", "return_country", "departure_date", "status")
-        order_by = ("-departure_date", "case_number")
+        # One column: its header alone shows the sort (the tie-break is in the column's order_by).
+        order_by = ("-departure_date",)
         attrs = {"class": "data-table"}
         empty_text = _("No returnee matches these filters.")
 

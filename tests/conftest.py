@@ -200,3 +200,83 @@ def viewer(django_user_model):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture(scope="module")
+def baseline_site(request, django_db_setup, django_db_blocker):
+    """The 2024 baseline, committed once for a module of browser tests that only read, and a live server.
+
+    pytest-django's `live_server` makes every test that uses it transactional: the tables are emptied after
+    each test, and the baseline (tens of seconds to load) would have to be loaded again for the next one.
+    Here it is loaded once per module, the module's tests read it through their own server thread, and the
+    tables are emptied when the module ends, as a transactional test's teardown does (`flush`, which
+    re-creates permissions and roles). So the module's tests must not change records; what the server writes
+    (sessions, the audit log of logins) is removed with the rest at the end. Not session-scoped: every other
+    module expects an empty database.
+
+    The module must be marked `pytest.mark.django_db` (not transactional): pytest-django creates the test
+    database only for marked tests, and without one this would load into, then empty, the development
+    database. Each test then runs in a transaction rolled back at its end, above the committed baseline.
+    Tests use it with `browser` (pytest-playwright's session-wide Chromium) and `site_page` below, not with
+    `page` or `live_server`, which would make them transactional again. Accounts: `agent` (superuser) and
+    one per role, named by `ROLE_ACCOUNTS`, all with the password `BROWSER_PASSWORD`.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.test.utils import modify_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction"):
+        pytest.fail("baseline_site needs a module marked pytest.mark.django_db (not transactional).")
+    with django_db_blocker.unblock():
+        call_command("loaddata", "baseline_2024", "published_2024", verbosity=0)
+        users = get_user_model().objects
+        users.create_superuser("agent", "agent@example.org", BROWSER_PASSWORD)
+        for username, role in ROLE_ACCOUNTS.items():
+            user = users.create_user(username, f"{username}@example.org", BROWSER_PASSWORD, is_staff=True)
+            user.groups.add(Group.objects.get(name=role))
+        server = LiveServer("localhost")
+        try:
+            with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+                yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+BROWSER_PASSWORD = "Correct-Horse-Battery-9"
+ROLE_ACCOUNTS = {
+    "case-worker": "Gestionnaire de cas",
+    "resettlement-officer": "Chargé de réinstallation",
+    "data-officer": "Chargé de données",
+    "administrator": "Administrateur",
+}
+
+
+@pytest.fixture
+def site_page(browser, baseline_site):
+    """`site_page("agent", width=390)`: a new browser (French, `width` px wide) signed in as that account
+    (`None`: signed out, on the login page) on the `baseline_site` server; its URL is `page.site_url`."""
+    contexts = []
+
+    def open_page(username: str | None = "agent", *, width: int = 1366, bypass_csp: bool = False):
+        # bypass_csp: for a script injected by the test (axe), which the site's Content-Security-Policy refuses.
+        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900},
+                                      bypass_csp=bypass_csp)
+        contexts.append(context)
+        page = context.new_page()
+        page.site_url = baseline_site.url
+        page.goto(f"{baseline_site.url}/login/")
+        if username is None:
+            return page
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", BROWSER_PASSWORD)
+        page.locator("form[action='/login/'] button[type=submit]").click()
+        page.wait_for_url(f"{baseline_site.url}/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,9 +1,10 @@
 """What every case list shares: login and permission, filters, sorting, pagination and safe exports.
 
 The four lists (returnees, sessions, files, refugees) are `CaseListView` subclasses that only name their
-model, table, FilterSet and permissions. Bad parameters (an unknown sort column, a page past the end, an
-unknown export format) are answered with a 404 that says what was wrong; bad filter values with the
-filter form's errors and a 400.
+model, table, FilterSet and permissions. A bad parameter is said on the list page, with a 400: bad filter
+values as the filter form's errors, an unknown sort column or a page number that is not one above the table
+(the list then shows its default order, its first page). A page past the end shows the last page, and says
+so. Only an unknown export format is a 404.
 """
 
 from __future__ import annotations
@@ -11,20 +12,23 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import formats
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
+from django_filters.conf import settings as filter_settings
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, Table
 from django_tables2.export import ExportMixin, TableExport
@@ -135,10 +139,15 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class YesNoFilter(django_filters.TypedChoiceFilter):
-    """`true` or `false`, as the drill-down links write it; any other value is a form error, not ignored."""
+    """`true` or `false`, as the drill-down links write it; any other value is a form error, not ignored.
+
+    Empty (the first choice, selected by default, as on every other select) filters nothing: without it the
+    form's select would send `true` whenever the form is submitted.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("choices", [("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))])
+        kwargs.setdefault("choices", [("", filter_settings.EMPTY_CHOICE_LABEL), ("true", gettext_lazy("Yes")),
+                                      ("false", gettext_lazy("No"))])
         kwargs.setdefault("coerce", lambda value: value == "true")
         super().__init__(*args, **kwargs)
 
@@ -236,19 +245,62 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
     def can_export(self) -> bool:
         return self.request.user.has_perm(self.export_permission)
 
-    def get_table(self, **kwargs: Any):
-        self._check_table_parameters()
-        try:
-            return super().get_table(**kwargs)
-        except BeyondCapError as error:
-            raise Http404(
-                _("Only the first %(max)s records of a list can be paged through: narrow it with the filters.")
-                % {"max": figure(error.cap)}
-            ) from None
-        except PageNotAnInteger:
-            raise Http404(_("The page number must be a whole number.")) from None
-        except EmptyPage:
-            raise Http404(_("This page does not exist: the list has fewer pages.")) from None
+    def get_table(self, **kwargs: Any) -> Table:
+        """django-tables2's table, sorted and paginated as `RequestConfig.configure()` does, with the URL's
+        sort and page parameters checked first: a bad one is said on the page (`parameter_errors`, a 400) and
+        left out, and a page past the end shows the last page (`page_notice`)."""
+        self.parameter_errors: list[str] = []
+        self.page_notice = ""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        table.request = self.request
+        sort = self._sort(table)
+        if sort:
+            table.order_by = sort
+        pagination = self.get_table_pagination(table)
+        if pagination:
+            options = {key: value for key, value in dict(pagination).items() if key != "silent"}
+            options["per_page"] = self._whole_parameter(
+                table.prefixed_per_page_field, options.get("per_page"), MAX_PER_PAGE,
+                _("The number of rows per page must be between 1 and %(max)s.") % {"max": MAX_PER_PAGE})
+            page = self._whole_parameter(table.prefixed_page_field, 1, None,
+                                         _("The page number must be a whole number from 1."))
+            try:
+                table.paginate(page=page, **options)
+            except EmptyPage as error:  # past the end, or past the records a long list can page through
+                last = table.paginator.num_pages
+                if isinstance(error, BeyondCapError):
+                    self.page_notice = _(
+                        "Only the first %(max)s records of a list can be paged through: narrow it with the "
+                        "filters. Here is the last of their pages, %(last)s."
+                    ) % {"max": figure(error.cap), "last": figure(last)}
+                else:
+                    self.page_notice = _("There is no page %(page)s: here is the last page, %(last)s.") % {
+                        "page": figure(page), "last": figure(last)}
+                table.page = table.paginator.page(last)
+        return table
+
+    def _sort(self, table: Table) -> list[str]:
+        """The URL's sort, if the list can be sorted that way; else a parameter error and no sort (the table's
+        default order)."""
+        sort = [name for value in self.request.GET.getlist(table.prefixed_order_by_field)
+                for name in value.split(",")]
+        orderable = {column.name for column in table.columns.iterorderable()}
+        for name in sort:
+            if name.lstrip("-") not in orderable:
+                self.parameter_errors.append(_("This list cannot be sorted by “%(column)s”.") % {"column": name})
+                return []
+        return sort
+
+    def _whole_parameter(self, name: str, default: Any, maximum: int | None, message: str) -> Any:
+        """The URL's whole number `name` (from 1 to `maximum`), or `default` and a parameter error."""
+        value = self.request.GET.get(name)
+        if value is None:
+            return default
+        number = whole_number(value)
+        if number is None or number < 1 or (maximum is not None and number > maximum):
+            self.parameter_errors.append(message)
+            return default
+        return number
 
     def get_table_pagination(self, table: Table) -> dict[str, Any] | bool:
         pagination = super().get_table_pagination(table)
@@ -265,28 +317,32 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         return any(isinstance(field, SearchFilter) and (filterset.form.cleaned_data.get(name) or "").strip()
                    for name, field in filterset.filters.items())
 
-    def _check_table_parameters(self) -> None:
-        table_class = self.get_table_class()
-        sort = self.request.GET.get("sort")
-        if sort is not None:
-            # Column.orderable is None when left to the table default (sortable).
-            orderable = {name for name, column in table_class.base_columns.items() if column.orderable is not False}
-            for name in sort.split(","):
-                if name.lstrip("-") not in orderable:
-                    raise Http404(_("This list cannot be sorted by “%(column)s”.") % {"column": name})
-        for param, maximum in (("page", None), ("per_page", MAX_PER_PAGE)):
-            value = self.request.GET.get(param)
-            if value is None:
+    def _active_filters(self) -> list[tuple[str, str]]:
+        """The filters the URL sets (label, value as shown in the form), in the form's order."""
+        filterset = getattr(self, "filterset", None)
+        if filterset is None:
+            return []
+        form = filterset.form
+        cleaned = form.cleaned_data if filterset.is_bound and form.is_valid() else {}
+        active = []
+        for name, field in form.fields.items():
+            raw = (self.request.GET.get(name) or "").strip()
+            if not raw:
                 continue
-            number = whole_number(value)
-            if number is None or number < 1 or (maximum and number > maximum):
-                if param == "page":
-                    raise Http404(_("The page number must be a whole number from 1."))
-                raise Http404(_("The number of rows per page must be between 1 and %(max)s.") % {"max": maximum})
+            value = cleaned.get(name, raw)
+            if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                value = dict((str(key), label) for key, label in field.choices).get(raw, raw)
+            elif isinstance(value, date):
+                value = formats.date_format(value, "SHORT_DATE_FORMAT")
+            active.append((str(field.label), str(value)))
+        return active
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         table = context["table"]
+        filterset = context.get("filter")
+        active_filters = self._active_filters()
+        filters_invalid = bool(filterset is not None and filterset.is_bound and not filterset.is_valid())
         context.update(
             title=self.title,
             result_count=min(table.paginator.count, table.paginator.cap),
@@ -301,6 +357,12 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
                     "page", extra={self.export_trigger_param: fmt, COLUMNS_PARAM: "all"}))
                 for fmt in self.export_formats
             ] if self.full_export_table_class is not None else [],
+            active_filters=active_filters,
+            filters_invalid=filters_invalid,
+            # The filters fold away unless one is set (or wrong): the count and the records come first.
+            filters_open=bool(active_filters) or filters_invalid,
+            parameter_errors=self.parameter_errors,
+            page_notice=self.page_notice,
         )
         return context
 
@@ -323,7 +385,7 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
                 )
             if not self.can_export():
                 raise PermissionDenied(_("You are not allowed to export these records."))
-            if not form_invalid:
+            if not form_invalid and not self.parameter_errors:
                 table = context["table"]
                 if self.export_format == "xlsx" and table.paginator.count > XLSX_MAX_ROWS:
                     context["export_error"] = _(
@@ -333,7 +395,7 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
                     kwargs["status"] = 400
                 else:
                     return self._export(self.export_format, table)
-        if form_invalid:
+        if form_invalid or self.parameter_errors:
             kwargs.setdefault("status", 400)
         # Skip ExportMixin: the export was handled above.
         return super(ExportMixin, self).render_to_response(context, **kwargs)

@@ -1,4 +1,5 @@
-"""Every bad parameter gets a form error (400) or a 404 saying what was wrong; never a 500."""
+"""Every bad parameter is said on the list page (a 400 with the form), a page past the end shows the last page,
+an unknown export format is a 404 that says so; never a 500."""
 
 import pytest
 from django.urls import reverse
@@ -13,15 +14,15 @@ INVALID_CHOICE = "Select a valid choice."
 WHOLE_NUMBER = "Enter a whole number."
 
 COMMON = [
-    ("page", "abc", 404, "The page number must be a whole number from 1."),
-    ("page", "0", 404, "The page number must be a whole number from 1."),
-    ("page", "²", 404, "The page number must be a whole number from 1."),
-    ("per_page", "١", 404, "The number of rows per page must be between 1 and 500."),
-    ("page", "999", 404, "This page does not exist: the list has fewer pages."),
-    ("per_page", "-1", 404, "The number of rows per page must be between 1 and 500."),
-    ("per_page", "100000", 404, "The number of rows per page must be between 1 and 500."),
-    ("sort", "nope", 404, "This list cannot be sorted by “nope”."),
-    ("sort", "-password", 404, "This list cannot be sorted by “-password”."),
+    ("page", "abc", 400, "The page number must be a whole number from 1."),
+    ("page", "0", 400, "The page number must be a whole number from 1."),
+    ("page", "²", 400, "The page number must be a whole number from 1."),
+    ("per_page", "١", 400, "The number of rows per page must be between 1 and 500."),
+    ("page", "999", 200, "There is no page 999: here is the last page, 1."),
+    ("per_page", "-1", 400, "The number of rows per page must be between 1 and 500."),
+    ("per_page", "100000", 400, "The number of rows per page must be between 1 and 500."),
+    ("sort", "nope", 400, "This list cannot be sorted by “nope”."),
+    ("sort", "-password", 400, "This list cannot be sorted by “-password”."),
     ("_export", "pdf", 404, "Unknown export format “pdf”: choose one of csv, xlsx."),
     ("_export", "", 404, "Unknown export format “”"),
 ]

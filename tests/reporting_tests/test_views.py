@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from oimsite.reporting import indicators
 from oimsite.reporting.models import BucketCount
@@ -68,13 +69,25 @@ def test_every_number_links_to_a_list_showing_that_number(admin_client_logged):
         assert admin_client_logged.get(url).context["result_count"] == number, url
 
 
-def test_dashboard_has_accessible_charts(admin_client_logged):
+def test_dashboard_charts_add_each_share_and_are_accessible(admin_client_logged):
     helpers.small_world(1)
-    page = admin_client_logged.get(reverse("dashboard")).content.decode()
-    assert page.count('<svg class="chart" role="img"') >= 9
-    assert page.count("<title id=") == page.count('<svg class="chart"')
-    assert page.count("<desc id=") == page.count('<svg class="chart"')
-    assert "cdn" not in page.lower() and "<script" not in page
+    response = in_english(admin_client_logged).get(reverse("dashboard"))
+    page = response.content.decode()
+    charts = re.findall(r'<div class="bar-chart" role="group" aria-labelledby="([^"]+)">(.*?)</div>', page, re.S)
+    breakdowns = [b for programme in response.context["programmes"] for b in programme["breakdowns"] if b.rows]
+    assert len(charts) == len(breakdowns) >= 9
+    for (title_id, chart), breakdown in zip(charts, breakdowns, strict=True):
+        # Named by a title of its own, which says what the bars add: the share of the total.
+        assert f'<p class="bar-chart-title" id="{title_id}">Share of the total ({breakdown.total})</p>' in chart
+        rows = re.findall(r'<li><span class="bar-label">(.*?)</span>\s*<svg class="bar" aria-hidden="true" '
+                          r'focusable="false"><rect height="100%" width="([\d.]+)%"></rect></svg>\s*'
+                          r'<span class="bar-share">(.*?)</span></li>', chart)
+        assert [(label, share) for label, _width, share in rows] == [
+            (escape(row.label), f"{indicators.percent(row.value, breakdown.total)}\xa0%") for row in breakdown.rows]
+        assert max(float(width) for _label, width, _share in rows) == 100.0
+        # The table under it keeps every number (the chart's text has the shares only).
+        assert all(f">{row.value}</a></td>" in page for row in breakdown.rows)
+    assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
 
 
 def test_numbers_are_formatted_in_french(admin_client_logged):

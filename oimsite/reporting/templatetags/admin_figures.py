@@ -16,10 +16,12 @@ HEADLINE_KEYS = (
 )
 
 
-@register.inclusion_tag("admin/oimsite/headline_figures.html")
-def headline_figures() -> dict[str, Any]:
+@register.inclusion_tag("admin/oimsite/headline_figures.html", takes_context=True)
+def headline_figures(context: dict[str, Any]) -> dict[str, Any]:
     year = indicators.record_years().default
     if year is None:
         return {"report": None}
     report = indicators.compute(year)
-    return {"report": report, "indicators": [report[k] for k in HEADLINE_KEYS if k in report.indicators]}
+    # The signed-in user: a figure links to its records only for those who may open them.
+    return {"report": report, "indicators": [report[k] for k in HEADLINE_KEYS if k in report.indicators],
+            "user": context["request"].user}
