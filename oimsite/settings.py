@@ -114,9 +114,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "oimsite.urls"
 
-# django-tables2's table with its body written in Python (oimsite/lists/table_rendering.py).
-DJANGO_TABLES2_TEMPLATE = "oimsite/table.html"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -8,8 +8,3 @@ class ListsConfig(AppConfig):
     name = "oimsite.lists"
     label = "lists"
     verbose_name = _("Lists")
-
-    def ready(self) -> None:
-        from oimsite.lists import tables_signature
-
-        tables_signature.install()

@@ -1,9 +1,11 @@
-"""Pages whose cost grew with the data (issue 6): deep list pages, the admin's refugee changelist, the lists'
-search on PostgreSQL. Same rows and order as before, read through the indexes (EXPLAIN), same number of
-queries on either side of the count cap. No timings here: `manage.py bench` measures them.
+"""Pages whose cost grew with the data (issue 6): deep list pages, the admin's refugee changelist. Same rows
+and order as before, read through the indexes (EXPLAIN), same number of queries on either side of the count
+cap. No timings here: `manage.py bench` measures them.
 """
 
 import io
+import re
+from math import ceil
 
 import pytest
 from django.core.management import call_command
@@ -11,11 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from oimsite.lists import admin_base, pagination
+from oimsite.lists import admin_base
 from oimsite.lists.search import search
-from reintegration.models import SupportSession
 from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
-from returns.models import Returnee
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -81,19 +81,6 @@ def test_the_admin_count_is_exact_up_to_the_cap(admin_client_logged):
 
 # --- a total order: no row on two pages ----------------------------------------------------------
 
-def test_total_order_breaks_ties_with_the_key_in_the_first_columns_direction():
-    assert pagination.total_order(SupportSession.objects.order_by("-date")).query.order_by == ("-date", "-pk")
-    assert pagination.total_order(SupportSession.objects.order_by("date")).query.order_by == ("date", "pk")
-    # The model's own order (Meta.ordering) counts too.
-    assert pagination.total_order(Refugee.objects.all()).query.order_by == (
-        "file", "-is_principal_applicant", "date_of_birth", "pk")
-    sessions = SupportSession.objects.all()  # Meta.ordering = ["date", "pk"]: already total
-    assert pagination.total_order(sessions) is sessions
-    # A unique column already decides: the order is left as it is (and its index still serves it).
-    returnees = Returnee.objects.order_by("-departure_date", "case_number")
-    assert pagination.total_order(returnees).query.order_by == ("-departure_date", "case_number")
-
-
 @pytest.mark.parametrize(("name", "table_name", "sorts"), [
     ("reintegration:session_list", "reintegration_supportsession", ["", "-date", "date", "returnee_name", "kind"]),
     ("returns:returnee_list", "returns_returnee", ["", "family_name", "-age_at_return"]),
@@ -102,26 +89,24 @@ def test_total_order_breaks_ties_with_the_key_in_the_first_columns_direction():
 def test_deep_pages_show_the_rows_of_the_whole_ordered_list(admin_client_logged, name, table_name, sorts):
     factories.small_world(4)
     for sort in sorts:
-        params = {"per_page": 7, **({"sort": sort} if sort else {})}
-        first = admin_client_logged.get(reverse(name), params)
-        table = first.context["table"]
-        ordered = pagination.total_order(table.data.data)
-        everything = [row.pk for row in ordered]
+        params = {"sort": sort} if sort else {}
+        whole = admin_client_logged.get(reverse(name), {**params, "per_page": 500})
+        everything = [row.record.pk for row in whole.context["table"].page.object_list]
         assert len(everything) > 14, "the world is too small to have deep pages"
         seen = []
-        for number in range(1, table.paginator.num_pages + 1):
+        for number in range(1, ceil(len(everything) / 7) + 1):
             with CaptureQueriesContext(connection) as captured:
-                response = admin_client_logged.get(reverse(name), {**params, "page": number})
+                response = admin_client_logged.get(reverse(name), {**params, "per_page": 7, "page": number})
             assert response.status_code == 200
             rows = [row.record.pk for row in response.context["table"].page.object_list]
             assert rows == everything[(number - 1) * 7:number * 7], (sort, number)
             seen += rows
-            if number > 1:  # the page's keys are chosen first, from the ordering alone
-                assert "OFFSET" in page_query(captured, table_name).split(" WHERE ", 1)[1]
+            # Equal values cannot change places between two pages: the order ends with a unique key.
+            assert re.search(r'\."(id|case_number|file_number)" (ASC|DESC) LIMIT', page_query(captured, table_name))
         assert seen == everything  # every row once, none twice
 
 
-def test_the_deep_page_of_sessions_walks_the_date_index_for_its_keys(admin_client_logged):
+def test_the_deep_page_of_sessions_is_read_in_order_from_the_date_index(admin_client_logged):
     populate()
     with CaptureQueriesContext(connection) as captured:
         response = admin_client_logged.get(reverse("reintegration:session_list"), {"page": 20})
@@ -129,8 +114,6 @@ def test_the_deep_page_of_sessions_walks_the_date_index_for_its_keys(admin_clien
     plan = explain(page_query(captured, "reintegration_supportsession"), "enable_sort = off",
                    "enable_incremental_sort = off")
     assert "session_date_id_idx" in plan, plan
-    if not is_postgresql:
-        assert "COVERING INDEX session_date_id_idx" in plan, plan  # the keys without reading the rows
 
 
 # --- admin refugee changelist --------------------------------------------------------------------
