@@ -11,8 +11,6 @@ Where the fixture is absent (a fresh clone before the baseline landed), a small 
 the published 2024 proportions stands in; it is only a fallback and documents itself as such.
 
 The written tables are ANALYZEd at the end: the planners' statistics then describe the new table sizes.
-On SQLite the lists' trigram search tables are rebuilt once at the end instead of row by row
-(`fts.deferred_indexing`).
 
 Raw writes skip `save()`: no django-simple-history rows are written for generated records (history is
 for edits people make), and the rules are not re-checked row by row: shifting every date of a record
@@ -36,7 +34,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Length
 
-from oimsite.core import fts
 from oimsite.devtools.bulk_rows import Table
 from oimsite.reporting import summaries
 from reintegration.models import SupportSession
@@ -371,15 +368,14 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
     totals = {"returnees": 0, "sessions": 0, "files": 0, "refugees": 0}
     done = 0
     try:
-        with fts.deferred_indexing(connection):  # SQLite: the search's trigram tables, rebuilt once at the end
-            for shift in shifts(scale):
-                rows = writer.write(shift, case_numbers, file_numbers)
-                done += 1
-                for key, value in rows.items():
-                    totals[key] += value
-                progress.update(done, totals["returnees"] + totals["refugees"])
-                if after_batch is not None:
-                    after_batch(done)
+        for shift in shifts(scale):
+            rows = writer.write(shift, case_numbers, file_numbers)
+            done += 1
+            for key, value in rows.items():
+                totals[key] += value
+            progress.update(done, totals["returnees"] + totals["refugees"])
+            if after_batch is not None:
+                after_batch(done)
     except KeyboardInterrupt as interrupted:
         if progress_stream is not None:
             progress_stream.write("\n")

@@ -1,6 +1,4 @@
 from django.apps import AppConfig
-from django.db import connections
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,11 +17,3 @@ class ReportingConfig(AppConfig):
         from oimsite.reporting.summaries import connect_signals
 
         connect_signals()
-        post_migrate.connect(repair_trigram_search, sender=self, dispatch_uid="oimsite.repair_trigram_search")
-
-
-def repair_trigram_search(sender: AppConfig, using: str = "default", **kwargs) -> None:
-    """After migrate: a migration that rebuilt a searched table on SQLite dropped its triggers (oimsite/core/fts.py)."""
-    from oimsite.core import fts
-
-    fts.repair(connections[using])

@@ -1,6 +1,6 @@
 """Pages whose cost grew with the data (issue 6): deep list pages, the admin's refugee changelist. Same rows
 and order as before, read through the indexes (EXPLAIN), same number of queries on either side of the count
-cap. No timings here: `manage.py bench` measures them.
+cap. No timings here: `manage.py bench` measures them. The searches are tested in lists_tests/test_search.py.
 """
 
 import io
@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from oimsite.lists import admin_base
-from oimsite.lists.search import search
-from resettlement.models import DEPARTED_STAGES, Refugee, ResettlementFile
+from resettlement.models import DEPARTED_STAGES, Refugee
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -145,51 +144,6 @@ def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_log
     ]
     if not query:
         assert totals[1] > 0
-
-
-# --- search --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("model", "fields"), [
-    (Refugee, ("^family_name", "^given_name", "^file__file_number")),
-    (Refugee, ("family_name", "given_name", "file__file_number")),
-    (ResettlementFile, ("^file_number", "^refugees__family_name", "^refugees__given_name")),
-])
-@pytest.mark.parametrize("term", ["a", "Ben", "RST-20", "b a", "zzz"])
-def test_a_search_across_tables_finds_what_the_plain_or_finds(model, fields, term):
-    factories.small_world(3)
-    populate()
-    found = set(search(model.objects.all(), fields, term).values_list("pk", flat=True))
-    # The reference: every word in one of the fields, by Django's OR over joins (one related row per word).
-    from django.db.models import Q
-
-    expected = model.objects.all()
-    for word in term.split():
-        condition = Q()
-        for field in fields:
-            lookup = "istartswith" if field.startswith("^") else "icontains"
-            condition |= Q(**{f"{field.lstrip('^')}__{lookup}": word})
-        expected = expected.filter(pk__in=model.objects.filter(condition).values("pk"))
-    assert found == set(expected.values_list("pk", flat=True))
-
-
-@pytest.mark.skipif(not is_postgresql, reason="PostgreSQL's array condition; SQLite keeps the UNION")
-def test_a_search_across_tables_is_one_bitmap_scan_driven_by_the_matches(admin_client_logged):
-    populate()
-    with CaptureQueriesContext(connection) as captured:
-        admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"), {"q": "Haddad"})
-    sql = next(q["sql"] for q in captured if "COUNT(*)" in q["sql"] and "resettlement_refugee" in q["sql"])
-    assert "= ANY(ARRAY(SELECT" in sql
-    plan = explain(sql, "enable_seqscan = off")
-    assert "BitmapOr" in plan and "Hash" not in plan, plan
-
-
-@pytest.mark.skipif(not is_postgresql, reason="GIN indexes are PostgreSQL's")
-def test_the_trigram_indexes_keep_a_small_pending_list():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE '%%_trgm_idx'")
-        options = dict(cursor.fetchall())
-    assert len(options) == 6
-    assert all(value == ["gin_pending_list_limit=64"] for value in options.values()), options
 
 
 def test_the_admin_refugees_filtered_by_nationality_are_read_in_order_from_an_index(admin_client_logged):
