@@ -104,7 +104,7 @@ class YearFilter(django_filters.Filter):
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Free text: every word found inside one of `fields` (case-insensitive); blank searches nothing."""
+    """Free text: every word found inside one of `fields`, accents and case aside; blank searches nothing."""
 
     def __init__(self, *args: Any, fields: tuple[str, ...], **kwargs: Any) -> None:
         self.search_fields = fields
