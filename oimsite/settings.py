@@ -124,9 +124,6 @@ ROOT_URLCONF = "oimsite.urls"
 # django-filter: the empty choice of every select of the lists' filter forms ("no filter").
 FILTERS_EMPTY_CHOICE_LABEL = _("— All —")
 
-# django-tables2's table with its body written in Python (oimsite/lists/table_rendering.py).
-DJANGO_TABLES2_TEMPLATE = "oimsite/table.html"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -110,7 +110,7 @@ class SupportSession(CaseRecord):
         indexes = [
             models.Index(fields=["phase", "date"], name="session_phase_date_idx"),
             models.Index(fields=["returnee", "phase", "date"], name="session_returnee_phase_idx"),
-            # Lists sort by date with the id breaking ties (pagination.total_order); also serves date alone.
+            # Lists sort by date with the id breaking ties (SupportSessionTable's order_by); also serves date alone.
             models.Index(fields=["date", "id"], name="session_date_id_idx"),
             models.Index(fields=["kind", "date"], name="session_kind_date_idx"),
             # The report's "virtual counselling before departure" test, one probe per returnee.

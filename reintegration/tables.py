@@ -4,23 +4,26 @@ import django_tables2 as tables
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists.table_rendering import ShortDateColumn
+from oimsite.lists.columns import ShortDateColumn
 
 from .models import SupportSession
 
 
 class SupportSessionTable(tables.Table):
-    date = ShortDateColumn(linkify=True)
+    # Every sort ends with the key, so that rows with equal values keep one order from page to page.
+    date = ShortDateColumn(linkify=True, order_by=("date", "pk"))
     case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
-                                linkify=lambda record: record.returnee.get_absolute_url())
+                                linkify=lambda record: record.returnee.get_absolute_url(),
+                                order_by=("returnee__case_number", "pk"))
     returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
-                                  order_by=("returnee__family_name", "returnee__given_name"))
-    return_country = tables.Column(accessor="returnee__return_country", verbose_name=capfirst(_("country of return")))
-    phase = tables.Column()
-    kind = tables.Column()
-    mode = tables.Column()
-    provider = tables.Column()
-    enhanced = tables.BooleanColumn()
+                                  order_by=("returnee__family_name", "returnee__given_name", "pk"))
+    return_country = tables.Column(accessor="returnee__return_country", verbose_name=capfirst(_("country of return")),
+                                   order_by=("returnee__return_country", "pk"))
+    phase = tables.Column(order_by=("phase", "pk"))
+    kind = tables.Column(order_by=("kind", "pk"))
+    mode = tables.Column(order_by=("mode", "pk"))
+    provider = tables.Column(order_by=("provider", "pk"))
+    enhanced = tables.BooleanColumn(order_by=("enhanced", "pk"))
 
     class Meta:
         model = SupportSession

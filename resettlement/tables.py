@@ -4,19 +4,21 @@ import django_tables2 as tables
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists.table_rendering import ShortDateColumn
+from oimsite.lists.columns import ShortDateColumn
 
 from .models import Refugee, ResettlementFile
 
 
 class ResettlementFileTable(tables.Table):
+    # Every sort ends with a unique key, so that rows with equal values keep one order from page to page.
+    # The referral date's ties are broken by file number, in the order of file_referral_number_idx.
     file_number = tables.Column(linkify=True)
-    destination_country = tables.Column()
-    stage = tables.Column()
-    # The ties of a date broken by the file number: one index serves the order both ways (file_referral_number_idx).
+    destination_country = tables.Column(order_by=("destination_country", "pk"))
+    stage = tables.Column(order_by=("stage", "pk"))
     referral_date = ShortDateColumn(order_by=("referral_date", "-file_number"))
-    departure_date = ShortDateColumn()
-    refugee_count = tables.Column(verbose_name=capfirst(_("refugees")), attrs={"td": {"class": "number"}})
+    departure_date = ShortDateColumn(order_by=("departure_date", "pk"))
+    refugee_count = tables.Column(verbose_name=capfirst(_("refugees")), attrs={"td": {"class": "number"}},
+                                  order_by=("refugee_count", "pk"))
 
     class Meta:
         model = ResettlementFile
@@ -28,15 +30,18 @@ class ResettlementFileTable(tables.Table):
 
 
 class RefugeeTable(tables.Table):
-    family_name = tables.Column(linkify=True, order_by=("family_name", "given_name"))
-    given_name = tables.Column(linkify=True)
-    sex = tables.Column()
-    date_of_birth = ShortDateColumn()
-    nationality = tables.Column()
-    file = tables.Column(linkify=True, order_by=("file__file_number",))
-    destination = tables.Column(accessor="file__destination_country", verbose_name=capfirst(_("resettlement country")))
-    departure_date = ShortDateColumn(accessor="file__departure_date", verbose_name=capfirst(_("departure date")))
-    is_principal_applicant = tables.BooleanColumn()
+    # Every sort ends with the key, so that rows with equal values keep one order from page to page.
+    family_name = tables.Column(linkify=True, order_by=("family_name", "given_name", "pk"))
+    given_name = tables.Column(linkify=True, order_by=("given_name", "pk"))
+    sex = tables.Column(order_by=("sex", "pk"))
+    date_of_birth = ShortDateColumn(order_by=("date_of_birth", "pk"))
+    nationality = tables.Column(order_by=("nationality", "pk"))
+    file = tables.Column(linkify=True, order_by=("file__file_number", "pk"))
+    destination = tables.Column(accessor="file__destination_country", verbose_name=capfirst(_("resettlement country")),
+                                order_by=("file__destination_country", "pk"))
+    departure_date = ShortDateColumn(accessor="file__departure_date", verbose_name=capfirst(_("departure date")),
+                                     order_by=("file__departure_date", "pk"))
+    is_principal_applicant = tables.BooleanColumn(order_by=("is_principal_applicant", "pk"))
 
     class Meta:
         model = Refugee

@@ -4,24 +4,26 @@ import django_tables2 as tables
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from oimsite.lists.columns import ShortDateColumn
 from oimsite.lists.exports import RelatedNamesColumn
-from oimsite.lists.table_rendering import ShortDateColumn
 
 from .models import Returnee
 
 
 class ReturneeTable(tables.Table):
+    # Every sort ends with a unique key, so that rows with equal values keep one order from page to page.
+    # The departure date's ties are broken by case number, in the order of returnee_dep_case_idx.
     case_number = tables.Column(linkify=True)
-    family_name = tables.Column(linkify=True)
-    given_name = tables.Column()
-    sex = tables.Column()
-    age_at_return = tables.Column(verbose_name=capfirst(_("age at return")), attrs={"td": {"class": "number"}})
-    nationality = tables.Column()
-    host_country = tables.Column()
-    return_country = tables.Column()
-    # The ties of a date broken by the case number: one index serves the order both ways (returnee_dep_case_idx).
+    family_name = tables.Column(linkify=True, order_by=("family_name", "given_name", "pk"))
+    given_name = tables.Column(order_by=("given_name", "pk"))
+    sex = tables.Column(order_by=("sex", "pk"))
+    age_at_return = tables.Column(verbose_name=capfirst(_("age at return")), attrs={"td": {"class": "number"}},
+                                  order_by=("age_at_return", "pk"))
+    nationality = tables.Column(order_by=("nationality", "pk"))
+    host_country = tables.Column(order_by=("host_country", "pk"))
+    return_country = tables.Column(order_by=("return_country", "pk"))
     departure_date = ShortDateColumn(order_by=("departure_date", "-case_number"))
-    status = tables.Column()
+    status = tables.Column(order_by=("status", "pk"))
 
     class Meta:
         model = Returnee

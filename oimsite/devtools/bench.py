@@ -243,19 +243,15 @@ def dashboard_floor(vendor: str, year: int) -> str:
 
 
 def prefix_match(column: str, term: str) -> str:
-    """The floor's case-insensitive match of a prefix, in the form each database serves from an index."""
-    if connection.vendor == "postgresql":
-        return f"UPPER({column}::text) LIKE '{term.upper()}%'"
-    return f"{column} LIKE '{term}%'"
+    """The floor's match of a prefix, accents and case aside, as the admin searches (oimsite/lists/search.py)."""
+    return f"search_fold({column}) LIKE search_fold('{term}') || '%'"
 
 
 def contains_match(table: str, columns: list[str], term: str) -> str:
-    """The floor's case-insensitive match of a part of any of `columns`, in the form each database serves from
-    an index: trigram indexes on PostgreSQL, the table's trigram full-text table on SQLite (oimsite/core/fts.py)."""
-    if connection.vendor == "postgresql":
-        return "(" + " OR ".join(f"UPPER({column}::text) LIKE '%{term.upper()}%'" for column in columns) + ")"
-    fts = f"{table}_fts"
-    return f"id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH '{{{' '.join(columns)}}} : \"{term}\"')"
+    """The floor's match of a part of any of `columns`, accents and case aside, as the lists search
+    (oimsite/lists/search.py)."""
+    return "(" + " OR ".join(f"search_fold({column}) LIKE '%' || search_fold('{term}') || '%'"
+                             for column in columns) + ")"
 
 
 def busiest_year() -> tuple[int, int]:

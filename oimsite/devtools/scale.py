@@ -13,8 +13,6 @@ the published 2024 proportions stands in; it is only a fallback and documents it
 The written tables are ANALYZEd at the end: the planners' statistics then describe the new table sizes.
 The database's triggers mark the buckets the copies write (docs/figures.md); populate then counts the
 years it wrote, so that no dashboard view after it pays for the first count of a year.
-On SQLite the lists' trigram search tables are rebuilt once at the end instead of row by row
-(`fts.deferred_indexing`).
 
 Raw writes skip `save()`: no django-simple-history rows are written for generated records (history is
 for edits people make), and the rules are not re-checked row by row: shifting every date of a record
@@ -38,7 +36,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Length
 
-from oimsite.core import fts
 from oimsite.devtools.bulk_rows import Table
 from oimsite.reporting import summaries
 from oimsite.reporting.models import BucketCount, BucketGeneration
@@ -372,15 +369,14 @@ def populate(scale: int, progress_stream: TextIO | None = sys.stderr,
     totals = {"returnees": 0, "sessions": 0, "files": 0, "refugees": 0}
     done = 0
     try:
-        with fts.deferred_indexing(connection):  # SQLite: the search's trigram tables, rebuilt once at the end
-            for shift in shifts(scale):
-                rows = writer.write(shift, case_numbers, file_numbers)
-                done += 1
-                for key, value in rows.items():
-                    totals[key] += value
-                progress.update(done, totals["returnees"] + totals["refugees"])
-                if after_batch is not None:
-                    after_batch(done)
+        for shift in shifts(scale):
+            rows = writer.write(shift, case_numbers, file_numbers)
+            done += 1
+            for key, value in rows.items():
+                totals[key] += value
+            progress.update(done, totals["returnees"] + totals["refugees"])
+            if after_batch is not None:
+                after_batch(done)
     except KeyboardInterrupt as interrupted:
         if progress_stream is not None:
             progress_stream.write("\n")

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -16,8 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Expression, Field, Model, Q, QuerySet
 from django.forms.formsets import TOTAL_FORM_COUNT
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -238,13 +235,6 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
             return None
         return [(label, values[f"t{i}"]) for i, (label, _condition) in enumerate(self.changelist_totals)]
 
-    def action_checkbox(self, obj: Model) -> str:
-        """Django's checkbox markup, written directly: rendering a CheckboxInput's template for every row
-        took a third of a changelist row's time. (Django names its header by this method's name.)"""
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
-        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-                           helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label)
-
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
@@ -258,10 +248,10 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
         kwargs.setdefault("form_class", SafeModelChoiceField)
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if formfield is not None and type(formfield.widget) is AutocompleteSelect:
-            formfield.widget.__class__ = SafeAutocompleteSelect
-        return formfield
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            # The widget Django would choose here, with its check of the submitted value.
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields)

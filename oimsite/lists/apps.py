@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,7 @@ class ListsConfig(AppConfig):
     verbose_name = _("Lists")
 
     def ready(self) -> None:
-        from oimsite.lists import tables_signature
+        from oimsite.lists.search import register_search_fold
 
-        tables_signature.install()
+        # SQLite's search_fold() (oimsite/lists/search.py), on every connection opened from now on.
+        connection_created.connect(register_search_fold, dispatch_uid="oimsite.lists.search_fold")

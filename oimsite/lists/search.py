@@ -1,55 +1,75 @@
-"""Search that an index can serve, for the admin and the lists, when some fields are on a related model.
+"""Search for the lists and the admin: case- and accent-insensitive, the same condition on both databases.
 
-Django ORs every search field of a term in one WHERE clause over a join (`r.family_name LIKE … OR
-f.file_number LIKE …`; through a reverse relation it also needs DISTINCT). An OR that mixes two tables'
-columns cannot be answered from their indexes, so the database scans the whole changelist in order until it
-has a page of matches: the slowest admin page at scale (an OR of `IN (subquery)` branches is no better:
-neither database turns it into index lookups).
+A searched column and the searched word both go through one SQL function, `search_fold(text)`: the text
+without its accents, in capital letters ("Koné" → "KONE"). So "kone" finds "Koné" and "benali" finds
+"BENALI", on SQLite and PostgreSQL alike, and the ORM writes the same condition on both:
+`search_fold(col) LIKE '%' || search_fold('kone') || '%'` for the lists (inside words), the same with a
+trailing `%` only for the admin's prefix search (`^field`), `=` for `=field`.
 
-Here a term whose fields are all on one table is a plain condition on it (`returnee_id IN (SELECT id FROM
-returnees WHERE …)` for a session's returnee). A term whose fields span tables becomes `id IN (SELECT id …
-UNION SELECT …)`, one SELECT per table (`SELECT id FROM refugees WHERE family_name LIKE …`, `SELECT file_id
-FROM refugees WHERE …` through a reverse foreign key, `… WHERE file_id IN (SELECT id FROM files WHERE
-file_number LIKE …)` through a forward one), each served by that table's indexes, and no row comes twice.
-On PostgreSQL, which plans `id IN (… UNION …)` as a join that scans the whole table once the matches are
-many, the related keys are an array instead: `family_name LIKE … OR file_id = ANY(ARRAY(SELECT id FROM
-files WHERE …))`, all index conditions of one bitmap scan driven by the matches (AnyOfSubquery).
-Same matches as Django's search, except through a reverse relation: there each word may match a different
-related row (a file is found by "Ali Benali" when one of its refugees is Ali and another Benali), where
-Django's needs one related row matching every word.
+- PostgreSQL: `search_fold` is a SQL function over the `unaccent` extension, created by the migration
+  `lists/0001_search_fold`; it is declared IMMUTABLE so that indexes can be built on `search_fold(col)`
+  (GIN trigram indexes for the search inside words, B-tree `text_pattern_ops` for the prefix search: see
+  the searched apps' `search_fold_indexes` migrations).
+- SQLite: `search_fold` is `fold()` below, registered on every new connection (`register_search_fold`,
+  connected to `connection_created` by the app). It is deterministic, so SQLite computes the word's side
+  once per query. SQLite reads the table to search it: it serves one office, at the baseline's size.
 
-The admin searches by prefix (`^field`: B-tree indexes on both databases); the lists search inside the
-words (`contains`): on PostgreSQL `UPPER(col) LIKE '%term%'`, served by trigram GIN indexes; on SQLite, for
-the columns a trigram full-text table covers and terms of three characters or more, `id IN (SELECT rowid
-FROM <table>_fts WHERE … MATCH '{col1 col2} : "term"')` (oimsite/core/fts.py, which also says where its matches
-differ from LIKE's), and a plain LIKE (a scan) for shorter terms.
+A word may be found in a related table (a session by its returnee's name, a file by one of its refugees):
+such a condition is `key IN (SELECT … FROM related WHERE …)` (on PostgreSQL `key = ANY(ARRAY(SELECT …))`, an
+index condition that can be ORed with the trigram indexes in one bitmap scan), never a join, so no row
+comes twice. Through a reverse relation each word may match a different related row (a file is found by
+"Ali Benali" when one of its refugees is Ali and another Benali).
 """
 
 from __future__ import annotations
 
-import operator
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connections
-from django.db.models import F, Lookup, Model, Q, QuerySet, Subquery
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Func, Lookup, Model, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.lookups import Contains, Exact, StartsWith
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
 
-from oimsite.core import fts
-from oimsite.lists.order_walk import KeysIn
-
 # Django's prefixes of search_fields and the lookups they stand for ("@" full-text is not used here).
-_PREFIX_LOOKUPS = {"^": "istartswith", "=": "iexact"}
+_PREFIX_LOOKUPS: dict[str, type[Lookup]] = {"^": StartsWith, "=": Exact}
+
+# Letters that have no decomposition but that PostgreSQL's unaccent rules still map to plain letters.
+_UNACCENT_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                                 "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "TH"})
 
 
-def _split(field: str) -> tuple[str, str]:
-    """(`path`, `lookup`) of a search field such as "^file__file_number"."""
+def fold(value: str | None) -> str | None:
+    """`value` without its accents, in capital letters: SQLite's `search_fold` (PostgreSQL has its own)."""
+    if value is None:
+        return None
+    if value.isascii():
+        return value.upper()
+    decomposed = unicodedata.normalize("NFKD", value.translate(_UNACCENT_EXTRA))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+
+
+def register_search_fold(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """`connection_created` receiver: SQLite's `search_fold` on each new connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("search_fold", 1, fold, deterministic=True)
+
+
+class SearchFold(Func):
+    """`search_fold(expression)`: the text without accents, in capitals (see the module docstring)."""
+
+    function = "search_fold"
+    output_field = TextField()
+
+
+def _split(field: str) -> tuple[str, type[Lookup]]:
+    """(`path`, lookup class) of a search field such as "^file__file_number"."""
     lookup = _PREFIX_LOOKUPS.get(field[:1])
-    return (field[1:], lookup) if lookup else (field, "icontains")
+    return (field[1:], lookup) if lookup else (field, Contains)
 
 
 def _terms(search_term: str) -> list[str]:
@@ -60,6 +80,12 @@ def _terms(search_term: str) -> list[str]:
             bit = unescape_string_literal(bit)
         terms.append(bit)
     return terms
+
+
+def matches(path: str, lookup: type[Lookup], term: str) -> Q:
+    """The rows whose `path` matches `term` by `lookup` (Contains, StartsWith or Exact), accents and case
+    aside."""
+    return Q(lookup(SearchFold(F(path)), SearchFold(Value(term))))
 
 
 def key_pair(model: type[Model], name: str) -> tuple[str, str] | None:
@@ -81,75 +107,12 @@ def can_search(model: type[Model], search_fields: Sequence[str]) -> bool:
                for path, _lookup in map(_split, search_fields) if "__" in path)
 
 
-def table_condition(vendor: str, model: type[Model], fields: Sequence[tuple[str, str]], term: str) -> Q:
-    """`term` in one of `fields` ((path, lookup) on `model`), ORed: the `icontains` fields that a trigram
-    table covers are one `pk IN (SELECT rowid … MATCH …)` on SQLite (oimsite/core/fts.py), the rest plain lookups."""
-    inside = {_column(model, path): path for path, lookup in fields if lookup == "icontains"}
-    served = fts.served_columns(vendor, model, [column for column in inside if column], term)
-    condition = fts.contains(model, served, term) if served else Q()
-    served_paths = {inside[column] for column in served}
-    for path, lookup in fields:
-        if not (lookup == "icontains" and path in served_paths):
-            condition |= Q(**{f"{path}__{lookup}": term})
-    return condition
-
-
-def _column(model: type[Model], path: str) -> str | None:
-    """The column of `model`'s own field `path`, or None for a path through a relation or an unknown name."""
-    if "__" in path:
-        return None
-    try:
-        return model._meta.get_field(path).column  # type: ignore[union-attr]
-    except FieldDoesNotExist:
-        return None
-
-
-def search(queryset: QuerySet, search_fields: Sequence[str], text: str) -> QuerySet:
-    """Rows where every word of `text` matches one of `search_fields` (admin syntax: `^` prefix, `=` exact,
-    plain: contains), one index-served SELECT per table (see the module docstring)."""
-    model = queryset.model
-    fields = [_split(f) for f in search_fields]
-    manager = model._default_manager
-    vendor = connections[queryset.db].vendor
-    local_fields: list[tuple[str, str]] = []
-    remote_fields: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for path, lookup in fields:
-        relation, _sep, rest = path.partition("__")
-        if rest:
-            remote_fields[relation].append((rest, lookup))
-        else:
-            local_fields.append((path, lookup))
-    for term in _terms(text):
-        local = table_condition(vendor, model, local_fields, term)
-        # One condition per table: this one's columns, or `key IN (SELECT … FROM related WHERE …)`.
-        conditions = [local] if local else []
-        arrays = [local] if local else []
-        for relation, related_fields in remote_fields.items():
-            related_model = model._meta.get_field(relation).related_model
-            condition = table_condition(vendor, related_model, related_fields, term)
-            related = related_model._default_manager.filter(condition)
-            here, there = key_pair(model, relation)  # type: ignore[misc]
-            keys = related.values(there).order_by()
-            conditions.append(Q(**{f"{here}__in": keys}))
-            arrays.append(Q(AnyOfSubquery(F(here), Subquery(keys))))
-        if len(conditions) == 1:
-            queryset = queryset.filter(conditions[0])
-        elif conditions and vendor == "postgresql":
-            # `key = ANY(ARRAY(SELECT …))` is an index condition, computed once: PostgreSQL ORs it with the
-            # name indexes in one bitmap scan of this table, driven by the matches whatever the table size.
-            queryset = queryset.filter(reduce(operator.or_, arrays))
-        elif conditions:  # an OR across tables: a UNION of one index-served SELECT per table instead
-            branches = [manager.filter(c).values("pk").order_by() for c in conditions]
-            queryset = queryset.filter(KeysIn(F("pk"), Subquery(branches[0].union(*branches[1:]))))
-    return queryset
-
-
 class AnyOfSubquery(Lookup):
-    """`column = ANY(ARRAY(subquery))` (PostgreSQL): the subquery's keys as one array, evaluated once.
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, the keys as one array.
 
-    Unlike `column IN (subquery)`, which PostgreSQL plans as a join (a hash of the keys probed by a scan of
-    the whole table when they are many), the array is an index condition on `column`, so it can be ORed
-    with other index conditions in a BitmapOr. Elsewhere it is plain `IN (subquery)`.
+    PostgreSQL plans `IN (subquery)` as a join (a hash of the keys probed by a scan of the whole table when
+    they are many); the array is an index condition on `column`, evaluated once, that can be ORed with
+    other index conditions in one bitmap scan.
     """
 
     lookup_name = "any_of_subquery"
@@ -158,19 +121,51 @@ class AnyOfSubquery(Lookup):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         rhs_sql, rhs_params = compiler.compile(self.rhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
         return f"{lhs_sql} IN {rhs_sql}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
+
+
+def search(queryset: QuerySet, search_fields: Sequence[str], text: str) -> QuerySet:
+    """Rows where every word of `text` matches one of `search_fields` (admin syntax: `^` prefix, `=` exact,
+    plain: contains), accents and case aside, one condition per table (see the module docstring)."""
+    model = queryset.model
+    local_fields: list[tuple[str, type[Lookup]]] = []
+    remote_fields: dict[str, list[tuple[str, type[Lookup]]]] = defaultdict(list)
+    for path, lookup in map(_split, search_fields):
+        relation, _sep, rest = path.partition("__")
+        if rest:
+            remote_fields[relation].append((rest, lookup))
+        else:
+            local_fields.append((path, lookup))
+    for term in _terms(text):
+        condition = Q()
+        for path, lookup in local_fields:
+            condition |= matches(path, lookup, term)
+        for relation, related_fields in remote_fields.items():
+            related_model = model._meta.get_field(relation).related_model
+            related = Q()
+            for path, lookup in related_fields:
+                related |= matches(path, lookup, term)
+            here, there = key_pair(model, relation)  # type: ignore[misc]
+            keys = related_model._default_manager.filter(related).values(there).order_by()
+            condition |= Q(AnyOfSubquery(F(here), Subquery(keys)))
+        queryset = queryset.filter(condition)
+    return queryset
 
 
 class IndexedSearchMixin:
-    """For a ModelAdmin whose search_fields reach through foreign keys (either direction)."""
+    """For a ModelAdmin: its search_fields searched as the lists search (accents and case aside, related
+    fields through subqueries); search_fields through a many-to-many relation keep Django's search."""
 
     model: type[Model]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str,
                            ) -> tuple[QuerySet, bool]:
         fields = self.get_search_fields(request)  # type: ignore[attr-defined]
-        if not search_term or not any("__" in f for f in fields) or not can_search(self.model, fields):
+        if not search_term or not fields or not can_search(self.model, fields):
             return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
         return search(queryset, fields, search_term), False

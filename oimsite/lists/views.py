@@ -22,9 +22,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.utils import formats
-from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -124,7 +123,7 @@ class YearFilter(django_filters.Filter):
 
 
 class SearchFilter(django_filters.CharFilter):
-    """Free text: every word found inside one of `fields` (case-insensitive); blank searches nothing."""
+    """Free text: every word found inside one of `fields`, accents and case aside; blank searches nothing."""
 
     def __init__(self, *args: Any, fields: tuple[str, ...], **kwargs: Any) -> None:
         self.search_fields = fields
@@ -167,40 +166,11 @@ class RangeCheckedForm(forms.Form):
         return cleaned
 
 
-def _html_attrs(attrs: dict[str, Any]) -> str:
-    """Attributes as Django's `django/forms/widgets/attrs.html` writes them (False: left out, True: bare), in
-    their order. Not `django.forms.utils.flatatt`: it sorts them, and at 5 µs a call (two format_html_join)
-    it would cost more than the rest of a 250-option select."""
-    return "".join(f" {name}" if value is True else f' {name}="{escape(str(value))}"'
-                   for name, value in attrs.items() if value is not False)
-
-
-class InlineOptionsSelect(forms.Select):
-    """Django's Select, written in Python: the HTML of Django's select templates (tests/lists_tests/
-    test_widgets.py compares them). A country list has 250 options; through the templates they took 4.8 ms
-    per select, a quarter of a list page with its three country filters."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"', widget["name"]), _html_attrs(widget["attrs"]), ">"]
-        for group_name, group_choices, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            parts.extend(f'\n  <option value="{escape(str(option["value"]))}"{_html_attrs(option["attrs"])}>'
-                         f'{conditional_escape(option["label"])}</option>' for option in group_choices)
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        # Every name, value and label above is escaped.
-        return mark_safe("".join(parts))
-
-
 class CountryFilter(django_filters.ChoiceFilter):
     """An ISO country code among the known countries (an unknown code is a form error)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("choices", lambda: list(countries))
-        kwargs.setdefault("widget", InlineOptionsSelect)
         super().__init__(*args, **kwargs)
 
 
@@ -304,9 +274,13 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
 
     def get_table_pagination(self, table: Table) -> dict[str, Any] | bool:
         pagination = super().get_table_pagination(table)
+        if not isinstance(pagination, dict):
+            return pagination
+        # The paginator counts the filtered queryset (up to its cap), not the table's rows (a full COUNT).
+        pagination = {**pagination, "queryset": self.get_table_data()}
         # A search is counted to SEARCH_COUNT_CAP; an export counts to COUNT_CAP, its XLSX limit.
-        if pagination and self.export_format is None and self._searched():
-            pagination = {**pagination, "cap": SEARCH_COUNT_CAP}
+        if self.export_format is None and self._searched():
+            pagination["cap"] = SEARCH_COUNT_CAP
         return pagination
 
     def _searched(self) -> bool:
@@ -394,11 +368,18 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
                     ) % {"max": figure(XLSX_MAX_ROWS)}
                     kwargs["status"] = 400
                 else:
-                    return self._export(self.export_format, table)
+                    self.page_table = table
+                    return super().render_to_response(context, **kwargs)  # ExportMixin: create_export()
         if form_invalid or self.parameter_errors:
             kwargs.setdefault("status", 400)
-        # Skip ExportMixin: the export was handled above.
-        return super(ExportMixin, self).render_to_response(context, **kwargs)
+        if self.export_format is not None:
+            # ExportMixin exports whenever its parameter names a format: a refused export shows the page.
+            return TemplateResponse(self.request, self.get_template_names(), context, **kwargs)
+        return super().render_to_response(context, **kwargs)
+
+    def create_export(self, export_format: str) -> HttpResponse:
+        """ExportMixin's hook: the export of the page's table (checked above by render_to_response)."""
+        return self._export(export_format, self.page_table)
 
     def _export(self, export_format: str, table: Table) -> HttpResponse:
         # The context's table: exports iterate all its rows, not the page; its filtered COUNT is reused.

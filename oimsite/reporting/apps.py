@@ -18,15 +18,7 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Annual report")
 
     def ready(self) -> None:
-        post_migrate.connect(repair_trigram_search, sender=self, dispatch_uid="oimsite.repair_trigram_search")
         post_migrate.connect(restore_figure_triggers, sender=self, dispatch_uid="oimsite.restore_figure_triggers")
-
-
-def repair_trigram_search(sender: AppConfig, using: str = "default", **kwargs) -> None:
-    """After migrate: a migration that rebuilt a searched table on SQLite dropped its triggers (oimsite/core/fts.py)."""
-    from oimsite.core import fts
-
-    fts.repair(connections[using])
 
 
 def restore_figure_triggers(sender: AppConfig, using: str = "default", **kwargs) -> None:

@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-from oimsite.core.migration_ops import upper_prefix_indexes
-
 
 class Migration(migrations.Migration):
 
@@ -20,10 +18,6 @@ class Migration(migrations.Migration):
             model_name='resettlementfile',
             index=models.Index(fields=['-referral_date', 'file_number'], name='file_referral_number_idx'),
         ),
-        # PostgreSQL only: prefix searches of the admin (`^field`).
-        upper_prefix_indexes(
-            ("file_number_upper_idx", "resettlement_resettlementfile", "file_number"),
-            ("refugee_family_upper_idx", "resettlement_refugee", "family_name"),
-            ("refugee_given_upper_idx", "resettlement_refugee", "given_name"),
-        ),
+        # The admin's prefix searches had UPPER(column) indexes here on PostgreSQL: since 0010 the search
+        # and its indexes are accent-insensitive (0010 drops these where an earlier version created them).
     ]

@@ -1,8 +1,6 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from oimsite.core.migration_ops import trigram_indexes
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,11 +8,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # PostgreSQL only: the lists' search inside names and file numbers (`contains`).
+        # PostgreSQL only: pg_trgm, for the trigram indexes of the lists' search inside words. The indexes
+        # created here on UPPER(column) are replaced by accent-insensitive ones in 0010.
         TrigramExtension(),
-        trigram_indexes(
-            ("file_number_trgm_idx", "resettlement_resettlementfile", "file_number"),
-            ("refugee_family_trgm_idx", "resettlement_refugee", "family_name"),
-            ("refugee_given_trgm_idx", "resettlement_refugee", "given_name"),
-        ),
     ]

@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-from oimsite.core.migration_ops import upper_prefix_indexes
-
 
 class Migration(migrations.Migration):
 
@@ -20,10 +18,6 @@ class Migration(migrations.Migration):
             model_name='returnee',
             index=models.Index(fields=['status', '-departure_date'], name='returnee_status_dep_idx'),
         ),
-        # PostgreSQL only: prefix searches of the admin (`^field`).
-        upper_prefix_indexes(
-            ("returnee_case_upper_idx", "returns_returnee", "case_number"),
-            ("returnee_family_upper_idx", "returns_returnee", "family_name"),
-            ("returnee_given_upper_idx", "returns_returnee", "given_name"),
-        ),
+        # The admin's prefix searches had UPPER(column) indexes here on PostgreSQL: since 0011 the search
+        # and its indexes are accent-insensitive (0011 drops these where an earlier version created them).
     ]

@@ -1,8 +1,6 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from oimsite.core.migration_ops import trigram_indexes
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -10,11 +8,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # PostgreSQL only: the lists' search inside names and case numbers (`contains`).
+        # PostgreSQL only: pg_trgm, for the trigram indexes of the lists' search inside words. The indexes
+        # created here on UPPER(column) are replaced by accent-insensitive ones in 0011.
         TrigramExtension(),
-        trigram_indexes(
-            ("returnee_case_trgm_idx", "returns_returnee", "case_number"),
-            ("returnee_family_trgm_idx", "returns_returnee", "family_name"),
-            ("returnee_given_trgm_idx", "returns_returnee", "given_name"),
-        ),
     ]

@@ -144,7 +144,7 @@ def test_dashboard_floor_computes_what_the_dashboard_shows():
 
 @pytest.mark.django_db
 def test_the_searched_list_floor_shows_the_rows_the_list_shows(admin_client_logged):
-    """On SQLite the floor reads the trigram full-text table, on PostgreSQL the trigram indexes: same rows."""
+    """The floor's search (search_fold on both databases) finds the rows the list shows."""
     from django.db import connection
     from django.urls import reverse
 

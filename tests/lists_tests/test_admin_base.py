@@ -189,20 +189,6 @@ def test_admin_refuses_session_before_departure_on_its_own_page(admin_client_log
     assert SupportSession.objects.count() == 0
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_changelist_checkboxes_are_djangos_markup(records, language):
-    """CaseAdmin writes each row's action checkbox itself (speed): the same HTML as Django's widget."""
-    from django.contrib.admin import ModelAdmin
-
-    refugee = Refugee.objects.create(file=ResettlementFile.objects.first(), given_name='Ali "<b>"',
-                                     family_name="O'Neil & Co", sex="M", date_of_birth=date(1990, 1, 1),
-                                     nationality="SY", relationship="child")
-    with translation.override(language):
-        for model, obj in ((Returnee, records), (Refugee, refugee)):
-            model_admin = admin.site._registry[model]
-            assert model_admin.action_checkbox(obj) == ModelAdmin.action_checkbox(model_admin, obj)
-
-
 def test_a_bulk_action_goes_through_the_rows_checkboxes(admin_client_logged):
     person = f.saved_returnee()
     url = reverse("admin:returns_returnee_changelist")
