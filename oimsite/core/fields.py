@@ -16,9 +16,8 @@ class CountryField(countries_fields.CountryField):
     """django-countries' field, with its choices flattened once per language instead of on every display.
 
     Django's `get_FOO_display()` and the admin read `field.flatchoices`, which normalises the 250
-    countries on each call, and `get_FOO_display()` then rebuilds a dict of them: about 1 ms per cell, so
-    50 rows × 3 country columns cost ~150 ms per page and a 100,000-row export several minutes. The
-    list of a given language never changes while running, so both are kept per language.
+    countries on each call, and `get_FOO_display()` then rebuilds a dict of them, for every cell of a list
+    or an export. The list of a given language never changes while running, so both are kept per language.
     """
 
     def contribute_to_class(self, cls: type[Model], name: str, *args: Any, **kwargs: Any) -> None:
