@@ -16,6 +16,9 @@ from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 
+# Each test loads, populates or benches whole databases: seconds each.
+pytestmark = pytest.mark.slow
+
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "baseline_2024.json"
 
 

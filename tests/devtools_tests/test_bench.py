@@ -10,6 +10,9 @@ from django.core.management import CommandError, call_command
 from oimsite.devtools import bench
 from tests import helpers
 
+# Each test loads, populates or benches whole databases: seconds each.
+pytestmark = pytest.mark.slow
+
 
 def test_bench_refuses_the_configured_database():
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{settings.VAR_DIR / 'db.sqlite3'}"

@@ -16,7 +16,7 @@ from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 from tests import helpers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 MODELS = {
     "returns.returnee": Returnee,
