@@ -46,8 +46,10 @@ def valid_instances() -> list[models.Model]:
     returnee = f.saved_returnee()
     file = f.build_file()
     file.save()
+    refugee = f.build_refugee(file)
+    refugee.save()  # a departed file has its family (the file's own validation)
     return [
-        f.build_returnee(), f.build_session(returnee), file, f.build_refugee(file),
+        f.build_returnee(), f.build_session(returnee), file, refugee,
         VulnerabilityCategory(code="test-case", name="A case"),
         PublishedFigure(key="avrr.returned", year=2024, value=1, source="Annual report"),
     ]
