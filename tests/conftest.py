@@ -129,6 +129,14 @@ def _baseline_only_where_asked(request):
 
 
 @pytest.fixture
+def _django_db_helper(_baseline_only_where_asked, _django_db_helper):
+    """pytest-django's per-test transaction, opened after the session's baseline is loaded (or rolled back):
+    a module marked `pytest.mark.django_db` opens it from an autouse fixture of the plugin, which would
+    otherwise come before ours."""
+    return _django_db_helper
+
+
+@pytest.fixture
 def baseline():
     """The 2024 baseline, read-only for the test (its writes are rolled back). Use it with `db`:
     `def test_x(db, baseline): ...`.

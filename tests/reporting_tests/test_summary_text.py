@@ -21,7 +21,7 @@ from django.utils import formats, translation
 from django.utils.formats import number_format
 from django_countries import countries
 
-from oimsite.reporting import country_grammar, indicators, summary_text
+from oimsite.reporting import country_grammar, indicators, keys, summary_text
 from oimsite.reporting.country_grammar import Form
 from oimsite.reporting.models import PublishedFigure
 from resettlement.models import ResettlementFile
@@ -138,7 +138,7 @@ def test_the_facts_come_in_the_published_order(summary_fr, report):
 def test_shares_are_written_by_the_published_convention(report):
     """One decimal half up, then the decimal dropped: 15.7 → 15 (as published), 85.99 → 86.0 → 86 (as published).
     Rounding the exact share down would give 85 %, rounding it half up 16 %: neither is the published text."""
-    written = {key: summary_text.written_share(report[key]) for key in indicators.SHARE_KEYS}
+    written = {key: summary_text.written_share(report[key]) for key in keys.SHARE_KEYS}
     assert written["moroccans.reintegration_support"] == 15
     exact = Decimal(report["moroccans.age_18_35_share"].value) * 100 / report["moroccans.age_18_35_share"].denominator
     assert exact.to_integral_value(rounding=ROUND_FLOOR) == 85 and written["moroccans.age_18_35_share"] == 86
