@@ -74,6 +74,7 @@ class AuditEvent(models.Model):
         permissions = [
             ("view_dashboard", _("Can view the dashboard and the annual report")),
             ("export_aggregate", _("Can export the aggregate report shared outside IOM")),
+            ("view_caseload", _("Can view every staff member's caseload")),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""The four roles, as groups whose permissions follow from the patterns below.
+"""The five roles, as groups whose permissions follow from the patterns below.
 
 The patterns are the single source of the role matrix: the data migration applies them, `post_migrate`
 re-applies them so that permissions of models added later (for instance `view_*` on a new case model)
@@ -14,17 +14,28 @@ from django.utils.translation import gettext_lazy as _
 
 CASE_WORKER = "Gestionnaire de cas"
 RESETTLEMENT_OFFICER = "Chargé de réinstallation"
+SUPERVISOR = "Superviseur"
 DATA_OFFICER = "Chargé de données"
 ADMINISTRATOR = "Administrateur"
 
 ROLE_LABELS = {
     CASE_WORKER: _("Case worker"),
     RESETTLEMENT_OFFICER: _("Resettlement officer"),
+    SUPERVISOR: _("Supervisor"),
     DATA_OFFICER: _("Data and M&E officer"),
     ADMINISTRATOR: _("Administrator"),
 }
 
 CASE_APPS = ("returns", "reintegration", "resettlement", "oimsite")
+
+# The reintegration plan and the follow-ups: who works on returnees' cases edits them.
+CASEWORK_PERMISSIONS = (
+    "reintegration.view_reintegrationplan", "reintegration.add_reintegrationplan",
+    "reintegration.change_reintegrationplan",
+    "reintegration.view_plangoal", "reintegration.add_plangoal", "reintegration.change_plangoal",
+    "reintegration.view_followup", "reintegration.add_followup", "reintegration.change_followup",
+    "reintegration.view_followupschedulestep",
+)
 
 # "app_label.codename" patterns (fnmatch). Order of roles: least to most access.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -34,12 +45,27 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "returns.view_vulnerabilitycategory",
         "reintegration.view_supportsession", "reintegration.add_supportsession",
         "reintegration.change_supportsession",
+        *CASEWORK_PERMISSIONS,
+        "returns.view_returneeassignment",
     ),
     RESETTLEMENT_OFFICER: (
         "accounts.view_dashboard",
         "resettlement.view_resettlementfile", "resettlement.add_resettlementfile",
         "resettlement.change_resettlementfile",
         "resettlement.view_refugee", "resettlement.add_refugee", "resettlement.change_refugee",
+        "resettlement.view_fileassignment",
+    ),
+    # Sees and reassigns the cases of both programmes, and each worker's caseload; edits like a case
+    # worker and a resettlement officer.
+    SUPERVISOR: (
+        "accounts.view_dashboard", "accounts.view_caseload",
+        "returns.view_returnee", "returns.change_returnee", "returns.reassign_returnee",
+        "returns.view_vulnerabilitycategory", "returns.view_returneeassignment",
+        "reintegration.view_supportsession", "reintegration.add_supportsession",
+        "reintegration.change_supportsession",
+        *CASEWORK_PERMISSIONS,
+        "resettlement.view_resettlementfile", "resettlement.change_resettlementfile",
+        "resettlement.reassign_resettlementfile", "resettlement.view_refugee", "resettlement.view_fileassignment",
     ),
     DATA_OFFICER: (
         "accounts.view_dashboard",
@@ -71,7 +97,7 @@ def permissions_for_role(role: str, all_keys: list[str]) -> list[str]:
 
 
 def sync_roles(apps: Any = None, using: str = "default") -> None:
-    """Create the four groups and give each exactly the permissions of its patterns.
+    """Create the five groups and give each exactly the permissions of its patterns.
 
     `apps` is the migration's app registry, or None for the live models.
     """

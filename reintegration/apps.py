@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class ReintegrationConfig(AppConfig):
     name = "reintegration"
     verbose_name = _("Counselling and reintegration")
+
+    def ready(self) -> None:
+        from returns.models import STAGE_RULES, Returnee
+
+        from .services import check_completed_reintegration, schedule_on_return
+
+        if check_completed_reintegration not in STAGE_RULES:
+            STAGE_RULES.append(check_completed_reintegration)
+        post_save.connect(schedule_on_return, sender=Returnee, dispatch_uid="reintegration.schedule_on_return")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -86,6 +91,10 @@ class SupportSession(CaseRecord):
         _("reinforced support"), default=False,
         help_text=_("Reinforced support because of a recorded vulnerability."),
     )
+    goal = models.ForeignKey(
+        "reintegration.PlanGoal", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions",
+        verbose_name=_("plan goal"), help_text=_("The goal of the returnee's reintegration plan this support serves."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
@@ -147,6 +156,8 @@ class SupportSession(CaseRecord):
                         _("A post-return session cannot be dated before the departure (%(departure)s).")
                         % {"departure": departure.strftime("%d/%m/%Y")}
                     )
+        if returnee is not None and returnee.pk is not None:
+            self._check_plan(returnee, errors)
         if self.enhanced and returnee is not None and not returnee.has_recorded_vulnerability():
             errors.setdefault("enhanced", []).append(
                 _("Reinforced support needs a returnee with a recorded vulnerability.")
@@ -154,9 +165,368 @@ class SupportSession(CaseRecord):
         if errors:
             raise ValidationError(errors)
 
+    def _check_plan(self, returnee, errors: dict[str, list]) -> None:
+        """Support after return other than counselling follows the returnee's agreed plan (Handbook 2.3)."""
+        if self.goal_id is not None and self.goal.plan.returnee_id != returnee.pk:
+            errors.setdefault("goal", []).append(_("This goal belongs to another returnee's plan."))
+        if self.phase != Phase.POST_RETURN or self.kind in ("", Kind.COUNSELLING) or not self.date:
+            return
+        # Only a new session, or one whose kind, phase or date changes, is held to the rule: sessions
+        # recorded before plans existed stay as they are.
+        stored = getattr(self, "_stored_rule_fields", None)
+        if stored == (self.phase, self.kind, self.date, self.returnee_id):
+            return
+        agreed = returnee.plans.filter(status__in=AGREED_OR_DONE, agreed_on__lte=self.date)
+        if not agreed.exists():
+            errors.setdefault("kind", []).append(
+                _("Support after return other than counselling needs an agreed reintegration plan, agreed on or "
+                  "before the session's date: record the plan and its agreement first.")
+            )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        d = instance.__dict__
+        instance._stored_rule_fields = (d.get("phase"), d.get("kind"), d.get("date"), d.get("returnee_id"))
+        return instance
+
     def _returnee_or_none(self):
         # In an admin inline the returnee may be a new, unsaved instance; on a bare form it is unset.
         try:
             return self.returnee
         except models.ObjectDoesNotExist:
             return None
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AGREED = "agreed", _("Agreed")
+    COMPLETED = "completed", _("Completed")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+AGREED_OR_DONE = (PlanStatus.AGREED, PlanStatus.COMPLETED)
+# A plan not agreed this long after the return is flagged (Reintegration Handbook: agreed soon after return).
+PLAN_AGREEMENT_DAYS = 30
+
+
+class ReintegrationPlanQuerySet(models.QuerySet["ReintegrationPlan"]):
+    def awaiting_agreement(self) -> ReintegrationPlanQuerySet:
+        return self.filter(status=PlanStatus.DRAFT)
+
+    def late(self, today: date | None = None) -> ReintegrationPlanQuerySet:
+        """Drafts whose returnee came back more than PLAN_AGREEMENT_DAYS ago."""
+        today = today or timezone.localdate()
+        return self.awaiting_agreement().filter(
+            returnee__departure_date__lt=today - timedelta(days=PLAN_AGREEMENT_DAYS)
+        )
+
+
+class ReintegrationPlan(CaseRecord):
+    """A returnee's individual reintegration plan: what they need, agreed with them (Handbook 2.3)."""
+
+    returnee = models.ForeignKey(
+        "returns.Returnee", on_delete=models.CASCADE, related_name="plans", verbose_name=_("returnee")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_reason = models.CharField(_("closure reason"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = ReintegrationPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reintegration plan")
+        verbose_name_plural = _("reintegration plans")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="plan_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=PlanStatus.DRAFT) | Q(agreed_on__isnull=False) | Q(status=PlanStatus.ABANDONED),
+                name="plan_agreed_has_date",
+                violation_error_message=_("An agreed or completed plan needs the date it was agreed on."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED]) | Q(closed_on__isnull=False),
+                name="plan_closed_has_date",
+                violation_error_message=_("A completed or abandoned plan needs the date it was closed on."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(agreed_on__isnull=True) | Q(closed_on__gte=F("agreed_on")),
+                name="plan_closed_after_agreed",
+                violation_error_message=_("A plan cannot be closed before it was agreed."),
+            ),
+            # One plan at work per returnee: a new one starts once the last is completed or abandoned.
+            models.UniqueConstraint(
+                fields=["returnee"], condition=Q(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED]),
+                name="plan_one_open_per_returnee",
+                violation_error_message=_("This returnee already has a plan in draft or agreed."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "returnee"], name="plan_status_returnee_idx")]
+
+    def __str__(self) -> str:
+        return _("Plan of %(returnee)s (%(status)s)") % {
+            "returnee": self.returnee.case_number, "status": self.get_status_display()}
+
+    def get_absolute_url(self) -> str:
+        return reverse("reintegration:plan_detail", args=[self.pk])
+
+    @property
+    def is_late(self) -> bool:
+        departure = self.returnee.departure_date
+        return (self.status == PlanStatus.DRAFT and departure is not None
+                and (timezone.localdate() - departure).days > PLAN_AGREEMENT_DAYS)
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.status in AGREED_OR_DONE and not self.agreed_on:
+            errors.setdefault("agreed_on", []).append(_("Give the date the plan was agreed with the returnee."))
+        if self.status in (PlanStatus.COMPLETED, PlanStatus.ABANDONED) and not self.closed_on:
+            errors.setdefault("closed_on", []).append(_("Give the date the plan was closed."))
+        if self.status == PlanStatus.ABANDONED and not self.closure_reason:
+            errors.setdefault("closure_reason", []).append(_("Give the reason the plan was abandoned."))
+        if self.status in (PlanStatus.DRAFT, PlanStatus.AGREED) and self.closed_on:
+            errors.setdefault("closed_on", []).append(_("Only a completed or abandoned plan has a closing date."))
+        if self.agreed_on and self.closed_on and self.closed_on < self.agreed_on:
+            errors.setdefault("closed_on", []).append(_("A plan cannot be closed before it was agreed."))
+        today = timezone.localdate()
+        for field in ("agreed_on", "closed_on"):
+            value = getattr(self, field)
+            if value and value > today:
+                errors.setdefault(field, []).append(_("This date cannot be in the future."))
+        try:
+            returnee = self.returnee
+        except models.ObjectDoesNotExist:
+            returnee = None
+        born = returnee.date_of_birth if returnee is not None else None
+        if self.agreed_on and born and self.agreed_on < born:
+            errors.setdefault("agreed_on", []).append(_("The plan cannot be agreed before the returnee was born."))
+        if self.status == PlanStatus.COMPLETED and self.pk is not None and self.goals.open().exists():
+            errors.setdefault("status", []).append(
+                _("A plan completes only when every goal is achieved, partly achieved or dropped.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Dimension(models.TextChoices):
+    ECONOMIC = "economic", _("Economic")
+    SOCIAL = "social", _("Social")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+
+
+class GoalStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+    PARTLY_ACHIEVED = "partly_achieved", _("Partly achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+OPEN_GOAL_STATUSES = (GoalStatus.PLANNED, GoalStatus.IN_PROGRESS)
+
+
+class PlanGoalQuerySet(models.QuerySet["PlanGoal"]):
+    def open(self) -> PlanGoalQuerySet:
+        return self.filter(status__in=OPEN_GOAL_STATUSES)
+
+
+class PlanGoal(CaseRecord):
+    """One goal of a reintegration plan, in one dimension, with the support planned for it."""
+
+    plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="goals",
+                             verbose_name=_("plan"))
+    dimension = models.CharField(_("dimension"), max_length=14, choices=Dimension.choices)
+    need = models.CharField(_("need"), max_length=200)
+    planned_support = models.CharField(_("planned support"), max_length=24, choices=Kind.choices)
+    budget_mad = models.DecimalField(
+        _("budget (MAD)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.PLANNED)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = PlanGoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "target_date", "pk"]
+        verbose_name = _("plan goal")
+        verbose_name_plural = _("plan goals")
+        constraints = [
+            models.CheckConstraint(condition=Q(dimension__in=Dimension.values), name="goal_dimension_valid"),
+            models.CheckConstraint(condition=Q(status__in=GoalStatus.values), name="goal_status_valid"),
+            models.CheckConstraint(condition=Q(planned_support__in=Kind.values), name="goal_support_valid"),
+            models.CheckConstraint(condition=Q(budget_mad__isnull=True) | Q(budget_mad__gte=0),
+                                   name="goal_budget_not_negative",
+                                   violation_error_message=_("The budget cannot be negative.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} — {self.need}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_GOAL_STATUSES
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.status not in OPEN_GOAL_STATUSES and self.status != GoalStatus.DROPPED and not self.outcome.strip():
+            errors.setdefault("outcome", []).append(_("Describe the outcome of an achieved or partly achieved goal."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class FollowUpKind(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    HOME = "home", _("Home visit")
+    OFFICE = "office", _("Office visit")
+    VIRTUAL = "virtual", _("Virtual meeting")
+
+
+class FollowUpOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached, doing well")
+    NEEDS_SUPPORT = "needs_support", _("Reached, needs support")
+    NOT_REACHED = "not_reached", _("Not reached")
+    REMIGRATED = "remigrated", _("Migrated again")
+
+
+class FollowUpQuerySet(models.QuerySet["FollowUp"]):
+    def pending(self) -> FollowUpQuerySet:
+        return self.filter(done_on__isnull=True)
+
+    def overdue(self, today: date | None = None) -> FollowUpQuerySet:
+        return self.pending().filter(due_date__lt=today or timezone.localdate())
+
+    def due_within(self, days: int, today: date | None = None) -> FollowUpQuerySet:
+        """Pending and due from today to `days` days ahead (not yet overdue)."""
+        today = today or timezone.localdate()
+        return self.pending().filter(due_date__gte=today, due_date__lte=today + timedelta(days=days))
+
+    def for_user(self, user) -> FollowUpQuerySet:
+        return self.filter(assigned_to=user)
+
+
+class FollowUp(CaseRecord):
+    """A follow-up call or monitoring visit with a returnee: planned with a due date, done on a day."""
+
+    returnee = models.ForeignKey("returns.Returnee", on_delete=models.CASCADE, related_name="follow_ups",
+                                 verbose_name=_("returnee"))
+    kind = models.CharField(_("kind"), max_length=10, choices=FollowUpKind.choices)
+    due_date = models.DateField(_("due date"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("assigned to"), limit_choices_to={"is_active": True, "is_staff": True},
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True, help_text=_("Empty until it is done."))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=FollowUpOutcome.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    next_due = models.DateField(_("next follow-up due"), null=True, blank=True,
+                                help_text=_("If set, a new follow-up is planned on that day when this one is saved."))
+    scheduled = models.BooleanField(_("from the schedule"), default=False, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=FollowUpKind.values), name="followup_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True, outcome="") | Q(done_on__isnull=False) & ~Q(outcome=""),
+                name="followup_done_has_outcome",
+                violation_error_message=_("A follow-up that is done has an outcome, and only one that is done."),
+            ),
+            models.CheckConstraint(
+                condition=Q(next_due__isnull=True) | Q(next_due__gt=F("due_date")),
+                name="followup_next_after_due",
+                violation_error_message=_("The next follow-up is due after this one."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assigned_to", "due_date"], name="followup_owner_due_idx",
+                         condition=Q(done_on__isnull=True)),
+            models.Index(fields=["due_date"], name="followup_pending_due_idx", condition=Q(done_on__isnull=True)),
+            models.Index(fields=["returnee", "due_date"], name="followup_returnee_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.due_date:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reintegration:followup_detail", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_on is None and self.due_date < timezone.localdate()
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.done_on and not self.outcome:
+            errors.setdefault("outcome", []).append(_("Give the outcome of the follow-up that was done."))
+        if self.outcome and not self.done_on:
+            errors.setdefault("done_on", []).append(_("Give the day the follow-up was done, or clear the outcome."))
+        if self.done_on and self.done_on > timezone.localdate():
+            errors.setdefault("done_on", []).append(_("A follow-up cannot be done in the future."))
+        if self.next_due and self.due_date and self.next_due <= self.due_date:
+            errors.setdefault("next_due", []).append(_("The next follow-up is due after this one."))
+        try:
+            returnee = self.returnee
+        except models.ObjectDoesNotExist:
+            returnee = None
+        if returnee is not None:
+            departure = returnee.departure_date
+            if not departure:
+                errors.setdefault("returnee", []).append(
+                    _("Follow-ups and monitoring visits start after the return: this returnee has not left yet.")
+                )
+            else:
+                if self.done_on and self.done_on < departure:
+                    errors.setdefault("done_on", []).append(
+                        _("A follow-up cannot be done before the departure (%(departure)s).")
+                        % {"departure": departure.strftime("%d/%m/%Y")})
+                if self.due_date and self.due_date < departure:
+                    errors.setdefault("due_date", []).append(
+                        _("A follow-up cannot be due before the departure (%(departure)s).")
+                        % {"departure": departure.strftime("%d/%m/%Y")})
+        if self.assigned_to_id is not None and not (self.assigned_to.is_active and self.assigned_to.is_staff):
+            errors.setdefault("assigned_to", []).append(_("Choose an active staff account."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class Programme(models.TextChoices):
+    FROM_MOROCCO = "from_morocco", _("Returns from Morocco")
+    TO_MOROCCO = "to_morocco", _("Moroccans returning home")
+
+
+class FollowUpScheduleStep(models.Model):
+    """One follow-up the schedule of a programme plans when a return is recorded (kept in the admin)."""
+
+    programme = models.CharField(_("programme"), max_length=14, choices=Programme.choices)
+    months_after_departure = models.PositiveSmallIntegerField(
+        _("months after departure"), validators=[MinValueValidator(1), MaxValueValidator(60)])
+    kind = models.CharField(_("kind"), max_length=10, choices=FollowUpKind.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["programme", "months_after_departure"]
+        verbose_name = _("follow-up schedule step")
+        verbose_name_plural = _("follow-up schedule")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "months_after_departure"], name="schedule_step_unique",
+                                    violation_error_message=_("This programme already plans a follow-up that month.")),
+            models.CheckConstraint(condition=Q(months_after_departure__gte=1, months_after_departure__lte=60),
+                                   name="schedule_step_months_range"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(programme)s: %(kind)s at %(months)s months") % {
+            "programme": self.get_programme_display(), "kind": self.get_kind_display(),
+            "months": self.months_after_departure}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from oimsite.core.assignment import AssignedCase, AssignedCaseQuerySet, AssignmentLogEntry
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, year_bounds
 
@@ -29,7 +30,15 @@ class Stage(models.TextChoices):
 DEPARTED_STAGES = (Stage.DEPARTED, Stage.ARRIVED)
 
 
-class ResettlementFileQuerySet(models.QuerySet["ResettlementFile"]):
+# Stages at which the file is still being worked on: it needs an owner.
+OPEN_STAGES = (Stage.REFERRED, Stage.INTERVIEWED, Stage.ACCEPTED, Stage.READY, Stage.DEPARTED)
+
+
+class ResettlementFileQuerySet(AssignedCaseQuerySet):
+    def open_cases(self) -> ResettlementFileQuerySet:
+        """Files still being worked on: not arrived, not withdrawn."""
+        return self.filter(stage__in=OPEN_STAGES)
+
     def departed(self) -> ResettlementFileQuerySet:
         return self.filter(stage__in=DEPARTED_STAGES, departure_date__isnull=False)
 
@@ -61,8 +70,10 @@ file_number_validator = RegexValidator(
 )
 
 
-class ResettlementFile(ConsentFields, CaseRecord):
+class ResettlementFile(AssignedCase, ConsentFields, CaseRecord):
     """One refugee case file: a family resettled together."""
+
+    assignment_log = "resettlement.FileAssignment"
 
     file_number = models.CharField(
         _("file number"), max_length=20, unique=True, validators=[file_number_validator],
@@ -70,6 +81,7 @@ class ResettlementFile(ConsentFields, CaseRecord):
     )
     destination_country = CountryField(_("resettlement country"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.REFERRED)
+    stage_changed_on = models.DateField(_("stage changed on"), null=True, blank=True, editable=False)
     referral_date = models.DateField(_("referral date"))
     departure_date = models.DateField(
         _("departure date"), null=True, blank=True, help_text=_("Required once the family has departed.")
@@ -83,7 +95,10 @@ class ResettlementFile(ConsentFields, CaseRecord):
         ordering = ["-referral_date", "file_number"]
         verbose_name = _("resettlement file")
         verbose_name_plural = _("resettlement files")
-        permissions = [("export_resettlementfile", _("Can export resettlement files (personal data)"))]
+        permissions = [
+            ("export_resettlementfile", _("Can export resettlement files (personal data)")),
+            ("reassign_resettlementfile", _("Can reassign resettlement files to another staff member")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(stage__in=DEPARTED_STAGES) | Q(departure_date__isnull=False),
@@ -109,6 +124,8 @@ class ResettlementFile(ConsentFields, CaseRecord):
             models.Index(fields=["destination_country", "departure_date"], name="file_dest_dep_idx"),
             models.Index(fields=["departure_date"], name="file_departure_idx"),
             models.Index(fields=["-referral_date", "file_number"], name="file_referral_number_idx"),
+            models.Index(fields=["assigned_to", "stage"], name="file_owner_stage_idx"),
+            models.Index(fields=["stage", "assigned_to"], name="file_stage_owner_idx"),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +137,16 @@ class ResettlementFile(ConsentFields, CaseRecord):
     # Set by a form whose refugees come with it (the admin's inline): they are checked with the form's rows,
     # after this record (RefugeeInlineFormSet), not against those still in the database.
     refugees_checked_with_form = False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_stage = instance.__dict__.get("stage")
+        return instance
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
 
     @property
     def has_departed(self) -> bool:
@@ -145,6 +172,8 @@ class ResettlementFile(ConsentFields, CaseRecord):
             )
         if self.consent_scope and not self.consent_date:
             errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
+        if self.stage != getattr(self, "_stored_stage", None):
+            self.stage_changed_on = timezone.localdate()
         # A new file has no refugee yet (they point at it): the rule applies from its first change, and in the
         # admin, with the rows of its inline.
         if (self.stage in DEPARTED_STAGES and self.pk is not None and not self.refugees_checked_with_form
@@ -244,3 +273,15 @@ class Refugee(PersonFields, CaseRecord):
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
         if errors:
             raise ValidationError(errors)
+
+
+class FileAssignment(AssignmentLogEntry):
+    """One change of a resettlement file's owner (append-only)."""
+
+    case = models.ForeignKey(ResettlementFile, on_delete=models.CASCADE, related_name="assignments",
+                             verbose_name=_("resettlement file"))
+
+    class Meta(AssignmentLogEntry.Meta):
+        verbose_name = _("file assignment")
+        verbose_name_plural = _("file assignments")
+        indexes = [models.Index(fields=["case", "-at"], name="file_assignment_case_idx")]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from oimsite.core.assignment import AssignedCase, AssignedCaseQuerySet, AssignmentLogEntry
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 from oimsite.core.text import SafeTextFields
@@ -29,6 +30,65 @@ class ReturnStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DEPARTED = "departed", _("Returned")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Stage(models.TextChoices):
+    """Where the case stands in its work. `status` stays the counting field (see STAGE_STATUS)."""
+
+    REGISTERED = "registered", _("Registered")
+    COUNSELLED = "counselled", _("Counselled")
+    TRAVEL = "travel", _("Travel being prepared")
+    RETURNED = "returned", _("Returned")
+    REINTEGRATION = "reintegration", _("Reintegration in progress")
+    COMPLETED = "completed", _("Reintegration completed")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+BEFORE_RETURN_STAGES = (Stage.REGISTERED, Stage.COUNSELLED, Stage.TRAVEL)
+AFTER_RETURN_STAGES = (Stage.RETURNED, Stage.REINTEGRATION, Stage.COMPLETED)
+# Open cases need an owner and appear in someone's work.
+OPEN_STAGES = (*BEFORE_RETURN_STAGES, *AFTER_RETURN_STAGES)
+
+# The stages a case may move to from each stage. A closed case reopens into reintegration (after the
+# return) or registration (before it); a withdrawn one re-registers.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Stage.REGISTERED: (Stage.COUNSELLED, Stage.TRAVEL, Stage.RETURNED, Stage.CLOSED, Stage.WITHDRAWN),
+    Stage.COUNSELLED: (Stage.REGISTERED, Stage.TRAVEL, Stage.RETURNED, Stage.CLOSED, Stage.WITHDRAWN),
+    Stage.TRAVEL: (Stage.COUNSELLED, Stage.RETURNED, Stage.CLOSED, Stage.WITHDRAWN),
+    Stage.RETURNED: (Stage.REINTEGRATION, Stage.COMPLETED, Stage.CLOSED),
+    Stage.REINTEGRATION: (Stage.COMPLETED, Stage.CLOSED),
+    Stage.COMPLETED: (Stage.REINTEGRATION, Stage.CLOSED),
+    Stage.CLOSED: (Stage.REGISTERED, Stage.REINTEGRATION),
+    Stage.WITHDRAWN: (Stage.REGISTERED,),
+}
+
+
+# Rules other apps add to a stage change (the reintegration plan's, for instance): each is called with the
+# returnee and the errors dict of its clean(). Registered in their AppConfig.ready(), so that returns does
+# not import the apps built on it.
+STAGE_RULES: list = []
+
+
+class ClosureReason(models.TextChoices):
+    COMPLETED = "completed", _("Support completed")
+    LOST_CONTACT = "lost_contact", _("Contact lost")
+    DECLINED = "declined", _("Declined further support")
+    REMIGRATED = "remigrated", _("Migrated again")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other reason")
+
+
+def status_for_stage(stage: str, departure_date) -> str:
+    """The counting status a stage implies: a returnee who has left counts as returned whatever later
+    stage they reach; a closed case counts as returned only if it has a departure date."""
+    if stage in AFTER_RETURN_STAGES:
+        return ReturnStatus.DEPARTED
+    if stage == Stage.WITHDRAWN:
+        return ReturnStatus.WITHDRAWN
+    if stage == Stage.CLOSED:
+        return ReturnStatus.DEPARTED if departure_date else ReturnStatus.OPEN
+    return ReturnStatus.OPEN
 
 
 class AgeBand(models.TextChoices):
@@ -109,8 +169,12 @@ class YearsBetween(models.Func):
                                    "- (strftime('%%m-%%d', {end}) < strftime('%%m-%%d', {start})))")
 
 
-class ReturneeQuerySet(models.QuerySet["Returnee"]):
-    """The populations the annual report counts, as chainable filters."""
+class ReturneeQuerySet(AssignedCaseQuerySet):
+    """The populations the annual report counts, and the caseloads, as chainable filters."""
+
+    def open_cases(self) -> ReturneeQuerySet:
+        """Cases still being worked on: neither closed nor withdrawn."""
+        return self.filter(stage__in=OPEN_STAGES)
 
     def from_morocco(self) -> ReturneeQuerySet:
         """Migrants assisted to leave Morocco for their country of origin (AVRR)."""
@@ -197,8 +261,10 @@ case_number_validator = RegexValidator(
 )
 
 
-class Returnee(PersonFields, ConsentFields, CaseRecord):
+class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
     """One person assisted to return: from Morocco (host = MA) or to Morocco (return = MA)."""
+
+    assignment_log = "returns.ReturneeAssignment"
 
     case_number = models.CharField(
         _("case number"), max_length=20, unique=True, validators=[case_number_validator],
@@ -210,7 +276,14 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
     departure_date = models.DateField(
         _("departure date"), null=True, blank=True, help_text=_("Empty until the return has happened.")
     )
-    status = models.CharField(_("status"), max_length=12, choices=ReturnStatus.choices, default=ReturnStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReturnStatus.choices, default=ReturnStatus.OPEN,
+        help_text=_("What the annual report counts; follows the stage."),
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.REGISTERED)
+    stage_changed_on = models.DateField(_("stage changed on"), null=True, blank=True, editable=False)
+    closure_reason = models.CharField(_("closure reason"), max_length=16, choices=ClosureReason.choices,
+                                      blank=True, help_text=_("Required when the case is closed."))
     vulnerabilities = models.ManyToManyField(
         VulnerabilityCategory, verbose_name=_("vulnerabilities"), blank=True, related_name="returnees"
     )
@@ -226,7 +299,10 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
         ordering = ["-departure_date", "case_number"]
         verbose_name = _("returnee")
         verbose_name_plural = _("returnees")
-        permissions = [("export_returnee", _("Can export returnees (personal data)"))]
+        permissions = [
+            ("export_returnee", _("Can export returnees (personal data)")),
+            ("reassign_returnee", _("Can reassign returnees to another staff member")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(host_country=F("return_country")),
@@ -252,6 +328,22 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             models.CheckConstraint(
                 condition=Q(status__in=ReturnStatus.values), name="returnee_status_valid"
             ),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="returnee_stage_valid"),
+            # The stage and the counting status never disagree, whoever writes the row.
+            models.CheckConstraint(
+                condition=Q(stage__in=BEFORE_RETURN_STAGES, status=ReturnStatus.OPEN)
+                | Q(stage__in=AFTER_RETURN_STAGES, status=ReturnStatus.DEPARTED)
+                | Q(stage=Stage.WITHDRAWN, status=ReturnStatus.WITHDRAWN)
+                | Q(stage=Stage.CLOSED, status__in=[ReturnStatus.OPEN, ReturnStatus.DEPARTED]),
+                name="returnee_stage_matches_status",
+                violation_error_message=_("The stage does not match the status (returned, open or withdrawn)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stage=Stage.CLOSED, closure_reason__gt="")
+                | (~Q(stage=Stage.CLOSED) & Q(closure_reason="")),
+                name="returnee_closed_has_reason",
+                violation_error_message=_("A closed case needs a closure reason, and only a closed case has one."),
+            ),
         ]
         indexes = [
             models.Index(fields=["host_country", "departure_date"], name="returnee_host_dep_idx"),
@@ -262,6 +354,8 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             # walk it and sort each day's ties, reading every row of the day.
             models.Index(fields=["-departure_date", "case_number"], name="returnee_dep_case_idx"),
             models.Index(fields=["status", "-departure_date"], name="returnee_status_dep_idx"),
+            models.Index(fields=["assigned_to", "stage"], name="returnee_owner_stage_idx"),
+            models.Index(fields=["stage", "assigned_to"], name="returnee_stage_owner_idx"),
         ]
 
     def __str__(self) -> str:
@@ -269,6 +363,21 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("returns:returnee_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The stage as stored: clean() checks a change against it without another query.
+        instance._stored_stage = instance.__dict__.get("stage")
+        return instance
+
+    @property
+    def stored_stage(self) -> str | None:
+        return getattr(self, "_stored_stage", None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
 
     @property
     def is_from_morocco(self) -> bool:
@@ -305,6 +414,7 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
         if self.departure_date and self.departure_date > timezone.localdate():
             errors.setdefault("departure_date", []).append(_("The departure date cannot be in the future."))
+        self._clean_stage(errors)
         if self.status == ReturnStatus.DEPARTED and not self.departure_date:
             errors.setdefault("departure_date", []).append(
                 _("A returned case needs a departure date.")
@@ -321,6 +431,34 @@ class Returnee(PersonFields, ConsentFields, CaseRecord):
             self._check_sessions_against_departure(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_stage(self, errors: dict[str, list]) -> None:
+        """The stage's rules; the status follows the stage (forms show only the stage)."""
+        if not self.stage:
+            return
+        stored = self.stored_stage
+        if stored and self.stage != stored and self.stage not in TRANSITIONS.get(stored, ()):
+            errors.setdefault("stage", []).append(
+                _("A case cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": Stage(stored).label, "to": Stage(self.stage).label}
+            )
+        if self.stage in AFTER_RETURN_STAGES and not self.departure_date:
+            errors.setdefault("departure_date", []).append(
+                _("A case at the stage “%(stage)s” needs a departure date.") % {"stage": Stage(self.stage).label}
+            )
+        if self.stage in (*BEFORE_RETURN_STAGES, Stage.WITHDRAWN) and self.departure_date:
+            errors.setdefault("stage", []).append(
+                _("A case with a departure date has returned: choose “Returned” or a later stage, or clear the date.")
+            )
+        if self.stage == Stage.CLOSED and not self.closure_reason:
+            errors.setdefault("closure_reason", []).append(_("Give the reason for closing the case."))
+        if self.stage != Stage.CLOSED and self.closure_reason:
+            errors.setdefault("closure_reason", []).append(_("Only a closed case has a closure reason."))
+        for rule in STAGE_RULES:
+            rule(self, errors)
+        self.status = status_for_stage(self.stage, self.departure_date)
+        if self.stage != stored:
+            self.stage_changed_on = timezone.localdate()
 
     def _check_sessions_against_departure(self, errors: dict[str, list]) -> None:
         """A changed departure date must not leave existing sessions on the wrong side of it."""
@@ -357,3 +495,15 @@ def keep_a_vulnerability_for_reinforced_support(sender, instance, action: str, r
     remaining = instance.vulnerabilities.exclude(pk__in=pk_set or []) if action == "pre_remove" else None
     if remaining is None or not remaining.exists():
         raise ValidationError({"vulnerabilities": [REINFORCED_NEEDS_VULNERABILITY]})
+
+
+class ReturneeAssignment(AssignmentLogEntry):
+    """One change of a returnee's owner (append-only)."""
+
+    case = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="assignments",
+                             verbose_name=_("returnee"))
+
+    class Meta(AssignmentLogEntry.Meta):
+        verbose_name = _("returnee assignment")
+        verbose_name_plural = _("returnee assignments")
+        indexes = [models.Index(fields=["case", "-at"], name="returnee_assignment_case_idx")]

@@ -25,6 +25,7 @@ from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMEN
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+from returns.models import Stage as CaseStage
 
 # The password of every account a test makes; the four roles, least to most access.
 PASSWORD = "Correct-Horse-Battery-9"
@@ -45,7 +46,8 @@ def returnee(*, host: str = "MA", to: str = "CI", departed: date | None = date(2
         case_number=f"RVA-{(departed or date(2024, 1, 1)).year}-{n:05d}", given_name=given, family_name=family,
         sex=sex, date_of_birth=born, nationality=extra.pop("nationality", to if to != "MA" else "MA"),
         host_country=host, return_country=to, departure_date=departed,
-        status=ReturnStatus.DEPARTED if departed else ReturnStatus.OPEN, **extra,
+        status=ReturnStatus.DEPARTED if departed else ReturnStatus.OPEN,
+        stage=extra.pop("stage", CaseStage.RETURNED if departed else CaseStage.REGISTERED), **extra,
     )
     if vulnerable:
         category, _ = VulnerabilityCategory.objects.get_or_create(code="child", defaults={"name": "Child"})
@@ -111,6 +113,9 @@ def build_returnee(**overrides: Any) -> Returnee:
         "departure_date": date(2024, 5, 10),
     }
     fields.update(overrides)
+    # The stage the status implies, unless the test sets it (the model's clean() derives the status from it).
+    fields.setdefault("stage", {ReturnStatus.DEPARTED: CaseStage.RETURNED, ReturnStatus.WITHDRAWN: CaseStage.WITHDRAWN}
+                      .get(fields["status"], CaseStage.REGISTERED))
     return Returnee(**fields)
 
 
