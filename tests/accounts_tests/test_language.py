@@ -31,9 +31,9 @@ def choose(client: Client, language: str, next_url: str = "/") -> None:
 
 def language_of(client: Client, url: str = "/login/") -> str:
     content = client.get(url, follow=True).content.decode()
-    if '<html lang="en">' in content:
+    if '<html lang="en" dir="ltr">' in content:
         return "en"
-    assert '<html lang="fr">' in content, content[:300]
+    assert '<html lang="fr" dir="ltr">' in content, content[:300]
     return "fr"
 
 
@@ -47,7 +47,7 @@ def test_a_browser_set_to_english_sees_the_offices_french():
     client = Client(headers={"accept-language": "en-US,en;q=0.9"})
     response = client.get(reverse("login"))
     content = response.content.decode()
-    assert '<html lang="fr">' in content and "Se connecter" in content
+    assert '<html lang="fr" dir="ltr">' in content and "Se connecter" in content
     assert response["Content-Language"] == "fr"
     assert "Accept-Language" not in response.get("Vary", "")
 
@@ -125,7 +125,7 @@ def test_english_dates_are_day_first(admin_client_logged):
     helpers.returnee(to="SN", departed=date(2024, 5, 10), family="Ndiaye")
     admin_client_logged.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = admin_client_logged.get(reverse("returns:returnee_list")).content.decode()
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert "10/05/2024" in page and "05/10/2024" not in page
     with translation.override("en"):
         field = forms.DateField()
