@@ -292,7 +292,7 @@ def test_the_former_upper_indexes_give_way_to_the_fold_indexes():
                        "AND indexname LIKE 'refugee_%%_idx' AND indexdef LIKE '%%search_fold%%'")
         assert {row[0] for row in cursor.fetchall()} == {
             "refugee_family_fold_idx", "refugee_family_fold_trgm_idx", "refugee_given_fold_idx",
-            "refugee_given_fold_trgm_idx"}
+            "refugee_given_fold_trgm_idx", "refugee_name_ar_fold_idx", "refugee_name_ar_fold_trgm_idx"}
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'refugee_family_upper_idx'")
         assert cursor.fetchone()[0] == 0
 
