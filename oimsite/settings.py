@@ -179,7 +179,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LANGUAGES = [("fr", _("French")), ("en", _("English")), ("ar", _("Arabic"))]
 # The interface's language until a user picks another; the browser's Accept-Language is not consulted
 # (accounts/language.py).
 LANGUAGE_CODE = (os.environ.get("OIM_LANGUAGE_CODE") or "fr").strip()
@@ -192,7 +192,8 @@ if LANGUAGE_CODE not in [code for code, _name in LANGUAGES]:
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
-# Dates day-first in English too (oimsite/formats/en/formats.py): 12/09/2024 is 12 September.
+# Dates day-first in English too (oimsite/formats/en/formats.py): 12/09/2024 is 12 September; Arabic with
+# Western digits and day-first numeric dates (oimsite/formats/ar/formats.py).
 FORMAT_MODULE_PATH = ["oimsite.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Africa/Casablanca"

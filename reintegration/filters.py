@@ -14,7 +14,8 @@ from .models import Kind, Mode, Phase, Provider, SupportSession
 
 
 class SupportSessionFilter(django_filters.FilterSet):
-    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name"),
+    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name",
+                              "returnee__name_ar"),
                      help_text=_("Case number, given or family name of the returnee."))
     programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
     year = YearFilter(label=_("Year"), method="filter_year")

@@ -43,8 +43,8 @@ class RefugeeInline(LabelledTabularInline):
     formset = RefugeeInlineFormSet
     model = Refugee
     extra = 0
-    fields = ("given_name", "family_name", "sex", "date_of_birth", "nationality", "is_principal_applicant",
-              "relationship")
+    fields = ("given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality",
+              "is_principal_applicant", "relationship")
     show_change_link = True
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
@@ -69,7 +69,7 @@ class ResettlementFileAdmin(DeleteWithDependentsMixin, CaseAdmin):
     list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
     list_filter = ("stage", "destination_country", YearListFilter)
     # The refugees' names are searched in a subquery, not a join (oimsite.admin_search).
-    search_fields = ("^file_number", "^refugees__family_name", "^refugees__given_name")
+    search_fields = ("^file_number", "^refugees__family_name", "^refugees__given_name", "refugees__name_ar")
     inlines = [RefugeeInline]
     fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
               "consent_date", "consent_scope", "notes", "created_at", "updated_at")
@@ -94,12 +94,12 @@ class RefugeeAdmin(CaseAdmin):
     list_display_links = ("family_name", "given_name")
     list_filter = ("sex", "is_principal_applicant", "nationality", "file__destination_country",
                    "file__stage", RefugeeYearListFilter)
-    search_fields = ("^family_name", "^given_name", "^file__file_number")
+    search_fields = ("^family_name", "^given_name", "name_ar", "^file__file_number")
     # By file number (newest first) through the file's id: ordering by "file" would sort on a join.
     ordering = ("-file_id", "-is_principal_applicant", "date_of_birth")
     autocomplete_fields = ("file",)
     list_select_related = ("file",)
-    fields = ("file", "given_name", "family_name", "sex", "date_of_birth", "nationality",
+    fields = ("file", "given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality",
               "is_principal_applicant", "relationship", "created_at", "updated_at")
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):

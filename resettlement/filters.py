@@ -12,7 +12,7 @@ from .models import Refugee, ResettlementFile, Stage
 
 
 class ResettlementFileFilter(django_filters.FilterSet):
-    q = SearchFilter(fields=("file_number", "refugees__family_name", "refugees__given_name"),
+    q = SearchFilter(fields=("file_number", "refugees__family_name", "refugees__given_name", "refugees__name_ar"),
                      help_text=_("File number, given or family name of a refugee."))
     departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
     # Two labelled date inputs (a range widget's second input has no label).
@@ -35,7 +35,7 @@ class ResettlementFileFilter(django_filters.FilterSet):
 
 
 class RefugeeFilter(django_filters.FilterSet):
-    q = SearchFilter(fields=("file__file_number", "family_name", "given_name"),
+    q = SearchFilter(fields=("file__file_number", "family_name", "given_name", "name_ar"),
                      help_text=_("File number, given or family name."))
     departed_in = YearFilter(label=_("Year of departure"), method="filter_departed_in")
     destination = CountryFilter(label=_("Resettlement country"), field_name="file__destination_country")

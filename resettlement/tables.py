@@ -33,6 +33,8 @@ class RefugeeTable(tables.Table):
     # Every sort ends with the key, so that rows with equal values keep one order from page to page.
     family_name = tables.Column(linkify=True, order_by=("family_name", "given_name", "pk"))
     given_name = tables.Column(linkify=True, order_by=("given_name", "pk"))
+    # Beside the Latin name, in its own direction whatever the page's (not sorted: the lists sort by the Latin name).
+    name_ar = tables.Column(orderable=False, attrs={"td": {"lang": "ar", "dir": "rtl"}})
     sex = tables.Column(order_by=("sex", "pk"))
     date_of_birth = ShortDateColumn(order_by=("date_of_birth", "pk"))
     nationality = tables.Column(order_by=("nationality", "pk"))
@@ -45,7 +47,7 @@ class RefugeeTable(tables.Table):
 
     class Meta:
         model = Refugee
-        fields = ("family_name", "given_name", "sex", "date_of_birth", "nationality", "file", "destination",
+        fields = ("family_name", "given_name", "name_ar", "sex", "date_of_birth", "nationality", "file", "destination",
                   "departure_date", "is_principal_applicant")
         order_by = ("family_name",)
         attrs = {"class": "data-table"}

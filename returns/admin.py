@@ -85,13 +85,14 @@ class ReturneeAdmin(DeleteWithDependentsMixin, CaseAdmin):
         "vulnerabilities",
     )
     # Prefix searches: an index serves them (see migration 0004); a substring search scans the table.
-    search_fields = ("^case_number", "^family_name", "^given_name")
+    # The Arabic name is written whole: searched inside it (a trigram index serves it, migration 0013).
+    search_fields = ("^case_number", "^family_name", "^given_name", "name_ar")
     # Checkboxes rather than filter_horizontal: a short fixed list, and the widget axe-core finds accessible.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [SupportSessionInline]
     fieldsets = (
         (None, {"fields": ("case_number", "status")}),
-        (_("Person"), {"fields": ("given_name", "family_name", "sex", "date_of_birth", "nationality")}),
+        (_("Person"), {"fields": ("given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality")}),
         (_("Return"), {"fields": ("host_country", "return_country", "departure_date")}),
         (_("Vulnerability"), {"fields": ("vulnerabilities",)}),
         (_("Consent"), {"fields": ("consent_date", "consent_scope")}),

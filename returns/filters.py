@@ -14,7 +14,7 @@ PROGRAMMES = [("from_morocco", _("Returns from Morocco")), ("to_morocco", _("Mor
 
 
 class ReturneeFilter(django_filters.FilterSet):
-    q = SearchFilter(fields=("case_number", "family_name", "given_name"),
+    q = SearchFilter(fields=("case_number", "family_name", "given_name", "name_ar"),
                      help_text=_("Case number, given or family name."))
     programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
     returned_in = YearFilter(label=_("Year of return"), method="filter_returned_in")

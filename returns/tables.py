@@ -16,6 +16,8 @@ class ReturneeTable(tables.Table):
     case_number = tables.Column(linkify=True)
     family_name = tables.Column(linkify=True, order_by=("family_name", "given_name", "pk"))
     given_name = tables.Column(order_by=("given_name", "pk"))
+    # Beside the Latin name, in its own direction whatever the page's (not sorted: the lists sort by the Latin name).
+    name_ar = tables.Column(orderable=False, attrs={"td": {"lang": "ar", "dir": "rtl"}})
     sex = tables.Column(order_by=("sex", "pk"))
     age_at_return = tables.Column(verbose_name=capfirst(_("age at return")), attrs={"td": {"class": "number"}},
                                   order_by=("age_at_return", "pk"))
@@ -27,7 +29,7 @@ class ReturneeTable(tables.Table):
 
     class Meta:
         model = Returnee
-        fields = ("case_number", "family_name", "given_name", "sex", "age_at_return", "nationality",
+        fields = ("case_number", "family_name", "given_name", "name_ar", "sex", "age_at_return", "nationality",
                   "host_country", "return_country", "departure_date", "status")
         # One column: its header alone shows the sort (the tie-break is in the column's order_by).
         order_by = ("-departure_date",)
@@ -49,7 +51,7 @@ class ReturneeFullExportTable(ReturneeTable):
     updated_at = tables.DateTimeColumn(short=True)
 
     class Meta(ReturneeTable.Meta):
-        fields = ("case_number", "family_name", "given_name", "sex", "date_of_birth", "age_at_return",
+        fields = ("case_number", "family_name", "given_name", "name_ar", "sex", "date_of_birth", "age_at_return",
                   "nationality", "host_country", "return_country", "departure_date", "status", "vulnerabilities",
                   "session_count", "consent_date", "consent_scope", "notes", "created_at", "updated_at")
         sequence = fields

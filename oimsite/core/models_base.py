@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -55,9 +56,25 @@ class ConsentFields(models.Model):
         abstract = True
 
 
+# Letters and marks of the Arabic script (its basic block, supplement and extended-A; not its digits, its
+# punctuation nor the presentation forms, which a keyboard does not type), spaces, hyphens and apostrophes.
+arabic_letters = RegexValidator(
+    r"^[\u0621-\u065f\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff '’-]+\Z",
+    message=_("Write this name in Arabic letters only; the name in Latin letters goes in the given and family "
+              "names."),
+)
+
+
 class PersonFields(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
+    # The whole name as the person writes it in Arabic script, when they do: optional, beside the Latin
+    # spelling that the lists sort by. One field: an Arabic name (with its ibn/bint, its al-) is written
+    # whole, not split the way the Latin one is.
+    name_ar = models.CharField(
+        _("name in Arabic script"), max_length=200, blank=True, validators=[arabic_letters],
+        help_text=_("Optional: the full name as the person writes it in Arabic letters."),
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
 

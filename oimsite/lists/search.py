@@ -4,7 +4,8 @@ A searched column and the searched word both go through one SQL function, `searc
 without its accents, in capital letters ("Koné" → "KONE"). So "kone" finds "Koné" and "benali" finds
 "BENALI", on SQLite and PostgreSQL alike, and the ORM writes the same condition on both:
 `search_fold(col) LIKE '%' || search_fold('kone') || '%'` for the lists (inside words), the same with a
-trailing `%` only for the admin's prefix search (`^field`), `=` for `=field`.
+trailing `%` only for the admin's prefix search (`^field`), `=` for `=field`. Arabic is folded as search
+engines fold it (its vowel marks dropped, the forms of alef read as one…: see `fold`).
 
 - PostgreSQL: `search_fold` is a SQL function over the `unaccent` extension, created by the migration
   `lists/0001_search_fold`; it is declared IMMUTABLE so that indexes can be built on `search_fold(col)`
@@ -23,6 +24,7 @@ comes twice. Through a reverse relation each word may match a different related 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
@@ -43,6 +45,15 @@ _UNACCENT_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe",
                                  "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "TH"})
 
 
+# Arabic, as search engines fold it (Lucene's ArabicNormalizer): the short vowels and other marks and the
+# tatweel (kashida) dropped, the hamza forms of alef and alef wasla read as alef, alef maqsura as ya, ta
+# marbuta as ha; waw and ya with hamza as waw and ya. "احمد" finds "أحمد", "فاطمه" finds "فاطمة", "محمد" finds
+# "مُحَمَّد". PostgreSQL's search_fold does the same (lists/0002_search_fold_arabic).
+ARABIC_MARKS = "\u0640\u064b-\u065f\u0670"
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ة": "ه"})
+_ARABIC_MARKS = re.compile(f"[{ARABIC_MARKS}]")
+
+
 def fold(value: str | None) -> str | None:
     """`value` without its accents, in capital letters: SQLite's `search_fold` (PostgreSQL has its own)."""
     if value is None:
@@ -50,7 +61,8 @@ def fold(value: str | None) -> str | None:
     if value.isascii():
         return value.upper()
     decomposed = unicodedata.normalize("NFKD", value.translate(_UNACCENT_EXTRA))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+    return _ARABIC_MARKS.sub("", folded).translate(_ARABIC_LETTERS)
 
 
 def register_search_fold(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:

@@ -292,7 +292,7 @@ def test_the_former_upper_indexes_give_way_to_the_fold_indexes():
                        "AND indexname LIKE 'refugee_%%_idx' AND indexdef LIKE '%%search_fold%%'")
         assert {row[0] for row in cursor.fetchall()} == {
             "refugee_family_fold_idx", "refugee_family_fold_trgm_idx", "refugee_given_fold_idx",
-            "refugee_given_fold_trgm_idx"}
+            "refugee_given_fold_trgm_idx", "refugee_name_ar_fold_idx", "refugee_name_ar_fold_trgm_idx"}
         cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'refugee_family_upper_idx'")
         assert cursor.fetchone()[0] == 0
 
@@ -326,13 +326,15 @@ def assert_search_uses(client, name: str, term: str, table: str, indexes: tuple[
 
 LIST_SEARCHES = [
     ("returns:returnee_list", "kone", "returns_returnee", ("returnee_case_fold_trgm", "returnee_family_fold_trgm",
-                                                          "returnee_given_fold_trgm")),
+                                                          "returnee_given_fold_trgm", "returnee_name_ar_fold_trgm")),
     ("reintegration:session_list", "adda", "reintegration_supportsession", (
-        "returnee_case_fold_trgm", "returnee_family_fold_trgm", "returnee_given_fold_trgm")),
+        "returnee_case_fold_trgm", "returnee_family_fold_trgm", "returnee_given_fold_trgm",
+        "returnee_name_ar_fold_trgm")),
     ("resettlement:refugee_list", "adda", "resettlement_refugee", ("refugee_family_fold_trgm",
-                                                                  "refugee_given_fold_trgm", "file_number_fold_trgm")),
+                                                                  "refugee_given_fold_trgm", "file_number_fold_trgm",
+                                                                  "refugee_name_ar_fold_trgm")),
     ("resettlement:file_list", "adda", "resettlement_resettlementfile", (
-        "refugee_family_fold_trgm", "refugee_given_fold_trgm", "file_number_fold_trgm")),
+        "refugee_family_fold_trgm", "refugee_given_fold_trgm", "file_number_fold_trgm", "refugee_name_ar_fold_trgm")),
 ]
 
 
@@ -367,5 +369,5 @@ def test_the_trigram_indexes_keep_a_small_pending_list():
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE '%%_fold_trgm_idx'")
         options = dict(cursor.fetchall())
-    assert len(options) == 6
+    assert len(options) == 8  # case and file numbers; Latin given and family names, Arabic name: of both
     assert all(value == ["gin_pending_list_limit=64"] for value in options.values()), options

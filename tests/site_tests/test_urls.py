@@ -27,7 +27,7 @@ def test_anonymous_is_sent_to_the_login_page(client, name):
 def test_login_page_is_public_and_in_french(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
 
 
 def test_admin_needs_login(client):
@@ -56,5 +56,5 @@ def test_language_can_be_switched_to_english(client):
     assert "Se connecter" in client.get(reverse("login")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     content = client.get(reverse("login")).content.decode()
-    assert '<html lang="en">' in content
+    assert '<html lang="en" dir="ltr">' in content
     assert "Log in" in content
