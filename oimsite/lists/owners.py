@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+import django_tables2 as tables
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -69,6 +70,22 @@ def owner_label(user: Any) -> str:
 class OwnerChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return owner_label(obj)
+
+
+class OwnerColumn(tables.Column):
+    """The case's owner, by name (the list selects the user with the case: `select_related`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("verbose_name", _("Assigned to"))
+        kwargs.setdefault("accessor", "assigned_to")
+        kwargs.setdefault("order_by", ("assigned_to__username", "pk"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: Any) -> str:
+        return owner_label(value)
+
+    def value(self, value: Any) -> str:
+        return owner_label(value) if value is not None else ""
 
 
 # --- Lists (django-filter) ---------------------------------------------------------------------------------
