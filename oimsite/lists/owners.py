@@ -124,22 +124,22 @@ class OwnerListFilter(admin.SimpleListFilter):
 
     title = _("owner")
     parameter_name = "owner"
-    choices = OWNER_CHOICES
+    owner_choices = OWNER_CHOICES
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
-        return list(self.choices)
+        return list(self.owner_choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if not value:
             return queryset
-        if value not in dict(self.choices):
+        if value not in dict(self.owner_choices):
             raise IncorrectLookupParameters(_("Unknown owner filter: %(value)s") % {"value": value})
         return filter_by_owner(queryset, value, request.user)
 
 
 class FollowUpOwnerListFilter(OwnerListFilter):
-    choices = OWNER_CHOICES_WITHOUT_RECENT
+    owner_choices = OWNER_CHOICES_WITHOUT_RECENT
 
 
 class AssignedToListFilter(admin.SimpleListFilter):
