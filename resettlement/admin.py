@@ -16,7 +16,6 @@ from oimsite.lists.owners import (
     AssignedCaseAdminMixin,
     AssignedToListFilter,
     AssignmentLogAdmin,
-    AssignmentLogInline,
     OwnerListFilter,
 )
 
@@ -65,10 +64,6 @@ class RefugeeInline(LabelledTabularInline):
         return super().formfield_for_dbfield(db_field, request, **relationship_without_default(db_field, kwargs))
 
 
-class FileAssignmentInline(AssignmentLogInline):
-    model = FileAssignment
-
-
 class ResettlementFileAdminForm(forms.ModelForm):
     # No Meta: the admin builds the form for ResettlementFile with the fields of `fields`.
 
@@ -89,9 +84,10 @@ class ResettlementFileAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, C
     list_select_related = ("assigned_to",)
     # The refugees' names are searched in a subquery, not a join (oimsite.admin_search).
     search_fields = ("^file_number", "^refugees__family_name", "^refugees__given_name")
-    inlines = [RefugeeInline, FileAssignmentInline]
+    inlines = [RefugeeInline]
     fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
-              "assigned_to", "assigned_on", "consent_date", "consent_scope", "notes", "created_at", "updated_at")
+              "assigned_to", "assigned_on", "assignment_log", "consent_date", "consent_scope", "notes", "created_at",
+              "updated_at")
 
 
 class RefugeeYearListFilter(YearListFilter):

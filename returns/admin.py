@@ -12,7 +12,6 @@ from oimsite.lists.owners import (
     AssignedCaseAdminMixin,
     AssignedToListFilter,
     AssignmentLogAdmin,
-    AssignmentLogInline,
     OwnerListFilter,
 )
 from reintegration.models import SupportSession
@@ -53,10 +52,6 @@ class ReturneeAdminForm(forms.ModelForm):
         if "vulnerabilities" in cleaned:
             self.instance._pending_vulnerabilities = list(cleaned["vulnerabilities"])
         return cleaned
-
-
-class ReturneeAssignmentInline(AssignmentLogInline):
-    model = ReturneeAssignment
 
 
 class SupportSessionInline(LabelledTabularInline):
@@ -108,10 +103,10 @@ class ReturneeAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin
     # Checkboxes rather than filter_horizontal: a short fixed list, and the widget axe-core finds accessible.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     list_select_related = ("assigned_to",)
-    inlines = [SupportSessionInline, ReturneeAssignmentInline]
+    inlines = [SupportSessionInline]
     fieldsets = (
         (None, {"fields": ("case_number", "stage", "closure_reason", "status")}),
-        (_("Owner"), {"fields": ("assigned_to", "assigned_on")}),
+        (_("Owner"), {"fields": ("assigned_to", "assigned_on", "assignment_log")}),
         (_("Person"), {"fields": ("given_name", "family_name", "sex", "date_of_birth", "nationality")}),
         (_("Return"), {"fields": ("host_country", "return_country", "departure_date")}),
         (_("Vulnerability"), {"fields": ("vulnerabilities",)}),

@@ -21,7 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -190,30 +191,6 @@ class ReassignForm(forms.Form):
         self.fields["assigned_to"].queryset = staff_users()
 
 
-class AssignmentLogInline(admin.TabularInline):
-    """A case's owners, newest first: read-only for everyone (the log is append-only)."""
-
-    fields = ("at", "from_user", "to_user", "by", "reason")
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    verbose_name = _("change of owner")
-    verbose_name_plural = _("changes of owner")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("from_user", "to_user", "by")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 class AssignmentLogAdmin(admin.ModelAdmin):
     """The assignment log of a case model, to read: nobody adds, changes or deletes an entry."""
 
@@ -264,8 +241,29 @@ class AssignedCaseAdminMixin:
     def has_reassign_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.has_perm(self.reassign_permission())
 
+    # The newest changes of owner shown on a case's page (the log's own admin lists them all).
+    assignment_log_shown = 20
+
+    @admin.display(description=_("changes of owner"))
+    def assignment_log(self, obj: Model | None) -> str:
+        """The case's log, newest first, as a read-only section of its change page (not an inline: there is
+        nothing to submit)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        entries = list(obj.assignments.select_related("from_user", "to_user", "by")[: self.assignment_log_shown])
+        if not entries:
+            return _("No change of owner recorded.")
+        return format_html("<ul class=\"assignment-log\">{}</ul>", format_html_join("", "<li>{}</li>", (
+            (_("%(when)s: from %(from)s to %(to)s, by %(by)s%(reason)s") % {
+                "when": formats.date_format(timezone.localtime(entry.at), "SHORT_DATETIME_FORMAT"),
+                "from": owner_label(entry.from_user) if entry.from_user else _("nobody"),
+                "to": owner_label(entry.to_user) if entry.to_user else _("nobody"),
+                "by": owner_label(entry.by) if entry.by else "—",
+                "reason": f" — {entry.reason}" if entry.reason else "",
+            },) for entry in entries)))
+
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
-        fields = (*super().get_readonly_fields(request, obj), "assigned_on")
+        fields = (*super().get_readonly_fields(request, obj), "assigned_on", "assignment_log")
         if not self.has_reassign_permission(request, obj):
             fields = (*fields, "assigned_to")
         return fields
