@@ -96,6 +96,7 @@ class OwnerFilter(django_filters.ChoiceFilter):
 
     def __init__(self, *args: Any, with_recent: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Owner"))
+        kwargs.setdefault("field_name", "assigned_to")
         kwargs.setdefault("choices", OWNER_CHOICES if with_recent else OWNER_CHOICES_WITHOUT_RECENT)
         super().__init__(*args, **kwargs)
 
