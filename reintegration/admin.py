@@ -1,18 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists.admin_base import CaseAdmin, YearListFilter
+from oimsite.core.assignment import staff_users
+from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
+from oimsite.lists.owners import INACTIVE_OWNER, AssignedToListFilter, FollowUpOwnerListFilter, OwnerChoiceField
 
-from .models import Phase, SupportSession
+from .models import (
+    OPEN_GOAL_STATUSES,
+    PLAN_HAS_OPEN_GOALS,
+    FollowUp,
+    FollowUpScheduleStep,
+    Phase,
+    PlanGoal,
+    PlanStatus,
+    ReintegrationPlan,
+    SupportSession,
+)
+from .services import plan_next_follow_up
+
+# "Due this week": pending and due from today to this many days ahead.
+DUE_SOON_DAYS = 7
 
 
 class SessionYearListFilter(YearListFilter):
     date_field = "date"
 
 
+class SupportSessionAdminForm(forms.ModelForm):
+    # No Meta: the admin builds it with the fields of SupportSessionAdmin.fields.
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        goal = self.fields.get("goal")
+        if goal is None:
+            return
+        # The goals offered are those of the returnee's plans: the posted returnee's, else the session's own.
+        returnee_id = self.data.get(self.add_prefix("returnee")) if self.is_bound else None
+        if returnee_id is None and self.instance.returnee_id is not None:
+            returnee_id = self.instance.returnee_id
+        if returnee_id is not None and str(returnee_id).isdigit() and len(str(returnee_id)) <= 18:
+            goal.queryset = PlanGoal.objects.filter(plan__returnee_id=int(returnee_id)).select_related("plan")
+        else:
+            goal.queryset = PlanGoal.objects.none()
+        goal.error_messages["invalid_choice"] = _(
+            "Choose a goal of this returnee's reintegration plan (save the returnee first to see its goals).")
+
+
 @admin.register(SupportSession)
 class SupportSessionAdmin(CaseAdmin):
+    form = SupportSessionAdminForm
     changelist_totals = (
         (_("sessions"), None),
         (_("before departure"), Q(phase=Phase.PRE_DEPARTURE)),
@@ -24,5 +70,147 @@ class SupportSessionAdmin(CaseAdmin):
     search_fields = ("^returnee__case_number", "^returnee__family_name", "^returnee__given_name")
     autocomplete_fields = ("returnee",)
     list_select_related = ("returnee",)
-    fields = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced", "notes",
+    fields = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced", "goal", "notes",
               "created_at", "updated_at")
+
+
+# --- Reintegration plans ------------------------------------------------------------------------------------
+
+class PlanGoalInlineFormSet(LabelledInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.status != PlanStatus.COMPLETED:
+            return
+        # The goals as submitted (the plan form let the model skip its check of the stored ones).
+        open_rows = [form for form in self.forms
+                     if form.cleaned_data and not self._should_delete_form(form)
+                     and form.cleaned_data.get("status") in OPEN_GOAL_STATUSES]
+        for form in open_rows:
+            form.add_error("status", PLAN_HAS_OPEN_GOALS)
+        if open_rows:
+            raise ValidationError(PLAN_HAS_OPEN_GOALS)
+
+
+class PlanGoalInline(LabelledTabularInline):
+    model = PlanGoal
+    formset = PlanGoalInlineFormSet
+    extra = 0
+    fields = ("dimension", "need", "planned_support", "budget_mad", "target_date", "status", "outcome")
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "outcome":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ReintegrationPlanAdminForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The goals are the inline's rows, validated after this form (PlanGoalInlineFormSet.clean).
+        self.instance.goals_checked_with_form = True
+        return cleaned
+
+
+class LatePlanListFilter(admin.SimpleListFilter):
+    title = _("agreement")
+    parameter_name = "late"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("yes", _("Late: not agreed 30 days after the return"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.late()
+        if self.value():
+            raise IncorrectLookupParameters(_("Unknown choice: %(value)s") % {"value": self.value()[:20]})
+        return queryset
+
+
+@admin.register(ReintegrationPlan)
+class ReintegrationPlanAdmin(CaseAdmin):
+    form = ReintegrationPlanAdminForm
+    changelist_totals = (
+        (_("plans"), None),
+        (_("draft"), Q(status=PlanStatus.DRAFT)),
+        (_("agreed"), Q(status=PlanStatus.AGREED)),
+        (_("completed"), Q(status=PlanStatus.COMPLETED)),
+    )
+    list_display = ("returnee", "status", "agreed_on", "closed_on", "late", "created_at")
+    list_filter = ("status", LatePlanListFilter)
+    search_fields = ("^returnee__case_number", "^returnee__family_name", "^returnee__given_name")
+    autocomplete_fields = ("returnee",)
+    list_select_related = ("returnee",)
+    inlines = [PlanGoalInline]
+    fields = ("returnee", "status", "agreed_on", "closed_on", "closure_reason", "notes", "created_at",
+              "updated_at")
+
+    @admin.display(description=_("late"), boolean=True)
+    def late(self, obj: ReintegrationPlan) -> bool:
+        return obj.is_late
+
+
+# --- Follow-ups ----------------------------------------------------------------------------------------------
+
+class FollowUpDueListFilter(admin.SimpleListFilter):
+    title = _("due")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("overdue", _("Overdue")), ("week", _("Due this week")), ("pending", _("Not done yet")),
+                ("done", _("Done"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        if value == "overdue":
+            return queryset.overdue(today)
+        if value == "week":
+            return queryset.due_within(DUE_SOON_DAYS, today)
+        if value == "pending":
+            return queryset.pending()
+        if value == "done":
+            return queryset.filter(done_on__isnull=False)
+        raise IncorrectLookupParameters(_("Unknown choice: %(value)s") % {"value": value[:20]})
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(CaseAdmin):
+    changelist_totals = (
+        (_("follow-ups"), None),
+        (_("not done yet"), Q(done_on__isnull=True)),
+        (_("done"), Q(done_on__isnull=False)),
+    )
+    list_display = ("returnee", "kind", "due_date", "assigned_to", "done_on", "outcome", "overdue")
+    list_filter = (FollowUpOwnerListFilter, AssignedToListFilter, FollowUpDueListFilter, "kind")
+    search_fields = ("^returnee__case_number", "^returnee__family_name", "^returnee__given_name")
+    autocomplete_fields = ("returnee",)
+    list_select_related = ("returnee", "assigned_to")
+    fields = ("returnee", "kind", "due_date", "assigned_to", "done_on", "outcome", "notes", "next_due",
+              "scheduled", "created_at", "updated_at")
+    readonly_fields = ("scheduled", "created_at", "updated_at")
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj: FollowUp) -> bool:
+        return obj.is_overdue
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "assigned_to":
+            kwargs.setdefault("queryset", staff_users())
+            kwargs.setdefault("error_messages", {"invalid_choice": INACTIVE_OWNER})
+            kwargs.setdefault("form_class", OwnerChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # In the admin's transaction: the next follow-up exists only if this one is saved.
+        if obj.next_due is not None:
+            plan_next_follow_up(obj)
+
+
+@admin.register(FollowUpScheduleStep)
+class FollowUpScheduleStepAdmin(admin.ModelAdmin):
+    list_display = ("programme", "months_after_departure", "kind", "active")
+    list_filter = ("programme", "active")
+    ordering = ("programme", "months_after_departure")

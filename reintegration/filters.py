@@ -6,11 +6,28 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.models_base import Sex, year_bounds
+from oimsite.lists.owners import AssignedToFilter, OwnerFilter
 from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 from returns.filters import PROGRAMMES
 from returns.models import MOROCCO
 
-from .models import Kind, Mode, Phase, Provider, SupportSession
+from .models import (
+    FollowUp,
+    FollowUpKind,
+    FollowUpOutcome,
+    Kind,
+    Mode,
+    Phase,
+    PlanStatus,
+    Provider,
+    ReintegrationPlan,
+    SupportSession,
+)
+
+# "Due this week": pending and due from today to this many days ahead.
+DUE_SOON_DAYS = 7
+DUE_CHOICES = [("overdue", _("Overdue")), ("week", _("Due this week")), ("pending", _("Not done yet")),
+               ("done", _("Done"))]
 
 
 class SupportSessionFilter(django_filters.FilterSet):
@@ -45,3 +62,52 @@ class SupportSessionFilter(django_filters.FilterSet):
     def filter_year(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         start, end = year_bounds(value)
         return queryset.filter(date__gte=start, date__lt=end)
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name"),
+                     help_text=_("Case number, given or family name of the returnee."))
+    owner = OwnerFilter(with_recent=False)
+    assigned_to = AssignedToFilter()
+    due = django_filters.ChoiceFilter(label=_("Due"), choices=DUE_CHOICES, method="filter_due")
+    due_date_after = django_filters.DateFilter(label=_("Due from"), field_name="due_date", lookup_expr="gte",
+                                               widget=forms.DateInput(attrs={"type": "date"}))
+    due_date_before = django_filters.DateFilter(label=_("Due until"), field_name="due_date", lookup_expr="lte",
+                                                widget=forms.DateInput(attrs={"type": "date"}))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=FollowUpKind.choices)
+    outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=FollowUpOutcome.choices)
+
+    class Meta:
+        form = RangeCheckedForm
+        model = FollowUp
+        fields: list[str] = []
+
+    def filter_due(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "overdue":
+            return queryset.overdue()
+        if value == "week":
+            return queryset.due_within(DUE_SOON_DAYS)
+        if value == "pending":
+            return queryset.pending()
+        return queryset.filter(done_on__isnull=False)
+
+
+class ReintegrationPlanFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name"),
+                     help_text=_("Case number, given or family name of the returnee."))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PlanStatus.choices)
+    late = YesNoFilter(label=_("Late (not agreed 30 days after the return)"), method="filter_late")
+    # A plan is worked on by the returnee's owner.
+    owner = OwnerFilter(with_recent=False, field_name="returnee__assigned_to", label=_("Returnee's owner"))
+    assigned_to = AssignedToFilter(field_name="returnee__assigned_to", label=_("Returnee assigned to"))
+
+    class Meta:
+        form = RangeCheckedForm
+        model = ReintegrationPlan
+        fields: list[str] = []
+
+    def filter_late(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        late = queryset.late()
+        return late if value else queryset.exclude(pk__in=late.values("pk"))

@@ -206,6 +206,7 @@ class PlanStatus(models.TextChoices):
 
 
 AGREED_OR_DONE = (PlanStatus.AGREED, PlanStatus.COMPLETED)
+PLAN_HAS_OPEN_GOALS = _("A plan completes only when every goal is achieved, partly achieved or dropped.")
 # A plan not agreed this long after the return is flagged (Reintegration Handbook: agreed soon after return).
 PLAN_AGREEMENT_DAYS = 30
 
@@ -267,6 +268,9 @@ class ReintegrationPlan(CaseRecord):
         ]
         indexes = [models.Index(fields=["status", "returnee"], name="plan_status_returnee_idx")]
 
+    # Set by a form that validates the goals being submitted with the plan (the admin's inline).
+    goals_checked_with_form = False
+
     def __str__(self) -> str:
         return _("Plan of %(returnee)s (%(status)s)") % {
             "returnee": self.returnee.case_number, "status": self.get_status_display()}
@@ -304,10 +308,10 @@ class ReintegrationPlan(CaseRecord):
         born = returnee.date_of_birth if returnee is not None else None
         if self.agreed_on and born and self.agreed_on < born:
             errors.setdefault("agreed_on", []).append(_("The plan cannot be agreed before the returnee was born."))
-        if self.status == PlanStatus.COMPLETED and self.pk is not None and self.goals.open().exists():
-            errors.setdefault("status", []).append(
-                _("A plan completes only when every goal is achieved, partly achieved or dropped.")
-            )
+        # In the admin the goals are the inline's rows, checked with the form (PlanGoalInlineFormSet.clean).
+        if (self.status == PlanStatus.COMPLETED and self.pk is not None and not self.goals_checked_with_form
+                and self.goals.open().exists()):
+            errors.setdefault("status", []).append(PLAN_HAS_OPEN_GOALS)
         if errors:
             raise ValidationError(errors)
 

@@ -5,8 +5,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.columns import ShortDateColumn
+from oimsite.lists.owners import OwnerColumn
 
-from .models import SupportSession
+from .models import FollowUp, ReintegrationPlan, SupportSession
 
 
 class SupportSessionTable(tables.Table):
@@ -47,3 +48,52 @@ class SupportSessionFullExportTable(SupportSessionTable):
     class Meta(SupportSessionTable.Meta):
         fields = (*SupportSessionTable.Meta.fields, "notes", "created_at", "updated_at")
         sequence = fields
+
+
+class FollowUpTable(tables.Table):
+    due_date = ShortDateColumn(linkify=True, order_by=("due_date", "pk"))
+    case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
+                                linkify=lambda record: record.returnee.get_absolute_url(),
+                                order_by=("returnee__case_number", "pk"))
+    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+                                  order_by=("returnee__family_name", "returnee__given_name", "pk"))
+    kind = tables.Column(order_by=("kind", "pk"))
+    assigned_to = OwnerColumn()
+    done_on = ShortDateColumn(order_by=("done_on", "pk"))
+    outcome = tables.Column(order_by=("outcome", "pk"))
+    overdue = tables.BooleanColumn(accessor="is_overdue", verbose_name=capfirst(_("overdue")), orderable=False)
+
+    class Meta:
+        model = FollowUp
+        fields = ("due_date", "case_number", "returnee_name", "kind", "assigned_to", "done_on", "outcome", "overdue")
+        order_by = ("due_date",)
+        attrs = {"class": "data-table"}
+        empty_text = _("No follow-up matches these filters.")
+
+    def render_returnee_name(self, record: FollowUp) -> str:
+        return record.returnee.full_name
+
+
+class ReintegrationPlanTable(tables.Table):
+    case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
+                                linkify=lambda record: record.get_absolute_url(),
+                                order_by=("returnee__case_number", "pk"))
+    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+                                  order_by=("returnee__family_name", "returnee__given_name", "pk"))
+    departure_date = ShortDateColumn(accessor="returnee__departure_date", verbose_name=capfirst(_("departure date")),
+                                     order_by=("returnee__departure_date", "pk"))
+    status = tables.Column(order_by=("status", "pk"))
+    agreed_on = ShortDateColumn(order_by=("agreed_on", "pk"))
+    closed_on = ShortDateColumn(order_by=("closed_on", "pk"))
+    late = tables.BooleanColumn(accessor="is_late", verbose_name=capfirst(_("late")), orderable=False)
+    owner = OwnerColumn(accessor="returnee__assigned_to", order_by=("returnee__assigned_to__username", "pk"))
+
+    class Meta:
+        model = ReintegrationPlan
+        fields = ("case_number", "returnee_name", "departure_date", "status", "agreed_on", "closed_on", "late",
+                  "owner")
+        attrs = {"class": "data-table"}
+        empty_text = _("No plan matches these filters.")
+
+    def render_returnee_name(self, record: ReintegrationPlan) -> str:
+        return record.returnee.full_name

@@ -6,4 +6,8 @@ app_name = "reintegration"
 urlpatterns = [
     path("", views.SupportSessionListView.as_view(), name="session_list"),
     path("<int:pk>/", views.SupportSessionDetailView.as_view(), name="session_detail"),
+    path("follow-ups/", views.FollowUpListView.as_view(), name="followup_list"),
+    path("follow-ups/<int:pk>/", views.FollowUpDetailView.as_view(), name="followup_detail"),
+    path("plans/", views.ReintegrationPlanListView.as_view(), name="plan_list"),
+    path("plans/<int:pk>/", views.ReintegrationPlanDetailView.as_view(), name="plan_detail"),
 ]

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.views.generic import DetailView
 
 from oimsite.lists.views import CaseListView
 
-from .filters import SupportSessionFilter
-from .models import SupportSession
-from .tables import SupportSessionFullExportTable, SupportSessionTable
+from .filters import FollowUpFilter, ReintegrationPlanFilter, SupportSessionFilter
+from .models import FollowUp, PlanGoal, ReintegrationPlan, SupportSession
+from .tables import FollowUpTable, ReintegrationPlanTable, SupportSessionFullExportTable, SupportSessionTable
 
 
 class SupportSessionListView(CaseListView):
@@ -31,3 +31,56 @@ class SupportSessionDetailView(LoginRequiredMixin, PermissionRequiredMixin, Deta
 
     def get_queryset(self) -> QuerySet[SupportSession]:
         return SupportSession.objects.select_related("returnee")
+
+
+class NoExportMixin:
+    """A list without exports (it adds nothing to the case lists' exports, and has no export permission)."""
+
+    export_formats = ()
+
+    def can_export(self) -> bool:
+        return False
+
+
+class FollowUpListView(NoExportMixin, CaseListView):
+    model = FollowUp
+    permission_required = "reintegration.view_followup"
+    table_class = FollowUpTable
+    filterset_class = FollowUpFilter
+    title = FollowUp._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[FollowUp]:
+        return FollowUp.objects.select_related("returnee", "assigned_to")
+
+
+class FollowUpDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    model = FollowUp
+    permission_required = "reintegration.view_followup"
+    context_object_name = "follow_up"
+
+    def get_queryset(self) -> QuerySet[FollowUp]:
+        return FollowUp.objects.select_related("returnee", "assigned_to")
+
+
+class ReintegrationPlanListView(NoExportMixin, CaseListView):
+    model = ReintegrationPlan
+    permission_required = "reintegration.view_reintegrationplan"
+    table_class = ReintegrationPlanTable
+    filterset_class = ReintegrationPlanFilter
+    title = ReintegrationPlan._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[ReintegrationPlan]:
+        return ReintegrationPlan.objects.select_related("returnee", "returnee__assigned_to")
+
+
+class ReintegrationPlanDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    """A plan with its goals, and under each goal the sessions that serve it."""
+
+    model = ReintegrationPlan
+    permission_required = "reintegration.view_reintegrationplan"
+    context_object_name = "plan"
+
+    def get_queryset(self) -> QuerySet[ReintegrationPlan]:
+        goals = PlanGoal.objects.order_by("target_date", "pk").prefetch_related(
+            Prefetch("sessions", queryset=SupportSession.objects.order_by("date", "pk")))
+        return ReintegrationPlan.objects.select_related("returnee").prefetch_related(Prefetch("goals", queryset=goals))

@@ -12,8 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
 from oimsite.lists.admin_delete import DeleteWithDependentsMixin
+from oimsite.lists.owners import (
+    AssignedCaseAdminMixin,
+    AssignedToListFilter,
+    AssignmentLogAdmin,
+    OwnerListFilter,
+)
 
-from .models import DEPARTED_NEEDS_REFUGEE, DEPARTED_STAGES, Refugee, Relationship, ResettlementFile
+from .models import (
+    DEPARTED_NEEDS_REFUGEE,
+    DEPARTED_STAGES,
+    FileAssignment,
+    Refugee,
+    Relationship,
+    ResettlementFile,
+)
 
 
 class RefugeeInlineFormSet(LabelledInlineFormSet):
@@ -62,17 +75,19 @@ class ResettlementFileAdminForm(forms.ModelForm):
 
 
 @admin.register(ResettlementFile)
-class ResettlementFileAdmin(DeleteWithDependentsMixin, CaseAdmin):
+class ResettlementFileAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
     deleted_with = ("refugees",)
     form = ResettlementFileAdminForm
     changelist_totals = ((_("files"), None), (_("departed or arrived"), Q(stage__in=DEPARTED_STAGES)))
-    list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date")
-    list_filter = ("stage", "destination_country", YearListFilter)
+    list_display = ("file_number", "destination_country", "stage", "referral_date", "departure_date", "assigned_to")
+    list_filter = (OwnerListFilter, AssignedToListFilter, "stage", "destination_country", YearListFilter)
+    list_select_related = ("assigned_to",)
     # The refugees' names are searched in a subquery, not a join (oimsite.admin_search).
     search_fields = ("^file_number", "^refugees__family_name", "^refugees__given_name", "refugees__name_ar")
     inlines = [RefugeeInline]
     fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
-              "consent_date", "consent_scope", "notes", "created_at", "updated_at")
+              "assigned_to", "assigned_on", "assignment_log", "consent_date", "consent_scope", "notes", "created_at",
+              "updated_at")
 
 
 class RefugeeYearListFilter(YearListFilter):
@@ -104,3 +119,8 @@ class RefugeeAdmin(CaseAdmin):
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
         return super().formfield_for_dbfield(db_field, request, **relationship_without_default(db_field, kwargs))
+
+
+@admin.register(FileAssignment)
+class FileAssignmentAdmin(AssignmentLogAdmin):
+    search_fields = ("^case__file_number",)

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.models_base import Sex
+from oimsite.lists.owners import AssignedToFilter, OwnerFilter
 from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 
 from .models import Refugee, ResettlementFile, Stage
@@ -24,6 +25,8 @@ class ResettlementFileFilter(django_filters.FilterSet):
                                             widget=forms.DateInput(attrs={"type": "date"}))
     destination = CountryFilter(label=_("Resettlement country"), field_name="destination_country")
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    owner = OwnerFilter()
+    assigned_to = AssignedToFilter()
 
     class Meta:
         form = RangeCheckedForm

@@ -5,6 +5,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.columns import ShortDateColumn
+from oimsite.lists.owners import OwnerColumn
 
 from .models import Refugee, ResettlementFile
 
@@ -19,10 +20,12 @@ class ResettlementFileTable(tables.Table):
     departure_date = ShortDateColumn(order_by=("departure_date", "pk"))
     refugee_count = tables.Column(verbose_name=capfirst(_("refugees")), attrs={"td": {"class": "number"}},
                                   order_by=("refugee_count", "pk"))
+    assigned_to = OwnerColumn()
 
     class Meta:
         model = ResettlementFile
-        fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date", "refugee_count")
+        fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date", "refugee_count",
+                  "assigned_to")
         # One column: its header alone shows the sort (the tie-break is in the column's order_by).
         order_by = ("-referral_date",)
         attrs = {"class": "data-table"}

@@ -29,7 +29,7 @@ class ResettlementFileListView(CaseListView):
     title = ResettlementFile._meta.verbose_name_plural
 
     def get_queryset(self) -> QuerySet[ResettlementFile]:
-        return ResettlementFile.objects.annotate(refugee_count=refugee_count())
+        return ResettlementFile.objects.annotate(refugee_count=refugee_count()).select_related("assigned_to")
 
 
 class ResettlementFileDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):

@@ -8,9 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from oimsite.lists.admin_delete import DeleteWithDependentsMixin
+from oimsite.lists.owners import (
+    AssignedCaseAdminMixin,
+    AssignedToListFilter,
+    AssignmentLogAdmin,
+    OwnerListFilter,
+)
 from reintegration.models import SupportSession
 
-from .models import MOROCCO, Returnee, ReturnStatus, VulnerabilityCategory
+from .models import MOROCCO, Returnee, ReturneeAssignment, ReturnStatus, VulnerabilityCategory
 from .vulnerability_categories import LABELS
 
 
@@ -31,6 +37,13 @@ class ProgrammeListFilter(admin.SimpleListFilter):
 
 class ReturneeAdminForm(forms.ModelForm):
     # No Meta: the admin builds the form for Returnee with the fields of its fieldsets.
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The status follows the stage (Returnee.clean derives it): shown, never taken from the request. A
+        # disabled field rather than a read-only one, so that the model's message about it has a place.
+        if "status" in self.fields:
+            self.fields["status"].disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -66,7 +79,7 @@ class VulnerabilityCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Returnee)
-class ReturneeAdmin(DeleteWithDependentsMixin, CaseAdmin):
+class ReturneeAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
     deleted_with = ("sessions",)
     changelist_totals = (
         (_("returnees"), None),
@@ -77,11 +90,12 @@ class ReturneeAdmin(DeleteWithDependentsMixin, CaseAdmin):
     form = ReturneeAdminForm
     list_display = (
         "case_number", "family_name", "given_name", "sex", "nationality", "host_country", "return_country",
-        "departure_date", "status",
+        "departure_date", "stage", "status", "assigned_to",
     )
     list_display_links = ("case_number", "family_name")
     list_filter = (
-        ProgrammeListFilter, "status", YearListFilter, "sex", "return_country", "host_country",
+        OwnerListFilter, AssignedToListFilter, ProgrammeListFilter, "stage", "status", YearListFilter, "sex",
+        "return_country", "host_country",
         "vulnerabilities",
     )
     # Prefix searches: an index serves them (see migration 0004); a substring search scans the table.
@@ -89,9 +103,11 @@ class ReturneeAdmin(DeleteWithDependentsMixin, CaseAdmin):
     search_fields = ("^case_number", "^family_name", "^given_name", "name_ar")
     # Checkboxes rather than filter_horizontal: a short fixed list, and the widget axe-core finds accessible.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    list_select_related = ("assigned_to",)
     inlines = [SupportSessionInline]
     fieldsets = (
-        (None, {"fields": ("case_number", "status")}),
+        (None, {"fields": ("case_number", "stage", "closure_reason", "status")}),
+        (_("Owner"), {"fields": ("assigned_to", "assigned_on", "assignment_log")}),
         (_("Person"), {"fields": ("given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality")}),
         (_("Return"), {"fields": ("host_country", "return_country", "departure_date")}),
         (_("Vulnerability"), {"fields": ("vulnerabilities",)}),
@@ -100,3 +116,8 @@ class ReturneeAdmin(DeleteWithDependentsMixin, CaseAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
+
+
+@admin.register(ReturneeAssignment)
+class ReturneeAssignmentAdmin(AssignmentLogAdmin):
+    search_fields = ("^case__case_number",)

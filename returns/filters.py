@@ -6,9 +6,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.models_base import Sex
+from oimsite.lists.owners import AssignedToFilter, OwnerFilter
 from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 
-from .models import AgeBand, Returnee, ReturneeQuerySet, ReturnStatus, VulnerabilityCategory
+from .models import AgeBand, Returnee, ReturneeQuerySet, ReturnStatus, Stage, VulnerabilityCategory
 
 PROGRAMMES = [("from_morocco", _("Returns from Morocco")), ("to_morocco", _("Moroccans returning home"))]
 
@@ -32,6 +33,9 @@ class ReturneeFilter(django_filters.FilterSet):
     age_band = django_filters.ChoiceFilter(label=_("Age at return"), choices=AgeBand.choices,
                                            method="filter_age_band")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ReturnStatus.choices)
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    owner = OwnerFilter()
+    assigned_to = AssignedToFilter()
     vulnerability = django_filters.ModelChoiceFilter(
         label=_("Vulnerability"), field_name="vulnerabilities", queryset=VulnerabilityCategory.objects.all())
     counselled_virtually = YesNoFilter(
@@ -64,6 +68,3 @@ class ReturneeFilter(django_filters.FilterSet):
 
     def filter_enhanced(self, queryset: ReturneeQuerySet, name: str, value: int) -> QuerySet:
         return queryset.enhanced_support_in(value)
-
-
-

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.columns import ShortDateColumn
 from oimsite.lists.exports import RelatedNamesColumn
+from oimsite.lists.owners import OwnerColumn
 
 from .models import Returnee
 
@@ -26,11 +27,12 @@ class ReturneeTable(tables.Table):
     return_country = tables.Column(order_by=("return_country", "pk"))
     departure_date = ShortDateColumn(order_by=("departure_date", "-case_number"))
     status = tables.Column(order_by=("status", "pk"))
+    assigned_to = OwnerColumn()
 
     class Meta:
         model = Returnee
         fields = ("case_number", "family_name", "given_name", "name_ar", "sex", "age_at_return", "nationality",
-                  "host_country", "return_country", "departure_date", "status")
+                  "host_country", "return_country", "departure_date", "status", "assigned_to")
         # One column: its header alone shows the sort (the tie-break is in the column's order_by).
         order_by = ("-departure_date",)
         attrs = {"class": "data-table"}
@@ -52,6 +54,7 @@ class ReturneeFullExportTable(ReturneeTable):
 
     class Meta(ReturneeTable.Meta):
         fields = ("case_number", "family_name", "given_name", "name_ar", "sex", "date_of_birth", "age_at_return",
-                  "nationality", "host_country", "return_country", "departure_date", "status", "vulnerabilities",
-                  "session_count", "consent_date", "consent_scope", "notes", "created_at", "updated_at")
+                  "nationality", "host_country", "return_country", "departure_date", "status", "assigned_to",
+                  "vulnerabilities", "session_count", "consent_date", "consent_scope", "notes", "created_at",
+                  "updated_at")
         sequence = fields

@@ -21,7 +21,7 @@ class ReturneeListView(CaseListView):
     title = Returnee._meta.verbose_name_plural
 
     def get_queryset(self) -> QuerySet[Returnee]:
-        return Returnee.objects.with_age_at_return()
+        return Returnee.objects.with_age_at_return().select_related("assigned_to")
 
     def prepare_full_export(self, queryset: ReturneeQuerySet) -> QuerySet[Returnee]:
         return queryset.with_session_count().prefetch_related("vulnerabilities")

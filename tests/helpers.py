@@ -21,15 +21,15 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER
+from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, SUPERVISOR
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
 from returns.models import Stage as CaseStage
 
-# The password of every account a test makes; the four roles, least to most access.
+# The password of every account a test makes; the five roles, least to most access.
 PASSWORD = "Correct-Horse-Battery-9"
-ROLES = [CASE_WORKER, RESETTLEMENT_OFFICER, DATA_OFFICER, ADMINISTRATOR]
+ROLES = [CASE_WORKER, RESETTLEMENT_OFFICER, SUPERVISOR, DATA_OFFICER, ADMINISTRATOR]
 
 # SESSION_SAVE_EVERY_REQUEST (the 30-minute inactivity timeout) saves the session on each request:
 # a savepoint, an UPDATE and its release inside the test's transaction. Constant, whatever the data size.

@@ -20,7 +20,9 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from oimsite.reporting.models import PublishedFigure
-from returns.models import Returnee
+from reintegration.models import FollowUp, FollowUpScheduleStep, ReintegrationPlan
+from resettlement.models import FileAssignment
+from returns.models import Returnee, ReturneeAssignment
 from tests.helpers import ROLES, Endpoint, walk
 
 LOGIN = "302 → login"
@@ -130,6 +132,10 @@ SITE_RULES = {
     "returns:returnee_detail": Perm(("returns.view_returnee",)),
     "reintegration:session_list": Perm(("reintegration.view_supportsession",)),
     "reintegration:session_detail": Perm(("reintegration.view_supportsession",)),
+    "reintegration:followup_list": Perm(("reintegration.view_followup",)),
+    "reintegration:followup_detail": Perm(("reintegration.view_followup",)),
+    "reintegration:plan_list": Perm(("reintegration.view_reintegrationplan",)),
+    "reintegration:plan_detail": Perm(("reintegration.view_reintegrationplan",)),
     "resettlement:file_list": Perm(("resettlement.view_resettlementfile",)),
     "resettlement:file_detail": Perm(("resettlement.view_resettlementfile",)),
     "resettlement:refugee_list": Perm(("resettlement.view_refugee",)),
@@ -183,6 +189,12 @@ ADMIN_RULES = {
     "reintegration.supportsession": CASE_ADMIN,
     "resettlement.resettlementfile": CASE_ADMIN,
     "resettlement.refugee": CASE_ADMIN,
+    # The assignment logs: read by those who see them, written only by reassignments.
+    "returns.returneeassignment": READ_ONLY_ADMIN,
+    "resettlement.fileassignment": READ_ONLY_ADMIN,
+    "reintegration.reintegrationplan": CASE_ADMIN,
+    "reintegration.followup": CASE_ADMIN,
+    "reintegration.followupschedulestep": STANDARD_ADMIN,
 }
 
 
@@ -217,12 +229,19 @@ def objects(cases, django_user_model):
                                               path_info="/login/", locked_out=False)
     event = AuditEvent.objects.record("login", username="x")
     figure = PublishedFigure.objects.create(key="avrr.returned", year=2024, value=1, source="test")
+    returnee_log = ReturneeAssignment.objects.create(case=cases["returnee"], to_user=target, by=target)
+    file_log = FileAssignment.objects.create(case=cases["file"], to_user=target, by=target)
+    plan = ReintegrationPlan.objects.create(returnee=cases["returnee"])
+    follow_up = FollowUp.objects.create(returnee=cases["returnee"], kind="phone", due_date=date(2024, 6, 1))
+    step = FollowUpScheduleStep.objects.get_or_create(programme="from_morocco", months_after_departure=1,
+                                                      defaults={"kind": "phone"})[0]
     found = {
         Returnee: cases["returnee"], type(cases["session"]): cases["session"], type(cases["file"]): cases["file"],
         type(cases["refugee"]): cases["refugee"], type(cases["vulnerability"]): cases["vulnerability"],
         django_user_model: target, Group: Group.objects.get(name=ROLES[0]), AccessAttempt: attempt,
         AccessLog: log, AccessFailureLog: failure, AuditEvent: event,
-        PublishedFigure: figure,
+        PublishedFigure: figure, ReturneeAssignment: returnee_log, FileAssignment: file_log,
+        ReintegrationPlan: plan, FollowUp: follow_up, FollowUpScheduleStep: step,
     }
     assert date(2024, 1, 1)  # the cases fixture's year is the one the shared report asks for
     return found

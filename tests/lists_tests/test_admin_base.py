@@ -60,7 +60,7 @@ def test_admin_index_is_in_french_by_default(admin_client_logged):
 
 def returnee_post_data(**overrides):
     data = {
-        "case_number": "RVA-2024-09999", "status": "departed", "given_name": "Moussa", "family_name": "Diallo",
+        "case_number": "RVA-2024-09999", "stage": "returned", "given_name": "Moussa", "family_name": "Diallo",
         "sex": "M", "date_of_birth": "1990-02-03", "nationality": "GN", "host_country": "MA",
         "return_country": "GN", "departure_date": "2024-03-04", "consent_date": "", "consent_scope": "",
         "notes": "",
@@ -94,7 +94,7 @@ def assert_refused_on_page(response, message):
         ({"date_of_birth": "2024-05-01", "departure_date": "2024-04-01"},
          "The departure date cannot be before the date of birth."),
         ({"return_country": "MA"}, "The country of return must differ from the host country."),
-        ({"departure_date": ""}, "A returned case needs a departure date."),
+        ({"departure_date": ""}, "A case at the stage “Returned” needs a departure date."),
         ({"case_number": "bad"}, "Enter a case number such as RVA-2024-00042"),
     ],
 )
