@@ -177,7 +177,7 @@ def cases(db):
     returnee = Returnee.objects.create(
         case_number="RVA-2024-00001", given_name="Awa", family_name="Diallo", sex="F",
         date_of_birth=date(1990, 5, 1), nationality="SN", host_country="MA", return_country="SN",
-        status=ReturnStatus.DEPARTED, departure_date=date(2024, 3, 1),
+        status=ReturnStatus.DEPARTED, stage="returned", departure_date=date(2024, 3, 1),
     )
     returnee.vulnerabilities.add(vulnerability)
     session = SupportSession.objects.create(
