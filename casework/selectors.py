@@ -64,12 +64,17 @@ class StageCount:
     stage: str
     label: str
     count: int
+    url: str = ""
 
 
-def _stage_counts(queryset: QuerySet, stages: tuple[str, ...], labels: Any) -> tuple[list[StageCount], int]:
-    """Open cases per stage and in all, in one query (conditional counts, in the stages' order)."""
+def _stage_counts(queryset: QuerySet, stages: tuple[str, ...], labels: Any,
+                  list_name: str = "") -> tuple[list[StageCount], int]:
+    """Open cases per stage and in all, in one query (conditional counts, in the stages' order); each count
+    links to the list of the user's cases at that stage."""
     counts = queryset.aggregate(total=Count("pk"), **{f"s_{s}": Count("pk", filter=Q(stage=s)) for s in stages})
-    return [StageCount(s, str(labels[s]), counts[f"s_{s}"]) for s in stages], counts["total"]
+    return [StageCount(s, str(labels[s]), counts[f"s_{s}"],
+                       list_url(list_name, owner="mine", stage=s) if list_name else "")
+            for s in stages], counts["total"]
 
 
 def my_work(user: Any, today: Any = None) -> dict[str, Any]:
@@ -84,10 +89,10 @@ def my_work(user: Any, today: Any = None) -> dict[str, Any]:
                                     list_url("reintegration:followup_list", owner="mine"))
     if user.has_perm("returns.view_returnee"):
         cases = Returnee.objects.assigned_to_user(user).open_cases()
-        stages, total = _stage_counts(cases, OPEN_STAGES, dict(Stage.choices))
+        stages, total = _stage_counts(cases, OPEN_STAGES, dict(Stage.choices), "returns:returnee_list")
         work["returnees"] = Section(
             list(cases.order_by("stage_changed_on", "case_number")[:ROWS]), total,
-            list_url("returns:returnee_list", owner="mine"), {"stages": stages})
+            list_url("returns:returnee_list", owner="mine", open="true"), {"stages": stages})
         work["recent_returnees"] = _section(
             Returnee.objects.recently_assigned_to(user).order_by("-assigned_on", "pk"),
             list_url("returns:returnee_list", owner="recent"))
@@ -97,10 +102,10 @@ def my_work(user: Any, today: Any = None) -> dict[str, Any]:
         work["plans"] = _section(plans, late=plans.late(today).count())
     if user.has_perm("resettlement.view_resettlementfile"):
         files = ResettlementFile.objects.assigned_to_user(user).open_cases()
-        stages, total = _stage_counts(files, FILE_OPEN_STAGES, dict(FileStage.choices))
+        stages, total = _stage_counts(files, FILE_OPEN_STAGES, dict(FileStage.choices), "resettlement:file_list")
         work["files"] = Section(
             list(files.order_by("stage_changed_on", "file_number")[:ROWS]), total,
-            list_url("resettlement:file_list", owner="mine"), {"stages": stages})
+            list_url("resettlement:file_list", owner="mine", open="true"), {"stages": stages})
         work["recent_files"] = _section(
             ResettlementFile.objects.recently_assigned_to(user).order_by("-assigned_on", "pk"),
             list_url("resettlement:file_list", owner="recent"))
@@ -146,8 +151,8 @@ def caseload(today: Any = None) -> tuple[list[Load], Load]:
         row = Load(user, *(counts.get(pk, {}).get("n", 0) for counts in (returnees, files, overdue, plans, late_plans)))
         owner = {"assigned_to": pk} if pk is not None else {"owner": "unassigned"}
         row.links = {
-            "returnees": list_url("returns:returnee_list", **owner),
-            "files": list_url("resettlement:file_list", **owner),
+            "returnees": list_url("returns:returnee_list", **owner, open="true"),
+            "files": list_url("resettlement:file_list", **owner, open="true"),
             "overdue": list_url("reintegration:followup_list", **owner, due="overdue"),
             "plans": list_url("reintegration:plan_list", **owner, status="draft"),
         }

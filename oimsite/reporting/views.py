@@ -60,10 +60,10 @@ def unassigned_cases() -> list[dict[str, Any]]:
     return [
         {"key": "returnees", "label": _("returnee cases"),
          "value": Returnee.objects.open_cases().unassigned().count(),
-         "url": reverse("returns:returnee_list") + "?owner=unassigned"},
+         "url": reverse("returns:returnee_list") + "?owner=unassigned&open=true"},
         {"key": "files", "label": _("resettlement files"),
          "value": ResettlementFile.objects.open_cases().unassigned().count(),
-         "url": reverse("resettlement:file_list") + "?owner=unassigned"},
+         "url": reverse("resettlement:file_list") + "?owner=unassigned&open=true"},
     ]
 
 

@@ -67,9 +67,13 @@ def test_my_open_cases_by_stage_with_counts_from_the_database(work, make_user, c
     page = in_english(client).get(reverse("my_work")).content.decode()
     cases = section(page, "my-returnees")
     assert count_in(cases) == 3
-    stages = dict((label, int(n)) for n, label in re.findall(r'<span class="stage-count">(\d+)</span> ([^<]+)</li>',
+    stages = dict((label, int(n)) for n, label in re.findall(r'<span class="stage-count">(\d+)</span> ([^<]+)</',
                                                                cases))
     assert stages["Returned"] == 2 and stages["Registered"] == 1 and stages["Counselled"] == 0
+    # Each stage with cases opens the list of exactly those: the user's open cases at that stage.
+    link = re.search(r'<a href="([^"]+)"><span class="stage-count">2</span> Returned</a>', cases).group(1)
+    listed = in_english(client).get(link.replace("&amp;", "&"))
+    assert listed.status_code == 200 and listed.context["table"].paginator.count == 2
     assert "my-files" not in page  # a case worker has no resettlement files
 
 
@@ -126,8 +130,8 @@ def test_long_sections_are_capped_with_a_link_to_the_rest(work, make_user, clien
     client.force_login(me)
     cases = section(in_english(client).get(reverse("my_work")).content.decode(), "my-returnees")
     assert count_in(cases) == 5
-    assert cases.count('<li><a href="/returns/') == 3
-    assert f'<a href="{reverse("returns:returnee_list")}?owner=mine">See all 5</a>' in cases
+    assert len(re.findall(r'<li><a href="/returns/\d+/', cases)) == 3
+    assert f'<a href="{reverse("returns:returnee_list")}?owner=mine&amp;open=true">See all 5</a>' in cases
 
 
 def test_my_work_needs_a_case_permission(client, make_user):
@@ -254,8 +258,13 @@ def test_the_caseload_equals_the_live_counts(work, make_user, client):
     assert numbers["awa"] == {"returnees": 3, "files": 0, "overdue": 3, "plans": 1}
     assert numbers["Nobody (unassigned)"]["returnees"] == 1 and numbers["Nobody (unassigned)"]["files"] == 1
     page = response.content.decode()
-    assert f'href="{reverse("returns:returnee_list")}?assigned_to={awa.pk}"' in page
-    assert f'href="{reverse("returns:returnee_list")}?owner=unassigned"' in page
+    assert f'href="{reverse("returns:returnee_list")}?assigned_to={awa.pk}&amp;open=true"' in page
+    assert f'href="{reverse("returns:returnee_list")}?owner=unassigned&amp;open=true"' in page
+    # Each number opens a list of exactly the cases it counts.
+    for query, expected in ((f"assigned_to={awa.pk}&open=true", numbers["awa"]["returnees"]),
+                            ("owner=unassigned&open=true", numbers["Nobody (unassigned)"]["returnees"])):
+        listed = client.get(f'{reverse("returns:returnee_list")}?{query}')
+        assert listed.context["table"].paginator.count == expected
     assert "(1 late)" in page
 
 

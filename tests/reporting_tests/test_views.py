@@ -164,8 +164,11 @@ def test_the_open_cases_without_an_owner_link_to_their_lists(admin_client_logged
     line = page.split('id="unassigned">')[1].split("</p>")[0]
     assert re.sub(r"<[^>]+>|\s+", "", line) == "Opencaseswithoutanowner:4returneecases·3resettlementfiles"
     returnees = reverse("returns:returnee_list")
-    assert f'<a href="{returnees}?owner=unassigned" data-key="unassigned.returnees">4</a>' in line
-    assert f'href="{reverse("resettlement:file_list")}?owner=unassigned"' in line
+    assert f'<a href="{returnees}?owner=unassigned&amp;open=true" data-key="unassigned.returnees">4</a>' in line
+    assert f'href="{reverse("resettlement:file_list")}?owner=unassigned&amp;open=true"' in line
+    # The list behind the number shows exactly the cases it counts (the closed one is not among them).
+    listed = admin_client_logged.get(f"{returnees}?owner=unassigned&open=true")
+    assert listed.context["table"].paginator.count == Returnee.objects.open_cases().unassigned().count() == 4
 
 
 def test_the_unassigned_numbers_are_plain_text_for_those_who_cannot_open_the_list(client, make_user):
