@@ -208,7 +208,8 @@ def test_loaddata(viewed, tmp_path):
         {"model": "returns.returnee", "pk": far, "fields": {
             "case_number": "RVA-2024-99001", "given_name": "Kofi", "family_name": "Mensah", "sex": "M",
             "date_of_birth": "1990-01-01", "nationality": "UG", "host_country": "MA", "return_country": "UG",
-            "departure_date": "2024-04-01", "status": "departed", "created_at": "2024-04-01T00:00:00Z",
+            "departure_date": "2024-04-01", "status": "departed", "stage": "returned",
+            "created_at": "2024-04-01T00:00:00Z",
             "updated_at": "2024-04-01T00:00:00Z"}},
         {"model": "reintegration.supportsession", "fields": {
             "returnee": far, "kind": "cash", "phase": "post_return", "mode": "in_person", "provider": "iom_origin",
