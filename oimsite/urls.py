@@ -12,5 +12,6 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("resettlement/", include("resettlement.urls")),
+    path("", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

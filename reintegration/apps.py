@@ -11,9 +11,13 @@ class ReintegrationConfig(AppConfig):
     verbose_name = _("Counselling and reintegration")
 
     def ready(self) -> None:
+        from oimsite.core import panels
         from returns.models import STAGE_RULES, Returnee
 
+        from .panels import returnee_scores_panel
         from .services import check_completed_reintegration, schedule_on_return
+
+        panels.register("returns.returnee", returnee_scores_panel)
 
         if check_completed_reintegration not in STAGE_RULES:
             STAGE_RULES.append(check_completed_reintegration)

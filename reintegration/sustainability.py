@@ -184,3 +184,12 @@ def copy_instrument_version(version: InstrumentVersion) -> InstrumentVersion:
             AnswerOption(indicator=new, position=o.position, label=o.label, label_fr=o.label_fr, label_ar=o.label_ar,
                          score=o.score) for o in indicator.options.all()])
     return copy
+
+
+def score_rows(survey: SustainabilitySurvey) -> list[tuple[str, Decimal | None, bool | None]]:
+    """(dimension, score, at or above the version's threshold) of a survey, the composite last."""
+    labels = {Dimension.ECONOMIC: _("Economic"), Dimension.SOCIAL: _("Social"),
+              Dimension.PSYCHOSOCIAL: _("Psychosocial"), "composite": _("Composite")}
+    threshold = survey.version.threshold
+    return [(labels[key], value, None if value is None else value >= threshold)
+            for key, value in survey.scores().items()]

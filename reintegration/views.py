@@ -125,6 +125,7 @@ class SustainabilitySurveyDetailView(LoginRequiredMixin, PermissionRequiredMixin
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["score_rows"] = sustainability.score_rows(self.object)
         context["answers"] = (self.object.answers.select_related("indicator", "option")
                               .order_by("indicator__position", "indicator__pk"))
         return context

@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.db.models import QuerySet
 from django.views.generic import DetailView
 
+from oimsite.core.panels import render_panels
 from oimsite.lists.views import CaseListView
 
 from .filters import ReturneeFilter
@@ -35,4 +36,6 @@ class ReturneeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView
         context = super().get_context_data(**kwargs)
         context["sessions"] = self.object.sessions.order_by("date", "pk")
         context["vulnerabilities"] = self.object.vulnerabilities.all()
+        # Sections of the apps built on returns (the casework timeline …), registered in oimsite.core.panels.
+        context["panels"] = render_panels(self.object, self.request)
         return context
