@@ -138,6 +138,7 @@ class SurveyEntryView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView)
     stores the scores. A follow-up not done, or one whose survey is complete, gets a message and no form."""
 
     template_name = "reintegration/survey_form.html"
+    model = FollowUp  # the object of the URL's pk
     permission_required = ("reintegration.add_sustainabilitysurvey", "reintegration.change_sustainabilitysurvey")
 
     def setup_survey(self, pk: int) -> tuple[FollowUp, SustainabilitySurvey | None, str]:
