@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.roles import CASE_WORKER
 from reintegration import sustainability
@@ -28,6 +29,13 @@ from tests.helpers import in_english, returnee
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def in_english_messages():
+    """The messages read in English (the interface's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
