@@ -35,6 +35,9 @@ CASEWORK_PERMISSIONS = (
     "reintegration.view_plangoal", "reintegration.add_plangoal", "reintegration.change_plangoal",
     "reintegration.view_followup", "reintegration.add_followup", "reintegration.change_followup",
     "reintegration.view_followupschedulestep",
+    "reintegration.view_sustainabilitysurvey", "reintegration.add_sustainabilitysurvey",
+    "reintegration.change_sustainabilitysurvey", "reintegration.view_instrumentversion",
+    "reintegration.view_surveyindicator", "reintegration.view_answeroption",
 )
 
 # "app_label.codename" patterns (fnmatch). Order of roles: least to most access.

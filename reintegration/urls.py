@@ -8,6 +8,9 @@ urlpatterns = [
     path("<int:pk>/", views.SupportSessionDetailView.as_view(), name="session_detail"),
     path("follow-ups/", views.FollowUpListView.as_view(), name="followup_list"),
     path("follow-ups/<int:pk>/", views.FollowUpDetailView.as_view(), name="followup_detail"),
+    path("follow-ups/<int:pk>/survey/", views.SurveyEntryView.as_view(), name="survey_entry"),
+    path("surveys/", views.SustainabilitySurveyListView.as_view(), name="survey_list"),
+    path("surveys/<int:pk>/", views.SustainabilitySurveyDetailView.as_view(), name="survey_detail"),
     path("plans/", views.ReintegrationPlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.ReintegrationPlanDetailView.as_view(), name="plan_detail"),
 ]

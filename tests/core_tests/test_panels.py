@@ -34,7 +34,8 @@ def test_panels_render_in_their_order_and_skip_those_with_nothing_to_show(regist
 
 def test_casework_registers_the_timelines():
     keys = {model: [p.key for p in panels.panels_for(model)] for model in (Returnee,)}
-    assert keys[Returnee] == ["casework.timeline"]
+    # The sustainability scores (reintegration) come after the timeline.
+    assert keys[Returnee] == ["casework.timeline", "reintegration.sustainability"]
     from resettlement.models import ResettlementFile
 
     assert [p.key for p in panels.panels_for(ResettlementFile)] == ["casework.timeline"]
