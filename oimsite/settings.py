@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "import_export",
     # The layers, bottom up: shared bases, the list-and-admin machinery, the domain apps, reporting.
     "oimsite.core",
     "oimsite.lists",

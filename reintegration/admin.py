@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.assignment import staff_users
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
+from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import INACTIVE_OWNER, AssignedToListFilter, FollowUpOwnerListFilter, OwnerChoiceField
 
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     ReintegrationPlan,
     SupportSession,
 )
+from .resources import FollowUpResource, SupportSessionResource
 from .services import plan_next_follow_up
 
 # "Due this week": pending and due from today to this many days ahead.
@@ -57,7 +59,8 @@ class SupportSessionAdminForm(forms.ModelForm):
 
 
 @admin.register(SupportSession)
-class SupportSessionAdmin(CaseAdmin):
+class SupportSessionAdmin(CaseImportMixin, CaseAdmin):
+    resource_classes = [SupportSessionResource]
     form = SupportSessionAdminForm
     changelist_totals = (
         (_("sessions"), None),
@@ -176,7 +179,8 @@ class FollowUpDueListFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(CaseAdmin):
+class FollowUpAdmin(CaseImportMixin, CaseAdmin):
+    resource_classes = [FollowUpResource]
     changelist_totals = (
         (_("follow-ups"), None),
         (_("not done yet"), Q(done_on__isnull=True)),

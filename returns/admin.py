@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from oimsite.lists.admin_delete import DeleteWithDependentsMixin
+from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import (
     AssignedCaseAdminMixin,
     AssignedToListFilter,
@@ -17,6 +18,7 @@ from oimsite.lists.owners import (
 from reintegration.models import SupportSession
 
 from .models import MOROCCO, Returnee, ReturneeAssignment, ReturnStatus, VulnerabilityCategory
+from .resources import ReturneeResource
 from .vulnerability_categories import LABELS
 
 
@@ -79,7 +81,8 @@ class VulnerabilityCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Returnee)
-class ReturneeAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
+class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
+    resource_classes = [ReturneeResource]
     deleted_with = ("sessions",)
     changelist_totals = (
         (_("returnees"), None),
