@@ -21,7 +21,6 @@ class SupportSessionResource(CaseResource):
     class Meta(CaseResource.Meta):
         model = SupportSession
         fields = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced", "notes")
-        import_id_fields = ("id",)
 
 
 @register_import
@@ -31,4 +30,3 @@ class FollowUpResource(CaseResource):
     class Meta(CaseResource.Meta):
         model = FollowUp
         fields = ("returnee", "kind", "due_date", "assigned_to", "done_on", "outcome", "notes", "next_due")
-        import_id_fields = ("id",)

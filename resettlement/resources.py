@@ -48,4 +48,3 @@ class RefugeeResource(CaseResource):
         model = Refugee
         fields = ("file", "given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality",
                   "is_principal_applicant", "relationship")
-        import_id_fields = ("id",)

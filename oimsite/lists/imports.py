@@ -188,6 +188,9 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
 class SpreadsheetFormat(Format):
     """django-import-export's format for our files: CSV or XLSX, told apart by their content."""
 
+    def __init__(self, encoding: str | None = None) -> None:
+        self.encoding = encoding  # the admin passes its own; the content decides
+
     def get_title(self) -> str:
         return "CSV / XLSX"
 
@@ -579,6 +582,11 @@ class CaseResource(resources.ModelResource):
         if numbers:
             raise ValidationError({id_field: _("This number is on rows %(rows)s of the file: keep one row per "
                                                "record.") % {"rows": ", ".join(str(n + 1) for n in numbers)}})
+
+    def get_instance(self, instance_loader: Any, row: dict) -> models.Model | None:
+        if "id" not in self.fields:  # records without a number of their own: each row is a new one
+            return None
+        return super().get_instance(instance_loader, row)
 
     def import_row(self, row: dict, instance_loader: Any, **kwargs: Any) -> RowResult:
         row_result = super().import_row(row, instance_loader, **kwargs)
