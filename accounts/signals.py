@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from oimsite.core.names import records_merged
 from oimsite.lists.exports import export_done
 from oimsite.lists.imports import import_done
 
@@ -56,3 +57,10 @@ def audit_import(sender: Any, request: HttpRequest | None = None, user: Any = No
         username="" if user is not None else "manage.py", what=sender._meta.label_lower, file_name=file_name[:255],
         mode=mode, written=written, counts=counts or {},
     )
+
+
+@receiver(records_merged, dispatch_uid="accounts.audit_merge")
+def audit_merge(sender: Any, kept: Any, merged: str, by: Any = None, moved: dict | None = None,
+                **kwargs: Any) -> None:
+    AuditEvent.objects.record(AuditEventKind.MERGE, user=by, what=sender._meta.label_lower,
+                              kept=getattr(kept, "case_number", str(kept)), merged=merged, moved=moved or {})

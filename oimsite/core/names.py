@@ -20,6 +20,11 @@ from typing import Any
 
 from django.db import models
 from django.db.models.signals import pre_save
+from django.dispatch import Signal
+
+# Sent after two records of one person were merged: sender is the model; kwargs kept (the record kept), merged
+# (the case number of the record merged into it and deleted), by (the user) and moved ({relation: count}).
+records_merged = Signal()
 
 # Particles set aside wherever they stand as a word of their own: the article and "son of".
 _PARTICLES = {"EL", "AL", "OULD", "WULD", "OLD", "UL"}

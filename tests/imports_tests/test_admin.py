@@ -47,7 +47,8 @@ def test_the_changelist_has_an_import_button_for_those_who_may_import(role_clien
 
 def test_the_import_permission_goes_with_the_add_permission(role_client):
     expected = {
-        CASE_WORKER: {"returns.import_returnee", "reintegration.import_supportsession", "reintegration.import_followup"},
+        CASE_WORKER: {"returns.import_returnee", "reintegration.import_supportsession",
+                      "reintegration.import_followup"},
         RESETTLEMENT_OFFICER: {"resettlement.import_resettlementfile", "resettlement.import_refugee"},
         SUPERVISOR: {"reintegration.import_supportsession", "reintegration.import_followup"},
         DATA_OFFICER: set(),

@@ -94,7 +94,7 @@ def test_a_formula_cell_is_read_as_its_text_never_its_value():
     buffer = io.BytesIO()
     workbook.save(buffer)
     dataset = read_table(buffer.getvalue())
-    name, when = list(dataset)[0]
+    name, when = next(iter(dataset))
     assert name == '=HYPERLINK("http://evil","x")'
     assert when.date() == date(2024, 5, 10)
 
