@@ -584,7 +584,7 @@ class CaseResource(resources.ModelResource):
                                                "record.") % {"rows": ", ".join(str(n + 1) for n in numbers)}})
 
     def get_instance(self, instance_loader: Any, row: dict) -> models.Model | None:
-        if "id" not in self.fields:  # records without a number of their own: each row is a new one
+        if "id" in self.get_import_id_fields() and "id" not in self.fields:  # no number of their own: rows are new
             return None
         return super().get_instance(instance_loader, row)
 

@@ -88,7 +88,7 @@ def test_dry_run_then_confirm_valid_rows_only(role_client):
     assert "Essai, rien n’a été écrit" in page or "Dry run" in page
     report = response.context["report"]
     assert [(row.number, row.outcome) for row in report.rows] == [(2, "new"), (3, "invalid")]
-    assert "“99/99/1995”" in page
+    assert "« 99/99/1995 » n’est pas une date" in page
     assert not Returnee.objects.exists()
     # All or nothing (the default): one bad row, nothing written.
     response = confirm(client, response)

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import ADMINISTRATOR, CASE_WORKER
@@ -14,6 +15,13 @@ from returns.services import MergeRefused, merge_returnees
 from tests.helpers import admin_form_data, saved_returnee, session
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are checked in English here; the admin's tests read them in French.
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(("one", "other"), [
