@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -147,7 +147,7 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
         return [
             path("duplicates/", self.admin_site.admin_view(self.duplicates_view),
                  name="{}_{}_duplicates".format(*info)),
-            path("merge/<int:keep>/<int:other>/", self.admin_site.admin_view(self.merge_view),
+            path("<path:object_id>/merge/", self.admin_site.admin_view(self.merge_view),
                  name="{}_{}_merge".format(*info)),
             *super().get_urls(),
         ]
@@ -167,12 +167,24 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
                    "can_merge": request.user.has_perm("returns.merge_returnee"), "shown": DUPLICATES_SHOWN}
         return TemplateResponse(request, "admin/returns/returnee/duplicates.html", context)
 
-    def merge_view(self, request: HttpRequest, keep: int, other: int) -> HttpResponse:
-        """Keep one record, merge the other into it: the conflicts to resolve first, else a confirmation."""
+    def merge_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Keep this record and merge another (`?other=<id>`) into it: the conflicts to resolve first, else a
+        confirmation. Without `other`, the possible duplicates of this record to choose from."""
         if not request.user.has_perm("returns.merge_returnee"):
             raise PermissionDenied
-        kept = get_object_or_404(Returnee, pk=keep)
-        merged = get_object_or_404(Returnee, pk=other)
+        kept = self.get_object(request, unquote(object_id))
+        if kept is None:
+            raise Http404
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Merge two records"),
+                   "keep": kept}
+        other_id = request.POST.get("other") or request.GET.get("other")
+        if not other_id:
+            context["candidates"] = Returnee.objects.possible_duplicates_of(
+                kept.given_name, kept.family_name, kept.date_of_birth, exclude_pk=kept.pk).order_by("case_number")
+            return TemplateResponse(request, "admin/returns/returnee/merge.html", context)
+        merged = self.get_object(request, other_id) if other_id.isdigit() else None
+        if merged is None:
+            raise Http404
         problems = merge_conflicts(kept, merged)
         if request.method == "POST" and not problems:
             try:
@@ -183,12 +195,11 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
                 messages.success(request, _("%(other)s was merged into %(keep)s.") % {
                     "other": merged.case_number, "keep": kept.case_number})
                 return HttpResponseRedirect(reverse("admin:returns_returnee_change", args=[kept.pk]))
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Merge two records"),
-                   "keep": kept, "other": merged, "problems": problems,
-                   "counts": {"sessions": merged.sessions.count(), "plans": merged.plans.count(),
-                              "follow_ups": merged.follow_ups.count()}}
-        return TemplateResponse(request, "admin/returns/returnee/merge.html", context, status=409 if problems and
-                                request.method == "POST" else 200)
+        context.update(other=merged, problems=problems,
+                       counts={"sessions": merged.sessions.count(), "plans": merged.plans.count(),
+                               "follow_ups": merged.follow_ups.count()})
+        status = 409 if problems and request.method == "POST" else 200
+        return TemplateResponse(request, "admin/returns/returnee/merge.html", context, status=status)
 
     fieldsets = (
         (None, {"fields": ("case_number", "stage", "closure_reason", "status")}),
