@@ -14,7 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 import django_tables2 as tables
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.dispatch import Signal
 from django.utils import formats, timezone
 from django.utils.encoding import force_str
@@ -29,7 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from oimsite.core.collation import collation_key
 from oimsite.core.text import clean_text
-from oimsite.lists.owners import OwnerColumn, owner_label
+from oimsite.lists.owners import OwnerColumn
 
 # Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -230,6 +232,7 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
             if isinstance(value, datetime):
                 return _local(value)
             return value if isinstance(value, date) else None
+        date_cell.dates = True  # type: ignore[attr-defined]
         return path, date_cell
     if isinstance(column, RelatedNamesColumn):
         if field is None or not field.many_to_many or type(column).value is not RelatedNamesColumn.value:
@@ -238,28 +241,53 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
     if isinstance(column, OwnerColumn):
         if field is None or not field.is_relation:
             return None
-        # The owner's name parts, read with the row: owner_label() of a user built from them.
-        user_model = field.related_model
-        return "owner", (path, lambda parts: None if parts[0] is None else owner_label(
-            user_model(pk=parts[0], username=parts[1], first_name=parts[2], last_name=parts[3])))
+        return "owner", (path, _owner_cell)
     if type(column) not in (tables.Column,) or (field is not None and field.is_relation):
         return None
     if field is not None and field.choices:
         display = field.display_dict() if hasattr(field, "display_dict") else dict(field.flatchoices)
+        # Each choice's cell, computed once (its label in the active language, neutralised).
+        cells = {value: _choice_cell(label, empty) for value, label in display.items()}
 
         def choice_cell(value: Any) -> Any:
-            label = force_str(display.get(value, value), strings_only=True)
-            return None if label in empty else _text_cell(label)
+            try:
+                return cells[value]
+            except KeyError:
+                return _choice_cell(display.get(value, value), empty)
+            except TypeError:  # an unhashable value
+                return _choice_cell(value, empty)
         return path, choice_cell
 
     def plain_cell(value: Any) -> Any:
+        if value.__class__ is str:
+            if not value:
+                return None
+            if value.isascii() and value.isprintable() and not value.startswith(FORMULA_PREFIXES):
+                return value
+            return neutralise(value)
         return None if value in empty else _text_cell(force_str(value, strings_only=True))
     return path, plain_cell
 
 
-def database_rows(table: Table, columns: list[BoundColumn]) -> Iterator[list[Any]] | None:
+def owner_label_sql(path: str) -> Any:
+    """owner_label() in SQL: the user's full name ("first last", trimmed), else the username; null without one."""
+    full = Trim(Concat(F(f"{path}__first_name"), Value(" "), F(f"{path}__last_name"),
+                       output_field=models.CharField()))
+    return Coalesce(NullIf(full, Value("")), F(f"{path}__username"), output_field=models.CharField())
+
+
+def _owner_cell(value: Any) -> Any:
+    return _text_cell(value) if value else None
+
+
+def _choice_cell(label: Any, empty: Any) -> Any:
+    label = force_str(label, strings_only=True)
+    return None if label in empty else _text_cell(label)
+
+
+def database_rows(table: Table, columns: list[BoundColumn], csv_text: bool = False) -> Iterator[list[Any]] | None:
     """The export's cells of every row of `table`, read with values_list(); None if a column needs the tables'
-    own machinery."""
+    own machinery. With `csv_text`, dates come as `csv_cell` writes them."""
     data = table.data.data
     if not isinstance(data, QuerySet):
         return None
@@ -268,44 +296,55 @@ def database_rows(table: Table, columns: list[BoundColumn]) -> Iterator[list[Any
     if any(step is None for step in plan):
         return None
     paths: list[str] = ["pk"]
-    slices, steps = [], []
-    for step in plan:
-        kind, detail = step
-        start = len(paths)
+    converters: list[Callable[[Any], Any] | None] = []
+    annotations = {}
+    for index, (kind, detail) in enumerate(plan):
         if kind == "m2m":
             paths.append("pk")
-            steps.append(("m2m", None))
+            converters.append(None)
         elif kind == "owner":
             path, convert = detail
-            paths += [f"{path}__pk", f"{path}__username", f"{path}__first_name", f"{path}__last_name"]
-            steps.append(("many", convert))
+            annotations[f"_export_owner_{index}"] = owner_label_sql(path)
+            paths.append(f"_export_owner_{index}")
+            converters.append(convert)
         else:
             paths.append(kind)
-            steps.append(("one", detail))
-        slices.append((start, len(paths)))
-    queryset = data.prefetch_related(None).values_list(*paths)
+            converters.append(detail)
+    queryset = data.prefetch_related(None).annotate(**annotations).values_list(*paths)
     many = {index: model._meta.get_field(step[1]) for index, step in enumerate(plan) if step[0] == "m2m"}
-    return _database_rows(queryset, list(zip(steps, slices, strict=True)), many)
+    return _database_rows(queryset, converters, many, csv_text)
 
 
-def _database_rows(queryset: Any, plan: list, many: dict[int, Any]) -> Iterator[list[Any]]:
+def _database_rows(queryset: Any, converters: list, many: dict[int, Any], csv_text: bool) -> Iterator[list[Any]]:
     names: dict[int, dict[Any, str]] = {}
     for index, field in many.items():
         related = field.related_model
         names[index] = {record.pk: force_str(record) for record in related._default_manager.all()}
+    if csv_text:
+        converters = [_as_csv(convert) if convert is not None else None for convert in converters]
     chunk: list[tuple] = []
     for row in queryset.iterator(chunk_size=FAST_CHUNK_ROWS):
         chunk.append(row)
         if len(chunk) >= FAST_CHUNK_ROWS:
-            yield from _convert(chunk, plan, many, names)
+            yield from _convert(chunk, converters, many, names)
             chunk = []
     if chunk:
-        yield from _convert(chunk, plan, many, names)
+        yield from _convert(chunk, converters, many, names)
 
 
-def _convert(chunk: list[tuple], plan: list, many: dict[int, Any], names: dict[int, dict[Any, str]]
+def _as_csv(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if getattr(convert, "dates", False):
+        return lambda value: csv_cell(convert(value))
+    return convert
+
+
+def _convert(chunk: list[tuple], converters: list, many: dict[int, Any], names: dict[int, dict[Any, str]]
              ) -> Iterator[list[Any]]:
-    related: dict[int, dict[Any, list[str]]] = {}
+    if not many:
+        for row in chunk:
+            yield [convert(value) for convert, value in zip(converters, row[1:], strict=True)]
+        return
+    related: dict[int, dict[Any, str]] = {}
     for index, field in many.items():
         through = field.remote_field.through
         source, target = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
@@ -313,15 +352,10 @@ def _convert(chunk: list[tuple], plan: list, many: dict[int, Any], names: dict[i
         for owner, other in through._default_manager.filter(**{f"{source}__in": [row[0] for row in chunk]}
                                                               ).values_list(source, target):
             found.setdefault(owner, []).append(names[index].get(other, ""))
-        related[index] = {owner: "; ".join(sorted(values, key=collation_key)) for owner, values in found.items()}
+        related[index] = {owner: neutralise("; ".join(sorted(values, key=collation_key)))
+                          for owner, values in found.items()}
     for row in chunk:
         cells = []
-        for index, ((kind, convert), (start, end)) in enumerate(plan):
-            if kind == "one":
-                cells.append(convert(row[start]))
-            elif kind == "many":
-                cells.append(convert(row[start:end]))
-            else:
-                joined = related[index].get(row[0])
-                cells.append(neutralise(joined) if joined else None)
+        for index, (convert, value) in enumerate(zip(converters, row[1:], strict=True)):
+            cells.append(convert(value) if convert is not None else related[index].get(row[0]))
         yield cells

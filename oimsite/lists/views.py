@@ -95,17 +95,17 @@ def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
     the number of data rows once the last one has been written.
     """
     columns = export_columns(table, exclude_columns)
-    cells_of_rows = database_rows(table, columns)
+    cells_of_rows = database_rows(table, columns, csv_text=True)
     if cells_of_rows is None:
         data = table.data.data
         records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
-        cells_of_rows = table_rows(table, columns, records)
+        cells_of_rows = ([csv_cell(cell) for cell in cells] for cells in table_rows(table, columns, records))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header_cells(columns))
     rows = 0
     for cells in cells_of_rows:
-        writer.writerow([csv_cell(cell) for cell in cells])
+        writer.writerow(cells)
         rows += 1
         if buffer.tell() >= EXPORT_CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")

@@ -5,10 +5,17 @@ import zipfile
 from datetime import date, datetime
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from oimsite.lists import imports
 from oimsite.lists.imports import ImportRefused, read_table
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def xlsx(rows: list[list]) -> bytes:
