@@ -228,9 +228,14 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
     path, field = found
     empty = column.empty_values
     if isinstance(column, (tables.DateColumn, tables.DateTimeColumn)):
+        zone = timezone.get_current_timezone()
+
         def date_cell(value: Any) -> Any:
             if isinstance(value, datetime):
-                return _local(value)
+                # _local(), with the zone looked up once for the export rather than once per cell.
+                if value.tzinfo is not None:
+                    value = value.astimezone(zone)
+                return value.replace(tzinfo=None, second=0, microsecond=0)
             return value if isinstance(value, date) else None
         date_cell.dates = True  # type: ignore[attr-defined]
         return path, date_cell
