@@ -435,7 +435,9 @@ def _import_rows(count: int) -> tuple[list[str], list[list[str]]]:
     rows = []
     for n in range(count):
         letters = "".join("BDFGKLMNPRST"[int(d)] + "a" for d in f"{n:05d}")
-        rows.append([f"RVA-2099-{n:05d}", "Bench", letters.capitalize(), "F" if n % 2 else "M", "14/03/1990",
+        # A date of birth of its own per row: no row is a possible duplicate of another.
+        born = f"{1 + n % 28:02d}/{1 + n // 28 % 12:02d}/{1960 + n // 336}"
+        rows.append([f"RVA-2099-{n:05d}", "Bench", letters.capitalize(), "F" if n % 2 else "M", born,
                      "Sénégal", "Maroc", "SN", f"{1 + n % 28:02d}/05/2024" if n % 3 else ""])
     return header, rows
 
