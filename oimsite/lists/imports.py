@@ -62,7 +62,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from tablib import Dataset
 
-from oimsite.lists.exports import neutralise
+from oimsite.lists.exports import FORMULA_PREFIXES, neutralise
 from oimsite.lists.search import fold
 from oimsite.lists.templatetags.figures import figure
 
@@ -230,10 +230,16 @@ def _text(value: Any) -> str:
 
 
 class TextWidget(widgets.Widget):
-    """Text as written (trimmed); an empty cell is empty text. A formula's text stays text."""
+    """Text as written (trimmed); an empty cell is empty text. A formula's text stays text.
+
+    The quote our exports put before text a spreadsheet would run as a formula (`'=cmd`) is taken off again,
+    so that an export imported back changes nothing."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
-        return _text(value)
+        text = _text(value)
+        if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+            return text[1:]
+        return text
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return neutralise(_text(value))
