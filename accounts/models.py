@@ -14,6 +14,8 @@ class AuditEventKind(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
     EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    MERGE = "merge", _("Merge of two records")
 
 
 class AppendOnlyError(Exception):

@@ -92,11 +92,23 @@ def permission_matches(key: str, patterns: tuple[str, ...]) -> bool:
 
 
 def permissions_for_role(role: str, all_keys: list[str]) -> list[str]:
-    """The "app_label.codename" keys that a role grants, among those that exist."""
-    return sorted(
+    """The "app_label.codename" keys that a role grants, among those that exist.
+
+    Importing a model from a spreadsheet (`import_<model>`) goes with adding it: a role that may add a model
+    may import it, and no pattern has to remember it.
+    """
+    granted = {
         key for key in all_keys
         if permission_matches(key, ROLE_PERMISSIONS[role]) and not permission_matches(key, EXCLUDED_PERMISSIONS)
-    )
+    }
+    existing = set(all_keys)
+    for key in list(granted):
+        app_label, _dot, codename = key.partition(".")
+        if codename.startswith("add_"):
+            import_key = f"{app_label}.import_{codename.removeprefix('add_')}"
+            if import_key in existing:
+                granted.add(import_key)
+    return sorted(granted)
 
 
 def sync_roles(apps: Any = None, using: str = "default") -> None:

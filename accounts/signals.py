@@ -1,4 +1,4 @@
-"""Audit receivers: Django's auth signals and the list exports' `export_done`."""
+"""Audit receivers: Django's auth signals, the list exports' `export_done` and the imports' `import_done`."""
 
 from typing import Any
 
@@ -6,7 +6,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from oimsite.core.names import records_merged
 from oimsite.lists.exports import export_done
+from oimsite.lists.imports import import_done
 
 from .models import AuditEvent, AuditEventKind
 
@@ -45,3 +47,20 @@ def audit_export(
         AuditEventKind.EXPORT, request=request, what=what, format=export_format,
         filters=filters if isinstance(filters, (str, dict)) else str(filters), row_count=row_count, **detail,
     )
+
+
+@receiver(import_done, dispatch_uid="accounts.audit_import")
+def audit_import(sender: Any, request: HttpRequest | None = None, user: Any = None, file_name: str = "",
+                 mode: str = "", written: bool = False, counts: dict | None = None, **kwargs: Any) -> None:
+    AuditEvent.objects.record(
+        AuditEventKind.IMPORT, request=request, user=user if user is not None and user.is_authenticated else None,
+        username="" if user is not None else "manage.py", what=sender._meta.label_lower, file_name=file_name[:255],
+        mode=mode, written=written, counts=counts or {},
+    )
+
+
+@receiver(records_merged, dispatch_uid="accounts.audit_merge")
+def audit_merge(sender: Any, kept: Any, merged: str, by: Any = None, moved: dict | None = None,
+                **kwargs: Any) -> None:
+    AuditEvent.objects.record(AuditEventKind.MERGE, user=by, what=sender._meta.label_lower,
+                              kept=getattr(kept, "case_number", str(kept)), merged=merged, moved=moved or {})

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "import_export",
     # The layers, bottom up: shared bases, the list-and-admin machinery, the domain apps, then the two apps
     # that read them all: the daily casework pages and reporting.
     "oimsite.core",

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from oimsite.core.assignment import staff_users
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
+from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import INACTIVE_OWNER, AssignedToListFilter, FollowUpOwnerListFilter, OwnerChoiceField
 
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     SurveyIndicator,
     SustainabilitySurvey,
 )
+from .resources import FollowUpResource, SupportSessionResource
 from .services import plan_next_follow_up
 from .sustainability import copy_instrument_version
 
@@ -64,7 +66,8 @@ class SupportSessionAdminForm(forms.ModelForm):
 
 
 @admin.register(SupportSession)
-class SupportSessionAdmin(CaseAdmin):
+class SupportSessionAdmin(CaseImportMixin, CaseAdmin):
+    resource_classes = [SupportSessionResource]
     form = SupportSessionAdminForm
     changelist_totals = (
         (_("sessions"), None),
@@ -183,7 +186,8 @@ class FollowUpDueListFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(CaseAdmin):
+class FollowUpAdmin(CaseImportMixin, CaseAdmin):
+    resource_classes = [FollowUpResource]
     changelist_totals = (
         (_("follow-ups"), None),
         (_("not done yet"), Q(done_on__isnull=True)),

@@ -106,7 +106,10 @@ class SupportSession(CaseRecord):
         ordering = ["date", "pk"]
         verbose_name = _("support session")
         verbose_name_plural = _("support sessions")
-        permissions = [("export_supportsession", _("Can export support sessions (personal data)"))]
+        permissions = [
+            ("export_supportsession", _("Can export support sessions (personal data)")),
+            ("import_supportsession", _("Can import support sessions from a spreadsheet")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(phase=Phase.POST_RETURN) | Q(kind=Kind.COUNSELLING),
@@ -442,6 +445,7 @@ class FollowUp(CaseRecord):
         ordering = ["due_date", "pk"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        permissions = [("import_followup", _("Can import follow-ups from a spreadsheet"))]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=FollowUpKind.values), name="followup_kind_valid"),
             models.CheckConstraint(

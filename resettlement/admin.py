@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
 from oimsite.lists.admin_delete import DeleteWithDependentsMixin
+from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import (
     AssignedCaseAdminMixin,
     AssignedToListFilter,
@@ -27,6 +28,7 @@ from .models import (
     Relationship,
     ResettlementFile,
 )
+from .resources import RefugeeResource, ResettlementFileResource
 
 
 class RefugeeInlineFormSet(LabelledInlineFormSet):
@@ -75,7 +77,8 @@ class ResettlementFileAdminForm(forms.ModelForm):
 
 
 @admin.register(ResettlementFile)
-class ResettlementFileAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
+class ResettlementFileAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
+    resource_classes = [ResettlementFileResource]
     deleted_with = ("refugees",)
     form = ResettlementFileAdminForm
     changelist_totals = ((_("files"), None), (_("departed or arrived"), Q(stage__in=DEPARTED_STAGES)))
@@ -95,7 +98,8 @@ class RefugeeYearListFilter(YearListFilter):
 
 
 @admin.register(Refugee)
-class RefugeeAdmin(CaseAdmin):
+class RefugeeAdmin(CaseImportMixin, CaseAdmin):
+    resource_classes = [RefugeeResource]
     changelist_totals = (
         (_("refugees"), None),
         # The file's stage read by one primary-key probe per counted row (at most COUNT_CAP): a join, or an

@@ -141,6 +141,7 @@ class ResettlementFile(AssignedCase, ConsentFields, CaseRecord):
         permissions = [
             ("export_resettlementfile", _("Can export resettlement files (personal data)")),
             ("reassign_resettlementfile", _("Can reassign resettlement files to another staff member")),
+            ("import_resettlementfile", _("Can import resettlement files from a spreadsheet")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -262,7 +263,10 @@ class Refugee(PersonFields, CaseRecord):
         ordering = ["file", "-is_principal_applicant", "date_of_birth"]
         verbose_name = _("refugee")
         verbose_name_plural = _("refugees")
-        permissions = [("export_refugee", _("Can export refugees (personal data)"))]
+        permissions = [
+            ("export_refugee", _("Can export refugees (personal data)")),
+            ("import_refugee", _("Can import refugees from a spreadsheet")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["file"], condition=Q(is_principal_applicant=True), name="refugee_one_principal_per_file",

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
 from oimsite.lists.admin_delete import DeleteWithDependentsMixin
+from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import (
     AssignedCaseAdminMixin,
     AssignedToListFilter,
@@ -17,7 +23,11 @@ from oimsite.lists.owners import (
 from reintegration.models import SupportSession
 
 from .models import MOROCCO, Returnee, ReturneeAssignment, ReturnStatus, VulnerabilityCategory
+from .resources import ReturneeResource
+from .services import MergeRefused, merge_conflicts, merge_returnees
 from .vulnerability_categories import LABELS
+
+DUPLICATES_SHOWN = 500
 
 
 class ProgrammeListFilter(admin.SimpleListFilter):
@@ -37,6 +47,8 @@ class ProgrammeListFilter(admin.SimpleListFilter):
 
 class ReturneeAdminForm(forms.ModelForm):
     # No Meta: the admin builds the form for Returnee with the fields of its fieldsets.
+    not_a_duplicate = forms.BooleanField(
+        label=_("This is another person than the possible duplicates listed"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,11 +59,29 @@ class ReturneeAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._warn_of_duplicates(cleaned)
         # The model's rules and the sessions inline (validated before the M2M is saved) must see the
         # vulnerabilities chosen in this form, not those still in the database.
         if "vulnerabilities" in cleaned:
             self.instance._pending_vulnerabilities = list(cleaned["vulnerabilities"])
         return cleaned
+
+
+    def _warn_of_duplicates(self, cleaned: dict) -> None:
+        """A new returnee who may be someone already recorded: the candidates are listed, and the form is saved
+        only once someone ticks that this is another person."""
+        if self.instance.pk is not None or "not_a_duplicate" not in self.fields or cleaned.get("not_a_duplicate"):
+            return
+        given, family, born = cleaned.get("given_name"), cleaned.get("family_name"), cleaned.get("date_of_birth")
+        if not (born and (given or family)):
+            return
+        candidates = Returnee.objects.possible_duplicates_of(given or "", family or "", born).order_by("case_number")
+        found = [f"{other.case_number} ({other.given_name} {other.family_name}, {other.date_of_birth:%d/%m/%Y})"
+                 for other in candidates[:10]]
+        if found:
+            self.add_error("not_a_duplicate", _("This may be a person already recorded: %(records)s. Check them; if "
+                                                "this is another person, tick this box and save again.")
+                           % {"records": "; ".join(found)})
 
 
 class SupportSessionInline(LabelledTabularInline):
@@ -79,7 +109,8 @@ class VulnerabilityCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Returnee)
-class ReturneeAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
+class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin):
+    resource_classes = [ReturneeResource]
     deleted_with = ("sessions",)
     changelist_totals = (
         (_("returnees"), None),
@@ -105,6 +136,71 @@ class ReturneeAdmin(AssignedCaseAdminMixin, DeleteWithDependentsMixin, CaseAdmin
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     list_select_related = ("assigned_to",)
     inlines = [SupportSessionInline]
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # the add form: the warning of possible duplicates has its place
+            fieldsets = (*fieldsets, (_("Possible duplicates"), {"fields": ("not_a_duplicate",)}))
+        return fieldsets
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("duplicates/", self.admin_site.admin_view(self.duplicates_view),
+                 name="{}_{}_duplicates".format(*info)),
+            path("<path:object_id>/merge/", self.admin_site.admin_view(self.merge_view),
+                 name="{}_{}_merge".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request: HttpRequest) -> HttpResponse:
+        """Possible duplicates: returnees who share their date of birth and name key, in groups."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = (Returnee.objects.with_possible_duplicates().order_by("date_of_birth", "name_key", "case_number")
+                .only("pk", "case_number", "given_name", "family_name", "date_of_birth", "departure_date", "stage",
+                      "status", "name_key")[:DUPLICATES_SHOWN])
+        groups: dict[tuple, list[Returnee]] = {}
+        for row in rows:
+            groups.setdefault((row.date_of_birth, row.name_key), []).append(row)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Possible duplicates"),
+                   "groups": [group for group in groups.values() if len(group) > 1],
+                   "can_merge": request.user.has_perm("returns.merge_returnee"), "shown": DUPLICATES_SHOWN}
+        return TemplateResponse(request, "admin/returns/returnee/duplicates.html", context)
+
+    def merge_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Keep this record and merge another (`?other=<id>`) into it: the conflicts to resolve first, else a
+        confirmation. Without `other`, the possible duplicates of this record to choose from."""
+        if not request.user.has_perm("returns.merge_returnee"):
+            raise PermissionDenied
+        kept = self.get_object(request, unquote(object_id))
+        if kept is None:
+            raise Http404
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Merge two records"),
+                   "keep": kept}
+        other_id = request.POST.get("other") or request.GET.get("other")
+        if not other_id:
+            context["candidates"] = Returnee.objects.possible_duplicates_of(
+                kept.given_name, kept.family_name, kept.date_of_birth, exclude_pk=kept.pk).order_by("case_number")
+            return TemplateResponse(request, "admin/returns/returnee/merge.html", context)
+        merged = self.get_object(request, other_id) if other_id.isdigit() else None
+        if merged is None:
+            raise Http404
+        problems = merge_conflicts(kept, merged)
+        if request.method == "POST" and not problems:
+            try:
+                merge_returnees(kept, merged, by=request.user)
+            except MergeRefused as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, _("%(other)s was merged into %(keep)s.") % {
+                    "other": merged.case_number, "keep": kept.case_number})
+                return HttpResponseRedirect(reverse("admin:returns_returnee_change", args=[kept.pk]))
+        context.update(other=merged, problems=problems,
+                       counts={"sessions": merged.sessions.count(), "plans": merged.plans.count(),
+                               "follow_ups": merged.follow_ups.count()})
+        status = 409 if problems and request.method == "POST" else 200
+        return TemplateResponse(request, "admin/returns/returnee/merge.html", context, status=status)
+
     fieldsets = (
         (None, {"fields": ("case_number", "stage", "closure_reason", "status")}),
         (_("Owner"), {"fields": ("assigned_to", "assigned_on", "assignment_log")}),

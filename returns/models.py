@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from oimsite.core.assignment import AssignedCase, AssignedCaseQuerySet, AssignmentLogEntry
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
+from oimsite.core.names import NameKeyField, name_key
 from oimsite.core.text import SafeTextFields
 
 from .vulnerability_categories import LABELS
@@ -172,6 +173,19 @@ class YearsBetween(models.Func):
 class ReturneeQuerySet(AssignedCaseQuerySet):
     """The populations the annual report counts, and the caseloads, as chainable filters."""
 
+    def possible_duplicates_of(self, given_name: str, family_name: str, date_of_birth,
+                               exclude_pk: int | None = None) -> ReturneeQuerySet:
+        """Returnees who may be this person: the same date of birth and the same name key (see
+        oimsite/core/names.py)."""
+        qs = self.filter(date_of_birth=date_of_birth, name_key=name_key(given_name, family_name))
+        return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
+
+    def with_possible_duplicates(self) -> ReturneeQuerySet:
+        """Returnees who share their date of birth and name key with another returnee."""
+        others = self.model.objects.filter(date_of_birth=OuterRef("date_of_birth"), name_key=OuterRef("name_key")
+                                           ).exclude(pk=OuterRef("pk"))
+        return self.filter(models.Exists(others))
+
     def open_cases(self) -> ReturneeQuerySet:
         """Cases still being worked on: neither closed nor withdrawn."""
         return self.filter(stage__in=OPEN_STAGES)
@@ -288,10 +302,12 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
         VulnerabilityCategory, verbose_name=_("vulnerabilities"), blank=True, related_name="returnees"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Kept by the field on every write (oimsite/core/names.py): finds the same person spelt another way.
+    name_key = NameKeyField(_("name key"), db_index=False)
 
     # The vulnerabilities are part of the audit trail: they decide who may get reinforced support.
     history = HistoricalRecords(
-        excluded_fields=["version", "created_at", "updated_at"], m2m_fields=[vulnerabilities]
+        excluded_fields=["version", "created_at", "updated_at", "name_key"], m2m_fields=[vulnerabilities]
     )
     objects = ReturneeQuerySet.as_manager()
 
@@ -302,6 +318,8 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
         permissions = [
             ("export_returnee", _("Can export returnees (personal data)")),
             ("reassign_returnee", _("Can reassign returnees to another staff member")),
+            ("import_returnee", _("Can import returnees from a spreadsheet")),
+            ("merge_returnee", _("Can merge two records of the same person")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -356,6 +374,8 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
             models.Index(fields=["status", "-departure_date"], name="returnee_status_dep_idx"),
             models.Index(fields=["assigned_to", "stage"], name="returnee_owner_stage_idx"),
             models.Index(fields=["stage", "assigned_to"], name="returnee_stage_owner_idx"),
+            # Possible duplicates: the same date of birth and name key.
+            models.Index(fields=["date_of_birth", "name_key"], name="returnee_dob_name_key_idx"),
         ]
 
     def __str__(self) -> str:

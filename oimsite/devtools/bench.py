@@ -37,13 +37,16 @@ from django.db.models.functions import ExtractYear, Now
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
+from tablib import Dataset
 
 from oimsite.devtools import scale as scale_module
+from oimsite.lists.imports import run_import
 from oimsite.reporting import triggers
 from oimsite.reporting.models import BucketCount
 from reintegration.models import Kind, SupportSession
 from resettlement.models import ResettlementFile
-from returns.models import Returnee, VulnerabilityCategory
+from returns.models import Returnee, Stage, VulnerabilityCategory
+from returns.resources import ReturneeResource
 
 BENCH_PREFIX = "bench_"
 BENCH_COMMENT = "created by manage.py bench"
@@ -448,6 +451,69 @@ def _floor_runner(sql: str) -> Callable[[], None]:
     return run
 
 
+def _copy_runner(sql: str) -> Callable[[], None]:
+    def run() -> None:
+        with connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV") as copy:
+            for _block in copy:
+                pass
+
+    return run
+
+
+# --- an import ------------------------------------------------------------------------------------------------
+
+IMPORT_ROWS = 2000
+
+
+def _import_rows(count: int) -> tuple[list[str], list[list[str]]]:
+    header = ["Numéro de dossier", "Prénom", "Nom de famille", "Sexe", "Date de naissance", "Nationalité",
+              "Pays d'accueil", "Pays de retour", "Date de départ"]
+    rows = []
+    for n in range(count):
+        letters = "".join("BDFGKLMNPRST"[int(d)] + "a" for d in f"{n:05d}")
+        # A date of birth of its own per row: no row is a possible duplicate of another.
+        born = f"{1 + n % 28:02d}/{1 + n // 28 % 12:02d}/{1960 + n // 336}"
+        rows.append([f"RVA-2099-{n:05d}", "Bench", letters.capitalize(), "F" if n % 2 else "M", born,
+                     "Sénégal", "Maroc", "SN", f"{1 + n % 28:02d}/05/2024" if n % 3 else ""])
+    return header, rows
+
+
+def measure_import(databases: list[ScaleDatabase], count: int = IMPORT_ROWS) -> list[Measure]:
+    """Import `count` new returnees from a CSV (dry run off, all or nothing), against the same rows validated
+    one by one (full_clean) and written by one bulk_create: rows per second of each, in a transaction rolled
+    back."""
+    measures = []
+    header, rows = _import_rows(count)
+    for database in databases:
+        with database.active(), transaction.atomic():
+            dataset = Dataset(*rows, headers=header)
+            started = time.perf_counter()
+            report = run_import(ReturneeResource(), dataset, user=None, file_name="bench.csv", dry_run=False)
+            imported_ms = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        with database.active(), transaction.atomic():
+            started = time.perf_counter()
+            resource = ReturneeResource()
+            instances = []
+            for row in rows:
+                record = Returnee(case_number=row[0], given_name=row[1], family_name=row[2], sex=row[3],
+                                  date_of_birth=resource.fields["date_of_birth"].widget.clean(row[4]),
+                                  nationality="SN", host_country="MA", return_country="SN",
+                                  departure_date=resource.fields["departure_date"].widget.clean(row[8]) or None)
+                record.stage = Stage.RETURNED if record.departure_date else Stage.REGISTERED
+                record.full_clean()
+                instances.append(record)
+            Returnee.objects.bulk_create(instances, batch_size=500)
+            bulk_ms = (time.perf_counter() - started) * 1000
+            transaction.set_rollback(True)
+        measures.append(Measure(
+            database.scale, "import", f"{count:,} returnees (CSV, all or nothing)", 200, median_ms=imported_ms,
+            floor_ms=bulk_ms, rows=report.counts["new"],
+            note=f"{count / imported_ms * 1000:,.0f} rows/s imported; {count / bulk_ms * 1000:,.0f} rows/s by "
+                 "full_clean() + bulk_create (the floor)"))
+    return measures
+
+
 def _consume(response) -> int:
     if getattr(response, "streaming", False):
         return sum(len(chunk) for chunk in response.streaming_content)
@@ -697,7 +763,8 @@ def _measure_export(page: Page, client: Client, scale: int, url: str, floor_sql:
         return measure
     measure.median_ms, measure.rows, measure.rss_mb = outcome["ms"], max(0, outcome["lines"] - 1), rss
     if floor_sql:
-        run = _floor_runner(floor_sql)
+        # On PostgreSQL the floor is the database's own CSV of the same rows (COPY … TO STDOUT WITH CSV).
+        run = _copy_runner(floor_sql) if connection.vendor == "postgresql" else _floor_runner(floor_sql)
         started = time.perf_counter()
         run()
         measure.floor_ms = (time.perf_counter() - started) * 1000
@@ -769,6 +836,10 @@ def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 
                               f"({measure.queries} queries) {measure.note}\n")
                 log.flush()
             if on_page is not None:  # the table so far: a long run interrupted keeps its finished pages
+                on_page(result)
+        if not only or only in "import":
+            result.measures.extend(measure_import(databases))
+            if on_page is not None:
                 on_page(result)
         if not only or only in "save":
             result.measures.extend(measure_saves(databases, repeat))

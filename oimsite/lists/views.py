@@ -36,6 +36,7 @@ from tablib import Dataset
 from oimsite.core.params import YEAR_MIN, whole_number, year_max
 from oimsite.lists.exports import (
     csv_cell,
+    database_rows,
     export_columns,
     export_done,
     header_cells,
@@ -89,18 +90,22 @@ def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
     """The table's CSV export, produced chunk by chunk: the same cells as `SafeTableExport`, without holding
     the rows in memory.
 
-    The table's data is read with `.iterator()` (a server-side cursor on PostgreSQL; prefetches run once per
-    chunk of rows). `on_done` gets the number of data rows once the last one has been written.
+    The rows are read with values_list() where the table's columns allow it (`database_rows`), else through
+    django-tables2's rows, with `.iterator()` either way (a server-side cursor on PostgreSQL). `on_done` gets
+    the number of data rows once the last one has been written.
     """
     columns = export_columns(table, exclude_columns)
-    data = table.data.data
-    records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
+    cells_of_rows = database_rows(table, columns, csv_text=True)
+    if cells_of_rows is None:
+        data = table.data.data
+        records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
+        cells_of_rows = ([csv_cell(cell) for cell in cells] for cells in table_rows(table, columns, records))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header_cells(columns))
     rows = 0
-    for cells in table_rows(table, columns, records):
-        writer.writerow([csv_cell(cell) for cell in cells])
+    for cells in cells_of_rows:
+        writer.writerow(cells)
         rows += 1
         if buffer.tell() >= EXPORT_CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")

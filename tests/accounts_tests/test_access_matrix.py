@@ -197,6 +197,9 @@ STANDARD_ADMIN = {
     "redirect": Staff("302", anonymous=LOGIN),
 }
 CASE_ADMIN = {**STANDARD_ADMIN, "simple_history": AdminPerm(("view", "change"))}
+# The spreadsheet import: its pages for those who may import; the confirmation takes only a POST.
+IMPORT_ADMIN = {"import": AdminPerm(("import",)), "import_template": AdminPerm(("import",)),
+                "process_import": Staff(405, anonymous=LOGIN)}
 LOG_ADMIN = {**STANDARD_ADMIN, "add": NOBODY}  # axes: records are made by logins, never by hand
 READ_ONLY_ADMIN = {**STANDARD_ADMIN, "add": NOBODY, "delete": NOBODY, "change": AdminPerm(("view",)),
                    "changelist": AdminPerm(("view",)), "history": AdminPerm(("view",))}
@@ -211,15 +214,16 @@ ADMIN_RULES = {
     "accounts.auditevent": READ_ONLY_ADMIN,
     "returns.vulnerabilitycategory": STANDARD_ADMIN,
     "oimsite.publishedfigure": STANDARD_ADMIN,
-    "returns.returnee": CASE_ADMIN,
-    "reintegration.supportsession": CASE_ADMIN,
-    "resettlement.resettlementfile": CASE_ADMIN,
-    "resettlement.refugee": CASE_ADMIN,
+    "returns.returnee": {**CASE_ADMIN, **IMPORT_ADMIN, "duplicates": AdminPerm(("view", "change")),
+                         "merge": AdminPerm(("merge",))},
+    "reintegration.supportsession": {**CASE_ADMIN, **IMPORT_ADMIN},
+    "resettlement.resettlementfile": {**CASE_ADMIN, **IMPORT_ADMIN},
+    "resettlement.refugee": {**CASE_ADMIN, **IMPORT_ADMIN},
     # The assignment logs: read by those who see them, written only by reassignments.
     "returns.returneeassignment": READ_ONLY_ADMIN,
     "resettlement.fileassignment": READ_ONLY_ADMIN,
     "reintegration.reintegrationplan": CASE_ADMIN,
-    "reintegration.followup": CASE_ADMIN,
+    "reintegration.followup": {**CASE_ADMIN, **IMPORT_ADMIN},
     "reintegration.followupschedulestep": STANDARD_ADMIN,
     # A version of the survey that surveys used (the fixture's) is never deleted, nor its indicators.
     "reintegration.instrumentversion": {**STANDARD_ADMIN, "delete": NOBODY},

@@ -1,0 +1,49 @@
+"""In Chromium, in French: import a CSV in the admin — choose the file, read the dry run's report of each row,
+confirm the valid rows only."""
+
+import re
+
+import pytest
+
+from returns.models import Returnee
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Correct-Horse-Battery-9"
+CSV = ("Numéro de dossier;Prénom;Nom de famille;Sexe;Date de naissance;Nationalité;Pays d'accueil;Pays de retour;"
+       "Date de départ\n"
+       "RVA-2024-00501;Awa;Koné;Femme;14/03/1995;Côte d'Ivoire;Maroc;Côte d'Ivoire;10/05/2024\n"
+       "RVA-2024-00502;Moussa;Traoré;Homme;32/01/1990;Mali;Maroc;Mali;\n")
+
+
+@pytest.fixture
+def logged_in(page, live_server, django_user_model):
+    django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "officer")
+    page.fill("#id_password", PASSWORD)
+    page.locator("input[type=submit], button[type=submit]").last.click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
+
+
+def test_import_a_csv_with_a_dry_run_then_the_valid_rows(logged_in, live_server, tmp_path, artifacts_dir):
+    page = logged_in
+    source = tmp_path / "liste.csv"
+    source.write_bytes(CSV.encode("cp1252"))
+    page.goto(f"{live_server.url}/admin/returns/returnee/")
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/returns/returnee/import/$"))
+    page.set_input_files("#id_import_file", str(source))
+    page.get_by_role("button", name="Vérifier le fichier (essai)").click()
+    summary = page.locator(".import-summary").inner_text()
+    assert "Essai, rien n’a été écrit : 1 nouveaux" in summary
+    report = page.locator("table.import-report-rows").inner_text()
+    assert "« 32/01/1990 » n’est pas une date" in report
+    assert not Returnee.objects.exists()
+    page.screenshot(path=str(artifacts_dir / "import-dry-run.png"), full_page=True)
+    page.get_by_label("Lignes valides seulement", exact=False).check()
+    page.get_by_role("button", name="Confirmer l’import").click()
+    page.wait_for_url(re.compile(r"/admin/returns/returnee/$"))
+    assert "Importé : 1 nouveaux" in page.locator(".messagelist").inner_text()
+    assert list(Returnee.objects.values_list("case_number", flat=True)) == ["RVA-2024-00501"]

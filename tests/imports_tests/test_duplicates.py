@@ -1,0 +1,133 @@
+"""Duplicate people: the name key, the admin's add-form warning, the Possible duplicates page and the merge."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import AuditEvent, AuditEventKind
+from accounts.roles import ADMINISTRATOR, CASE_WORKER
+from oimsite.core.names import name_key
+from reintegration.models import FollowUp, SupportSession
+from returns.models import Returnee, ReturneeAssignment
+from returns.services import MergeRefused, merge_returnees
+from tests.helpers import admin_form_data, saved_returnee, session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are checked in English here; the admin's tests read them in French.
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    (("Mohamed", "El-Amrani"), ("Mohammed", "Elamrani")),
+    (("Muhammad", "Al Amrani"), ("MOHAMED", "el amrani")),
+    (("Ahmed", "Ould Salem"), ("Ahmad", "Wuld Salem")),
+    (("Aïcha", "Koné"), ("Aicha", "KONE")),
+    (("Fatima-Zahra", "Benali"), ("Fatima Zahra", "Ben Ali")),
+    (("Youssef", "Chraibi"), ("Yousef", "Shraibi")),
+])
+def test_spellings_of_one_name_share_a_key(one, other):
+    assert name_key(*one) == name_key(*other)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    (("Mohamed", "Amrani"), ("Mamadou", "Amrani")),
+    (("Awa", "Diallo"), ("Awa", "Diop")),
+])
+def test_different_names_do_not(one, other):
+    assert name_key(*one) != name_key(*other)
+
+
+def test_the_key_is_kept_by_save_bulk_create_and_raw_saves():
+    record = saved_returnee(given_name="Mohamed", family_name="El-Amrani")
+    assert Returnee.objects.get(pk=record.pk).name_key == "MHMDMRN"
+    record.family_name = "Benali"
+    record.save()
+    assert Returnee.objects.get(pk=record.pk).name_key == name_key("Mohamed", "Benali")
+    copy = Returnee.objects.get(pk=record.pk)
+    copy.pk, copy.case_number, copy.given_name, copy.name_key = None, "RVA-2024-09999", "Awa", ""
+    Returnee.objects.bulk_create([copy])
+    assert Returnee.objects.get(case_number="RVA-2024-09999").name_key == name_key("Awa", "Benali")
+    copy.case_number, copy.pk, copy.name_key = "RVA-2024-09998", None, ""
+    Returnee.save_base(copy, raw=True)
+    assert Returnee.objects.get(case_number="RVA-2024-09998").name_key == name_key("Awa", "Benali")
+
+
+def test_the_add_form_lists_the_candidates_before_saving(role_client):
+    saved_returnee(case_number="RVA-2023-00001", given_name="Mohamed", family_name="El-Amrani",
+                   date_of_birth=date(1990, 1, 1))
+    client = role_client(CASE_WORKER)
+    url = reverse("admin:returns_returnee_add")
+    data = admin_form_data(client.get(url))
+    data.update(case_number="RVA-2024-00301", given_name="Mohammed", family_name="Elamrani", sex="M",
+                date_of_birth="01/01/1990", nationality="SN", host_country="MA", return_country="SN",
+                stage="registered")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "RVA-2023-00001 (Mohamed El-Amrani, 01/01/1990)" in response.content.decode()
+    assert not Returnee.objects.filter(case_number="RVA-2024-00301").exists()
+    data["not_a_duplicate"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Returnee.objects.filter(case_number="RVA-2024-00301").exists()
+
+
+def test_the_possible_duplicates_page_groups_them(role_client):
+    a = saved_returnee(given_name="Mohamed", family_name="El-Amrani", date_of_birth=date(1990, 1, 1))
+    b = saved_returnee(given_name="Muhammad", family_name="Alamrani", date_of_birth=date(1990, 1, 1))
+    saved_returnee(given_name="Mohamed", family_name="El-Amrani", date_of_birth=date(1991, 1, 1))
+    client = role_client(CASE_WORKER)
+    response = client.get(reverse("admin:returns_returnee_duplicates"))
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [{record.pk for record in group} for group in groups] == [{a.pk, b.pk}]
+    # Merging is for administrators.
+    assert reverse("admin:returns_returnee_merge", args=[a.pk]) not in response.content.decode()
+    assert client.get(reverse("admin:returns_returnee_merge", args=[a.pk])).status_code == 403
+
+
+def test_merge_moves_everything_and_records_it(role_client):
+    keep = saved_returnee(given_name="Mohamed", family_name="El-Amrani", date_of_birth=date(1990, 1, 1))
+    other = saved_returnee(vulnerable=True, given_name="Muhammad", family_name="Alamrani",
+                           date_of_birth=date(1990, 1, 1), notes="Vu à Oujda")
+    session(other, on=date(2024, 4, 1), phase="pre_departure", kind="counselling", mode="virtual")
+    follow_ups = FollowUp.objects.filter(returnee=other).count()
+    ReturneeAssignment.objects.create(case=other, reason="first owner")
+    client = role_client(ADMINISTRATOR)
+    url = reverse("admin:returns_returnee_merge", args=[keep.pk])
+    assert other.case_number in client.get(url).content.decode()  # offered as a duplicate of this record
+    assert client.get(url, {"other": other.pk}).status_code == 200
+    response = client.post(url, {"other": other.pk})
+    assert response.status_code == 302
+    assert not Returnee.objects.filter(pk=other.pk).exists()
+    assert SupportSession.objects.filter(returnee=keep).count() == 1
+    assert FollowUp.objects.filter(returnee=keep).count() >= follow_ups
+    assert list(keep.vulnerabilities.values_list("code", flat=True)) == ["medical_case"]
+    assert ReturneeAssignment.objects.filter(case=keep, reason__startswith="first owner").exists()
+    keep.refresh_from_db()
+    assert other.case_number in keep.notes
+    assert keep.history.first().history_change_reason.endswith(other.case_number)
+    assert Returnee.history.filter(id=other.pk).first().history_change_reason.endswith(keep.case_number)
+    event = AuditEvent.objects.get(kind=AuditEventKind.MERGE)
+    assert (event.detail["kept"], event.detail["merged"]) == (keep.case_number, other.case_number)
+
+
+def test_merge_is_refused_while_the_records_differ_on_a_counted_field(role_client, superuser):
+    keep = saved_returnee(given_name="Mohamed", family_name="El-Amrani", date_of_birth=date(1990, 1, 1),
+                          departure_date=date(2024, 5, 10))
+    other = saved_returnee(given_name="Muhammad", family_name="Alamrani", date_of_birth=date(1990, 1, 1),
+                           departure_date=date(2024, 6, 10))
+    with pytest.raises(MergeRefused) as refused:
+        merge_returnees(keep, other, by=superuser)
+    assert "differ" in str(refused.value)
+    client = role_client(ADMINISTRATOR)
+    response = client.post(reverse("admin:returns_returnee_merge", args=[keep.pk]), {"other": other.pk})
+    assert response.status_code == 409
+    assert Returnee.objects.filter(pk=other.pk).exists()
+    assert response.context["problems"]
