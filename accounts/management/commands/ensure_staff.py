@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from accounts.roles import CASE_WORKER
+
 
 class Command(BaseCommand):
     help = (
@@ -43,6 +45,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  password: {password}" + ("" if created else f"   (kept in {password_file})"))
         else:
             self.stdout.write(f"  password: as you set it (python manage.py changepassword {username})")
+        self.stdout.write("")
+        if settings.DEBUG:
+            self._case_worker_login(options["url"])
+
+    def _case_worker_login(self, url: str) -> None:
+        """In development, a login of one of the baseline's case workers, who lands on My work (the baseline's
+        staff have no password of their own)."""
+        User = get_user_model()
+        worker = (User.objects.filter(groups__name=CASE_WORKER, is_active=True).order_by("username").first())
+        if worker is None:
+            return
+        password_file = settings.VAR_DIR / "caseworker-password.txt"
+        kept = password_file.read_text().split() if password_file.exists() else []
+        if len(kept) == 2 and kept[0] == worker.username and worker.check_password(kept[1]):
+            password = kept[1]
+        else:
+            password = self._new_password()
+            worker.set_password(password)
+            worker.save(update_fields=["password"])
+            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(f"{worker.username} {password}\n")
+            password_file.chmod(0o600)
+        self.stdout.write(self.style.SUCCESS(f"Or as a case worker (lands on My work) at {url}"))
+        self.stdout.write(f"  username: {worker.username}")
+        self.stdout.write(f"  password: {password}   (kept in {password_file})")
         self.stdout.write("")
 
     @staticmethod
