@@ -10,10 +10,15 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from oimsite.core.assignment import staff_users
-from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
+from oimsite.lists.admin_base import (
+    CaseAdmin,
+    GuardedHistoryAdmin,
+    LabelledInlineFormSet,
+    LabelledTabularInline,
+    YearListFilter,
+)
 from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import INACTIVE_OWNER, AssignedToListFilter, FollowUpOwnerListFilter, OwnerChoiceField
 
@@ -320,7 +325,7 @@ class SurveyAnswerInline(admin.TabularInline):
 
 
 @admin.register(SustainabilitySurvey)
-class SustainabilitySurveyAdmin(SimpleHistoryAdmin):
+class SustainabilitySurveyAdmin(GuardedHistoryAdmin):
     """Read here; taken and changed through the survey form of a follow-up, which validates and scores it."""
 
     list_display = ("date", "returnee", "status", "economic_score", "social_score", "psychosocial_score",

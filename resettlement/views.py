@@ -38,7 +38,8 @@ class ResettlementFileListView(CaseListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The whole programme's pipeline, whatever the filters: where the files stand and how long they wait.
-        context["pipeline"] = ResettlementFile.objects.stage_pipeline()
+        # A callable, which the template calls: an export, which renders no page, does not count it.
+        context["pipeline"] = ResettlementFile.objects.stage_pipeline
         return context
 
 

@@ -180,7 +180,28 @@ class LabelledTabularInline(admin.TabularInline):
     formset = LabelledInlineFormSet
 
 
-class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with its history pages safe from hostile ids and read-only."""
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        # simple-history looks the id up as given: "abc" for an integer key was a 500, not a 404.
+        if not is_valid_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict | None = None) -> HttpResponse:
+        # django-simple-history only hides the revert button: refuse the POST itself, history is evidence.
+        if request.method == "POST":
+            raise PermissionDenied
+        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        if not (is_valid_key(self.model._meta.pk, unquote(object_id))
+                and is_valid_key(history_model._meta.pk, unquote(version_id))):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class CaseAdmin(IndexedSearchMixin, GuardedHistoryAdmin):
     """Base for case records: read-only timestamps, no full COUNT(*) on each changelist load.
 
     Changelists stay flat in data size: no second COUNT(*) (show_full_result_count), an estimated count
@@ -302,20 +323,3 @@ class CaseAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
             delta = diff_records(current, previous)
             helper = self.get_historical_record_context_helper(request, current)
             current.history_delta_changes = helper.context_for_delta_changes(delta)
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
-        # simple-history looks the id up as given: "abc" for an integer key was a 500, not a 404.
-        if not is_valid_key(self.model._meta.pk, unquote(object_id)):
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
-                          extra_context: dict | None = None) -> HttpResponse:
-        # django-simple-history only hides the revert button: refuse the POST itself, history is evidence.
-        if request.method == "POST":
-            raise PermissionDenied
-        history_model = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
-        if not (is_valid_key(self.model._meta.pk, unquote(object_id))
-                and is_valid_key(history_model._meta.pk, unquote(version_id))):
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)

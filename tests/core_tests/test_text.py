@@ -105,7 +105,8 @@ def test_notes_keep_their_line_breaks_and_tabs_but_names_do_not():
 def test_the_admin_refuses_them_with_the_message_and_saves_nothing(admin_client_logged):
     url = reverse("admin:returns_returnee_add")
     data = {
-        "case_number": "RVA-2024-09999", "status": "open", "given_name": "Ali\x0bBaba", "family_name": "Evil\u202e",
+        "case_number": "RVA-2024-09999", "stage": "registered", "given_name": "Ali\x0bBaba",
+        "family_name": "Evil\u202e",
         "sex": "M", "date_of_birth": "1990-01-01", "nationality": "SN", "host_country": "MA",
         "return_country": "SN", "notes": "\x1b[2J\x1b[31mred",
         "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",

@@ -18,7 +18,7 @@ from tests.helpers import in_english
 pytestmark = pytest.mark.django_db
 
 RETURNEE = {
-    "case_number": "RVA-2024-07777", "status": "open", "given_name": "Awa", "family_name": "Bomb", "sex": "F",
+    "case_number": "RVA-2024-07777", "stage": "registered", "given_name": "Awa", "family_name": "Bomb", "sex": "F",
     "date_of_birth": "1990-01-01", "nationality": "SN", "host_country": "MA", "return_country": "SN",
 }
 

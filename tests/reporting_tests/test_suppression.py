@@ -301,7 +301,7 @@ def test_shared_report_tables_add_up_to_the_dashboard_figures():
 
     helpers.small_world(3)
     report = indicators.compute(2024)
-    returns, moroccans, refugees = report_module.shared_tables(2024)
+    returns, moroccans, refugees, _surveyed = report_module.shared_tables(2024)
     assert sum(map(sum, returns.counts)) == report["avrr.returned"].value
     assert sum(map(sum, moroccans.counts)) == report["moroccans.returned"].value
     assert sum(map(sum, refugees.counts)) == report["resettlement.departed"].value
