@@ -246,7 +246,7 @@ def test_history_records_a_change_of_vulnerabilities(db, make_user, cases):
     ("DJANGO_HSTS_SECONDS", "one year", "DJANGO_HSTS_SECONDS='one year': a whole number of at least 0"),
     ("DJANGO_CONN_MAX_AGE", "-5", "DJANGO_CONN_MAX_AGE='-5': a whole number of at least 0"),
     ("DJANGO_PROXY_COUNT", "0", "DJANGO_PROXY_COUNT='0': a whole number of at least 1"),
-    ("OIM_LANGUAGE_CODE", "de", "OIM_LANGUAGE_CODE='de': choose one of fr, en."),
+    ("OIM_LANGUAGE_CODE", "de", "OIM_LANGUAGE_CODE='de': choose one of fr, en, ar."),
 ])
 def test_a_malformed_setting_is_refused_by_name(name, value, message):
     result = _check_deploy({"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), name: value})
