@@ -26,6 +26,12 @@ class ReintegrationConfig(AppConfig):
 
 
 def restore_freeze_triggers(sender: AppConfig, using: str = "default", **kwargs) -> None:
-    """After migrate: a migration that rebuilt a survey table on SQLite dropped the triggers that keep a used
-    version of the survey as it was (reintegration/freeze.py)."""
+    """After migrate and flush: a migration that rebuilt a survey table on SQLite dropped the triggers that keep
+    a used version of the survey as it was (reintegration/freeze.py); a flush emptied the reference rows."""
+    from django.apps import apps
+
+    from .reference_data import ensure_follow_up_schedule, ensure_survey_version_1
+
     freeze.ensure_installed(connections[using])
+    ensure_follow_up_schedule(apps, using)
+    ensure_survey_version_1(apps, using)

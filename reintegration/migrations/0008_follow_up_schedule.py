@@ -3,16 +3,11 @@ six months, a last call at twelve, for both programmes (kept as data: the admin 
 
 from django.db import migrations
 
-STEPS = ((1, "phone"), (3, "home"), (6, "home"), (12, "phone"))
+from reintegration.reference_data import ensure_follow_up_schedule
 
 
 def add_schedule(apps, schema_editor):
-    Step = apps.get_model("reintegration", "FollowUpScheduleStep")
-    db = schema_editor.connection.alias
-    for programme in ("from_morocco", "to_morocco"):
-        for months, kind in STEPS:
-            Step.objects.using(db).get_or_create(programme=programme, months_after_departure=months,
-                                                 defaults={"kind": kind})
+    ensure_follow_up_schedule(apps, schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -10,27 +10,11 @@ from decimal import Decimal
 from django.db import migrations, models
 
 from reintegration import freeze
-from reintegration.migrations._rss_v1 import INDICATORS, SOURCE
+from reintegration.reference_data import ensure_survey_version_1
 
 
 def add_version_1(apps, schema_editor):
-    db = schema_editor.connection.alias
-    Version = apps.get_model("reintegration", "InstrumentVersion")
-    Indicator = apps.get_model("reintegration", "SurveyIndicator")
-    Option = apps.get_model("reintegration", "AnswerOption")
-    if Version.objects.using(db).filter(number=1).exists():
-        return
-    version = Version.objects.using(db).create(
-        number=1, name="Reintegration Sustainability Survey (RSS), 15 indicators", threshold=Decimal("0.5"),
-        source=SOURCE, weights_confirmed=False, active=True)
-    for position, (code, dimension, question, question_fr, question_ar, options) in enumerate(INDICATORS):
-        indicator = Indicator.objects.using(db).create(
-            version=version, code=code, dimension=dimension, position=position, question=question,
-            question_fr=question_fr, question_ar=question_ar, weight=1)
-        Option.objects.using(db).bulk_create([
-            Option(indicator=indicator, position=i, label=label, label_fr=label_fr, label_ar=label_ar,
-                   score=Decimal(score))
-            for i, (label, label_fr, label_ar, score) in enumerate(options)])
+    ensure_survey_version_1(apps, schema_editor.connection.alias)
 
 
 def install_triggers(apps, schema_editor):
