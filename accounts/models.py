@@ -1,4 +1,5 @@
-"""The audit log of logins, failed logins, logouts and exports; the site-wide permissions."""
+"""The audit log of logins, failed logins, logouts, exports, document downloads and consent overrides; the
+site-wide permissions."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ class AuditEventKind(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logout")
     EXPORT = "export", _("Export")
+    DOWNLOAD = "download", _("Document download")
+    REFERRAL_OVERRIDE = "referral_override", _("Referral without data-sharing consent")
 
 
 class AppendOnlyError(Exception):

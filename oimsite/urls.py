@@ -12,5 +12,6 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("resettlement/", include("resettlement.urls")),
+    path("documents/", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

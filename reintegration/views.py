@@ -6,9 +6,16 @@ from django.views.generic import DetailView
 
 from oimsite.lists.views import CaseListView
 
-from .filters import FollowUpFilter, ReintegrationPlanFilter, SupportSessionFilter
-from .models import FollowUp, PlanGoal, ReintegrationPlan, SupportSession
-from .tables import FollowUpTable, ReintegrationPlanTable, SupportSessionFullExportTable, SupportSessionTable
+from .filters import FollowUpFilter, PartnerFilter, ReferralFilter, ReintegrationPlanFilter, SupportSessionFilter
+from .models import FollowUp, Partner, PlanGoal, Referral, ReintegrationPlan, SupportSession
+from .tables import (
+    FollowUpTable,
+    PartnerTable,
+    ReferralTable,
+    ReintegrationPlanTable,
+    SupportSessionFullExportTable,
+    SupportSessionTable,
+)
 
 
 class SupportSessionListView(CaseListView):
@@ -21,7 +28,7 @@ class SupportSessionListView(CaseListView):
     title = SupportSession._meta.verbose_name_plural
 
     def get_queryset(self) -> QuerySet[SupportSession]:
-        return SupportSession.objects.select_related("returnee")
+        return SupportSession.objects.select_related("returnee", "partner")
 
 
 class SupportSessionDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
@@ -84,3 +91,40 @@ class ReintegrationPlanDetailView(LoginRequiredMixin, PermissionRequiredMixin, D
         goals = PlanGoal.objects.order_by("target_date", "pk").prefetch_related(
             Prefetch("sessions", queryset=SupportSession.objects.order_by("date", "pk")))
         return ReintegrationPlan.objects.select_related("returnee").prefetch_related(Prefetch("goals", queryset=goals))
+
+
+class PartnerListView(NoExportMixin, CaseListView):
+    model = Partner
+    permission_required = "reintegration.view_partner"
+    table_class = PartnerTable
+    filterset_class = PartnerFilter
+    title = Partner._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[Partner]:
+        return Partner.objects.all()
+
+
+class PartnerDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    model = Partner
+    permission_required = "reintegration.view_partner"
+    context_object_name = "partner"
+
+
+class ReferralListView(NoExportMixin, CaseListView):
+    model = Referral
+    permission_required = "reintegration.view_referral"
+    table_class = ReferralTable
+    filterset_class = ReferralFilter
+    title = Referral._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return Referral.objects.select_related("returnee", "partner", "sent_by")
+
+
+class ReferralDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    model = Referral
+    permission_required = "reintegration.view_referral"
+    context_object_name = "referral"
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return Referral.objects.select_related("returnee", "partner", "sent_by")
