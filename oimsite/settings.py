@@ -81,7 +81,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # The layers, bottom up: shared bases, the list-and-admin machinery, the domain apps, reporting.
+    # The layers, bottom up: shared bases, the list-and-admin machinery, the domain apps, then the two apps
+    # that read them all: the daily casework pages and reporting.
     "oimsite.core",
     "oimsite.lists",
     "accounts",
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "reintegration",
     "resettlement",
     "documents",
+    "casework",
     "oimsite.reporting",
     "oimsite.baseline",
 ]
@@ -178,7 +180,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+# /home/ sends each user to their start page: My work for those who own cases, the dashboard for others.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGES = [("fr", _("French")), ("en", _("English")), ("ar", _("Arabic"))]

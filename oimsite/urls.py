@@ -13,5 +13,6 @@ urlpatterns = [
     path("reintegration/", include("reintegration.urls")),
     path("resettlement/", include("resettlement.urls")),
     path("documents/", include("documents.urls")),
+    path("", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from oimsite.core.models_base import Sex
 from oimsite.lists.owners import AssignedToFilter, OwnerFilter
 from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 
-from .models import Refugee, ResettlementFile, Stage
+from .models import OPEN_STAGES, Refugee, ResettlementFile, Stage
 
 
 class ResettlementFileFilter(django_filters.FilterSet):
@@ -25,6 +25,8 @@ class ResettlementFileFilter(django_filters.FilterSet):
                                             widget=forms.DateInput(attrs={"type": "date"}))
     destination = CountryFilter(label=_("Resettlement country"), field_name="destination_country")
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    open = YesNoFilter(label=_("Open file"), method="filter_open",
+                       help_text=_("Open: neither arrived nor withdrawn."))
     owner = OwnerFilter()
     assigned_to = AssignedToFilter()
 
@@ -35,6 +37,11 @@ class ResettlementFileFilter(django_filters.FilterSet):
 
     def filter_departed_in(self, queryset, name: str, value: int) -> QuerySet:
         return queryset.departed_in(value)
+
+    def filter_open(self, queryset, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.open_cases() if value else queryset.exclude(stage__in=OPEN_STAGES)
 
 
 class RefugeeFilter(django_filters.FilterSet):

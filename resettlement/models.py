@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Value, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,10 +40,49 @@ BEFORE_DEPARTURE_STAGES = (Stage.REFERRED, Stage.INTERVIEWED, Stage.ACCEPTED, St
 OPEN_STAGES = (Stage.REFERRED, Stage.INTERVIEWED, Stage.ACCEPTED, Stage.READY, Stage.DEPARTED)
 
 
+@dataclass(frozen=True)
+class PipelineStage:
+    """Files at one stage now, and how long they have been at it (None: no file with a stage date)."""
+
+    stage: str
+    label: str
+    count: int
+    average: timedelta | None
+    median: timedelta | None
+
+    @property
+    def average_days(self) -> float | None:
+        return None if self.average is None else round(self.average.total_seconds() / 86400, 1)
+
+    @property
+    def median_days(self) -> float | None:
+        return None if self.median is None else round(self.median.total_seconds() / 86400, 1)
+
+
 class ResettlementFileQuerySet(AssignedCaseQuerySet):
     def open_cases(self) -> ResettlementFileQuerySet:
         """Files still being worked on: not arrived, not withdrawn."""
         return self.filter(stage__in=OPEN_STAGES)
+
+    def stage_pipeline(self, today: date | None = None) -> list[PipelineStage]:
+        """Per stage, in the stages' order: how many files are at it, and the average and median time since
+        they reached it (`stage_changed_on`), for the open stages. Two queries: the counts and averages
+        grouped by stage, then the medians (the middle one or two files of each stage, found by ROW_NUMBER
+        and COUNT over the stage's files, averaged). Files without a stage date count, but have no time."""
+        waited = ExpressionWrapper(Value(today or timezone.localdate(), output_field=DateField())
+                                   - F("stage_changed_on"), output_field=DurationField())
+        rows = {row["stage"]: row for row in self.order_by().values("stage").annotate(
+            n=Count("pk"), average=Avg(waited, filter=Q(stage__in=OPEN_STAGES)))}
+        middle = (self.filter(stage__in=OPEN_STAGES, stage_changed_on__isnull=False).annotate(
+            waited=waited,
+            position=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("waited").asc(), F("pk").asc()]),
+            of=Window(Count("pk"), partition_by=[F("stage")]),
+        ).filter(position__gte=(F("of") + 1) / 2, position__lte=(F("of") + 2) / 2).values("pk"))
+        medians = dict(ResettlementFile.objects.filter(pk__in=middle).order_by().values("stage")
+                       .annotate(median=Avg(waited)).values_list("stage", "median"))
+        return [PipelineStage(stage, str(label), rows.get(stage, {}).get("n", 0),
+                              rows.get(stage, {}).get("average"), medians.get(stage))
+                for stage, label in Stage.choices]
 
     def departed(self) -> ResettlementFileQuerySet:
         return self.filter(stage__in=DEPARTED_STAGES, departure_date__isnull=False)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.views.generic import DetailView
 
+from oimsite.core.panels import render_panels
 from oimsite.lists.views import CaseListView
 
 from .filters import RefugeeFilter, ResettlementFileFilter
@@ -27,9 +30,16 @@ class ResettlementFileListView(CaseListView):
     full_export_table_class = ResettlementFileFullExportTable
     filterset_class = ResettlementFileFilter
     title = ResettlementFile._meta.verbose_name_plural
+    template_name = "resettlement/resettlementfile_list.html"
 
     def get_queryset(self) -> QuerySet[ResettlementFile]:
         return ResettlementFile.objects.annotate(refugee_count=refugee_count()).select_related("assigned_to")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The whole programme's pipeline, whatever the filters: where the files stand and how long they wait.
+        context["pipeline"] = ResettlementFile.objects.stage_pipeline()
+        return context
 
 
 class ResettlementFileDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
@@ -40,6 +50,7 @@ class ResettlementFileDetailView(LoginRequiredMixin, PermissionRequiredMixin, De
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["refugees"] = self.object.refugees.all()
+        context["panels"] = render_panels(self.object, self.request)
         return context
 
 

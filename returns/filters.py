@@ -11,6 +11,7 @@ from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, Y
 
 from .models import (
     BEFORE_RETURN_STAGES,
+    OPEN_STAGES,
     AgeBand,
     Returnee,
     ReturneeQuerySet,
@@ -42,6 +43,8 @@ class ReturneeFilter(django_filters.FilterSet):
                                            method="filter_age_band")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ReturnStatus.choices)
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    open = YesNoFilter(label=_("Open case"), method="filter_open",
+                       help_text=_("Open: neither closed nor withdrawn."))
     owner = OwnerFilter()
     assigned_to = AssignedToFilter()
     vulnerability = django_filters.ModelChoiceFilter(
@@ -58,6 +61,11 @@ class ReturneeFilter(django_filters.FilterSet):
 
     def filter_programme(self, queryset: ReturneeQuerySet, name: str, value: str) -> QuerySet:
         return queryset.from_morocco() if value == "from_morocco" else queryset.to_morocco()
+
+    def filter_open(self, queryset: ReturneeQuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.open_cases() if value else queryset.exclude(stage__in=OPEN_STAGES)
 
     def filter_returned_in(self, queryset: ReturneeQuerySet, name: str, value: int) -> QuerySet:
         return queryset.returned_in(value)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
+from oimsite.core.panels import render_panels
 from oimsite.lists.views import CaseListView
 
 from .filters import ReturneeFilter, TravelFilter
@@ -45,6 +46,8 @@ class ReturneeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView
         context["checklist_blockers"] = (
             [Blocker(b).label for b in checklist.blockers()] if checklist is not None else [])
         context["referrals"] = self.object.referrals.select_related("partner")
+        # Sections of the apps built on returns (the casework timeline …), registered in oimsite.core.panels.
+        context["panels"] = render_panels(self.object, self.request)
         return context
 
 

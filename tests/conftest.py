@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -292,7 +293,8 @@ def site_page(browser, baseline_site):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", BROWSER_PASSWORD)
         page.locator("form[action='/login/'] button[type=submit]").click()
-        page.wait_for_url(f"{baseline_site.url}/")
+        # The start page of the account's role (/home/ redirects): the dashboard, or My work.
+        page.wait_for_url(re.compile(rf"^{re.escape(baseline_site.url)}/(my-work/)?$"))
         return page
 
     yield open_page

@@ -185,6 +185,9 @@ class Page:
     # "bulk write" updates every return of the year in one statement (a data fix); "cold" forgets the year's
     # stored counts (a year never viewed).
     before: str = ""
+    # Requested as the staff user who owns the most open returnee cases at this scale (their My work, their
+    # "mine" lists); "{owner}" in the query or the floor is that user's id.
+    as_owner: bool = False
 
 
 RETURNEE_COLS = ("id, case_number, family_name, given_name, sex, nationality, host_country, return_country, "
@@ -252,6 +255,26 @@ def contains_match(table: str, columns: list[str], term: str) -> str:
     (oimsite/lists/search.py)."""
     return "(" + " OR ".join(f"search_fold({column}) LIKE '%' || search_fold('{term}') || '%'"
                              for column in columns) + ")"
+
+
+RETURNEE_OPEN = "stage IN ('registered', 'counselled', 'travel', 'returned', 'reintegration', 'completed')"
+FILE_OPEN = "stage IN ('referred', 'interviewed', 'accepted', 'ready', 'departed')"
+# The caseload's counts by owner, in hand-written SQL: open returnees, open files, overdue follow-ups, drafts.
+CASELOAD_FLOOR = ";".join((
+    f"SELECT assigned_to_id, COUNT(*) FROM returns_returnee WHERE {RETURNEE_OPEN} GROUP BY 1",
+    f"SELECT assigned_to_id, COUNT(*) FROM resettlement_resettlementfile WHERE {FILE_OPEN} GROUP BY 1",
+    "SELECT assigned_to_id, COUNT(*) FROM reintegration_followup WHERE done_on IS NULL "
+    "AND due_date < CURRENT_DATE GROUP BY 1",
+    "SELECT r.assigned_to_id, COUNT(*) FROM reintegration_reintegrationplan p JOIN returns_returnee r "
+    "ON r.id = p.returnee_id WHERE p.status = 'draft' GROUP BY 1",
+))
+
+
+def busiest_owner() -> Any:
+    """The staff user who owns the most open returnee cases (None while no case has an owner)."""
+    row = (Returnee.objects.open_cases().exclude(assigned_to=None).order_by().values("assigned_to")
+           .annotate(n=Count("pk")).order_by("-n", "assigned_to").first())
+    return get_user_model().objects.get(pk=row["assigned_to"]) if row else None
 
 
 def busiest_year() -> tuple[int, int]:
@@ -344,6 +367,19 @@ def pages() -> list[Page]:
              f"{REFUGEE_SQL}WHERE {{match:p.family_name:Ab}} OR {{match:p.given_name:Ab}} "
              "OR {match:f.file_number:Ab} "
              "ORDER BY p.file_id DESC, p.is_principal_applicant DESC, p.date_of_birth LIMIT 50"),
+        # Daily casework (issue 16): a worker's page, the supervisors' table, the lists filtered by owner.
+        Page("my work", "busiest owner", "my_work", as_owner=True),
+        Page("caseload", "every worker", "caseload", "", CASELOAD_FLOOR),
+        Page("returnee list", "unassigned", "returns:returnee_list", "owner=unassigned",
+             f"{r}WHERE assigned_to_id IS NULL AND {RETURNEE_OPEN} {RETURNEE_ORDER} LIMIT 50"),
+        Page("returnee list", "one owner's", "returns:returnee_list", "assigned_to={owner}",
+             f"{r}WHERE assigned_to_id = {{owner}} {RETURNEE_ORDER} LIMIT 50", as_owner=True),
+        Page("returnee list", "mine", "returns:returnee_list", "owner=mine",
+             f"{r}WHERE assigned_to_id = {{owner}} {RETURNEE_ORDER} LIMIT 50", as_owner=True),
+        Page("file list", "unassigned", "resettlement:file_list", "owner=unassigned",
+             f"{FILE_SQL}WHERE assigned_to_id IS NULL AND {FILE_OPEN} "
+             "ORDER BY referral_date DESC, file_number LIMIT 50"),
+        Page("follow-up list", "mine", "reintegration:followup_list", "owner=mine", as_owner=True),
     ]
 
 
@@ -484,6 +520,7 @@ class Plan:
     url: str = ""
     floor_sql: str = ""
     before: Callable[[], Any] | None = None
+    client: Client | None = None  # another user's than the bench's superuser (an owner's)
 
 
 def plan_page(page: Page, database: ScaleDatabase) -> Plan:
@@ -496,6 +533,15 @@ def plan_page(page: Page, database: ScaleDatabase) -> Plan:
     except NoReverseMatch:
         return Plan(Measure(scale, page.group, page.variant, "skipped", note=f"no URL named {page.url_name!r} yet"))
     query, floor_sql = page.query, page.floor_sql
+    note = ""
+    if page.as_owner:
+        owner = busiest_owner()
+        if owner is None:
+            return Plan(Measure(scale, page.group, page.variant, "skipped", note="no case has an owner"))
+        client = Client()
+        client.force_login(owner)
+        query, floor_sql = query.replace("{owner}", str(owner.pk)), floor_sql.replace("{owner}", str(owner.pk))
+        note = f"as {owner.get_username()}"
     if page.deep:
         number, key = _deep_page(page)
         query, floor_sql = query.replace("{page}", number), floor_sql.replace("{key}", key)
@@ -507,8 +553,6 @@ def plan_page(page: Page, database: ScaleDatabase) -> Plan:
         year, returns = busiest_year()
         query, floor_sql = query.replace("{year}", str(year)), floor_sql.replace("{year}", str(year))
         note = f"year {year}: {returns:,} returns"
-    else:
-        note = ""
     floor_sql = _fill_floor(floor_sql)
     url = f"{path}?{query}" if query else path
     if page.export:
@@ -525,7 +569,7 @@ def plan_page(page: Page, database: ScaleDatabase) -> Plan:
     if response.status_code != 200:
         measure.note = f"HTTP {response.status_code}"
         return Plan(measure)
-    return Plan(measure, url, floor_sql, before)
+    return Plan(measure, url, floor_sql, before, client if client is not database.client else None)
 
 
 def measure_page(page: Page, databases: list[ScaleDatabase], repeat: int) -> list[Measure]:
@@ -536,7 +580,8 @@ def measure_page(page: Page, databases: list[ScaleDatabase], repeat: int) -> lis
             plans.append(plan_page(page, database))
     timed = [(plan, database) for plan, database in zip(plans, databases, strict=True) if plan.url]
     medians = interleaved_medians(
-        [Timed(database, _page_runner(database.client, plan.url), plan.before) for plan, database in timed], repeat)
+        [Timed(database, _page_runner(plan.client or database.client, plan.url), plan.before)
+         for plan, database in timed], repeat)
     for (plan, _database), median in zip(timed, medians, strict=True):
         plan.measure.median_ms = median
     floored = [(plan, database) for plan, database in timed if plan.floor_sql]

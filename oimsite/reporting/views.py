@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -19,6 +20,8 @@ from oimsite.lists.exports import export_done
 from oimsite.reporting import indicators, summary_text
 from oimsite.reporting.models import PublishedFigure
 from oimsite.reporting.shared_export import as_csv, as_xlsx, shared_report_lines
+from resettlement.models import ResettlementFile
+from returns.models import Returnee
 
 
 class YearForm(forms.Form):
@@ -52,11 +55,24 @@ class ReportPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return self.render_to_response(context, status=status)
 
 
+def unassigned_cases() -> list[dict[str, Any]]:
+    """Open cases nobody owns, per programme (two counts), each with the list of exactly those cases."""
+    return [
+        {"key": "returnees", "label": _("returnee cases"),
+         "value": Returnee.objects.open_cases().unassigned().count(),
+         "url": reverse("returns:returnee_list") + "?owner=unassigned&open=true"},
+        {"key": "files", "label": _("resettlement files"),
+         "value": ResettlementFile.objects.open_cases().unassigned().count(),
+         "url": reverse("resettlement:file_list") + "?owner=unassigned&open=true"},
+    ]
+
+
 class DashboardView(ReportPageMixin, TemplateView):
     template_name = "oimsite/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["unassigned"] = unassigned_cases()
         report = context["report"]
         if report is not None:
             b = report.breakdowns

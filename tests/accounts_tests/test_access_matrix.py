@@ -46,6 +46,16 @@ class Perm:
 
 
 @dataclass(frozen=True)
+class AnyPerm(Perm):
+    """A site page open to holders of any one of the permissions listed."""
+
+    def expect(self, user) -> str | int:
+        if not user.is_authenticated:
+            return LOGIN
+        return self.ok if any(user.has_perm(p) for p in self.perms) else 403
+
+
+@dataclass(frozen=True)
 class Anyone:
     """Open to anyone, logged in or not (`authenticated` for a logged-in user if it differs)."""
 
@@ -172,6 +182,10 @@ SITE_RULES = {
     "reintegration:referral_detail": Perm(("reintegration.view_referral",)),
     # A document of a returnee: the document permission and the permission to view the returnee.
     "documents:download": DocumentPerm(),
+    # Where the login leads: a redirect for anyone signed in (to My work or the dashboard, by role).
+    "home": Anyone(LOGIN, authenticated="302"),
+    "my_work": AnyPerm(("returns.view_returnee", "resettlement.view_resettlementfile")),
+    "caseload": Perm(("accounts.view_caseload",)),
     "shared_report": Perm(("accounts.export_aggregate",), kwargs={"fmt": "csv"}, query="year=2024"),
     # The admin site's own pages.
     "admin:index": Staff(),

@@ -136,13 +136,13 @@ def test_a_superuser_still_grants_superuser_status(superuser, make_user):
 
 
 def test_a_role_added_to_roles_py_is_offered(admin_client, make_user, monkeypatch):
-    """A new role (the coming Superviseur) needs no change here: the roles are read from roles.py."""
-    monkeypatch.setitem(roles.ROLE_PERMISSIONS, "Superviseur", ("accounts.view_dashboard",))
-    supervisor = Group.objects.create(name="Superviseur")
+    """A new role needs no change here: the roles are read from roles.py."""
+    monkeypatch.setitem(roles.ROLE_PERMISSIONS, "Coordinateur", ("accounts.view_dashboard",))
+    supervisor = Group.objects.create(name="Coordinateur")
     user = make_user("sara", staff=False)
     url = change_url(user)
     form = admin_client.get(url).context["adminform"].form
-    assert "Superviseur" in set(form.fields["groups"].queryset.values_list("name", flat=True))
+    assert "Coordinateur" in set(form.fields["groups"].queryset.values_list("name", flat=True))
     data = user_form_data(admin_client, url)
     data["groups"] = [str(supervisor.pk)]
     assert admin_client.post(url, data).status_code == 302

@@ -5,8 +5,12 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.test import Client
 
+from oimsite.core.assignment import reassign
 from oimsite.devtools import bench
 from tests import helpers
 
@@ -178,3 +182,30 @@ def test_the_full_page_searches_fill_a_page_at_x1(db, baseline, admin_client_log
         cursor.execute(bench._fill_floor(page.floor_sql))
         assert [row[0] for row in cursor.fetchall()] == shown
     assert len(shown) == 50
+
+
+@pytest.mark.django_db
+def test_casework_pages_are_measured_as_the_owner_of_the_most_cases(django_user_model):
+    """My work and the "mine" lists as the staff user with the most open cases; the caseload's floor counts
+    what the caseload shows."""
+    awa = django_user_model.objects.create_user("awa", password=helpers.PASSWORD, is_staff=True)
+    omar = django_user_model.objects.create_user("omar", password=helpers.PASSWORD, is_staff=True)
+    awa.user_permissions.add(Permission.objects.get(codename="view_returnee"))
+    cases = [helpers.returnee() for _ in range(3)]
+    reassign(cases[:2], awa, by=None)
+    reassign(cases[2:], omar, by=None)
+    assert bench.busiest_owner() == awa
+    superuser = django_user_model.objects.create_superuser("bench", "b@example.org", helpers.PASSWORD)
+    database = bench.ScaleDatabase(1, connections.settings["default"], connections["default"], client=Client())
+    database.client.force_login(superuser)
+    pages = {(p.group, p.variant): p for p in bench.pages()}
+    mine = bench.plan_page(pages["my work", "busiest owner"], database)
+    assert (mine.measure.status, mine.measure.note) == (200, "as awa")
+    assert mine.client is not None and mine.measure.queries
+    listed = bench.plan_page(pages["returnee list", "one owner's"], database)
+    assert listed.url.endswith(f"assigned_to={awa.pk}") and f"assigned_to_id = {awa.pk}" in listed.floor_sql
+    caseload = bench.plan_page(pages["caseload", "every worker"], database)
+    assert caseload.measure.status == 200 and caseload.client is None
+    with connection.cursor() as cursor:
+        cursor.execute(bench.CASELOAD_FLOOR.split(";")[0])
+        assert dict(cursor.fetchall()) == {awa.pk: 2, omar.pk: 1}

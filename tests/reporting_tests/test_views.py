@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
+from accounts.roles import RESETTLEMENT_OFFICER
+from oimsite.core.assignment import reassign
 from oimsite.reporting import indicators
 from oimsite.reporting.models import BucketCount
 from returns.models import Returnee
@@ -15,6 +17,11 @@ from tests import helpers
 from tests.helpers import SESSION_TOUCH_QUERIES, in_english
 
 pytestmark = pytest.mark.django_db
+
+# The open cases without an owner: one count of returnees, one of files.
+UNASSIGNED_QUERIES = 2
+# session, user, one for the years with records, the open cases without an owner, then the indicator module's.
+DASHBOARD_QUERIES = 3 + SESSION_TOUCH_QUERIES + UNASSIGNED_QUERIES + indicators.QUERY_COUNT
 
 LINK = re.compile(r'<a href="(/(?:returns|reintegration|resettlement)/[^"]*)"[^>]*>([\d\s\u202f\xa0.,]+)</a>')
 
@@ -107,8 +114,7 @@ def test_numbers_are_formatted_in_french(admin_client_logged):
 def test_dashboard_queries_do_not_grow_with_the_data(admin_client_logged, django_assert_num_queries, scale):
     helpers.small_world(scale)
     assert admin_client_logged.get(reverse("dashboard")).status_code == 200  # counts 2024, stores its summary
-    # session, user, one for the years with records, then the indicator module's queries.
-    with django_assert_num_queries(3 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         assert admin_client_logged.get(reverse("dashboard")).status_code == 200
 
 
@@ -122,7 +128,7 @@ def test_dashboard_after_a_change_recounts_its_bucket_only(admin_client_logged, 
     helpers.small_world(scale)
     assert admin_client_logged.get(reverse("dashboard")).status_code == 200
     helpers.returnee(to="GN")  # a change to 2024: its bucket is recounted
-    with django_assert_num_queries(3 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT + RETURNEE_BUCKET_RECOUNT):
+    with django_assert_num_queries(DASHBOARD_QUERIES + RETURNEE_BUCKET_RECOUNT):
         response = admin_client_logged.get(reverse("dashboard"))
     assert response.context["report"]["avrr.by_country.GN"].value == 1
 
@@ -133,7 +139,7 @@ def test_dashboard_after_a_bulk_write_counts_in_a_fixed_number_of_queries(
     helpers.small_world(scale)
     assert admin_client_logged.get(reverse("dashboard")).status_code == 200
     Returnee.objects.filter(return_country="CI").update(return_country="GN")
-    with django_assert_num_queries(3 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT + RETURNEE_BUCKET_RECOUNT):
+    with django_assert_num_queries(DASHBOARD_QUERIES + RETURNEE_BUCKET_RECOUNT):
         response = admin_client_logged.get(reverse("dashboard"))
     assert response.context["report"]["avrr.by_country.GN"].value == scale  # the CI return of 2024
 
@@ -144,9 +150,33 @@ def test_dashboard_of_a_year_never_counted_counts_live_in_a_fixed_number_of_quer
     helpers.small_world(scale)
     BucketCount.objects.all().delete()
     # Every bucket counted: the three queries of a live count, and the store.
-    with django_assert_num_queries(3 + SESSION_TOUCH_QUERIES + indicators.QUERY_COUNT
+    with django_assert_num_queries(DASHBOARD_QUERIES
                                    + indicators.LIVE_QUERY_COUNT + 3):
         assert admin_client_logged.get(reverse("dashboard")).status_code == 200
+
+
+def test_the_open_cases_without_an_owner_link_to_their_lists(admin_client_logged, django_user_model):
+    helpers.small_world(1)  # six open returnees, three open files, nobody's
+    owner = django_user_model.objects.create_user("awa", password=helpers.PASSWORD, is_staff=True)
+    reassign(list(Returnee.objects.all()[:2]), owner, by=None)
+    helpers.returnee(departed=None, stage="closed", closure_reason="declined")  # closed: not counted
+    page = in_english(admin_client_logged).get(reverse("dashboard")).content.decode()
+    line = page.split('id="unassigned">')[1].split("</p>")[0]
+    assert re.sub(r"<[^>]+>|\s+", "", line) == "Opencaseswithoutanowner:4returneecases·3resettlementfiles"
+    returnees = reverse("returns:returnee_list")
+    assert f'<a href="{returnees}?owner=unassigned&amp;open=true" data-key="unassigned.returnees">4</a>' in line
+    assert f'href="{reverse("resettlement:file_list")}?owner=unassigned&amp;open=true"' in line
+    # The list behind the number shows exactly the cases it counts (the closed one is not among them).
+    listed = admin_client_logged.get(f"{returnees}?owner=unassigned&open=true")
+    assert listed.context["table"].paginator.count == Returnee.objects.open_cases().unassigned().count() == 4
+
+
+def test_the_unassigned_numbers_are_plain_text_for_those_who_cannot_open_the_list(client, make_user):
+    helpers.small_world(1)
+    client.force_login(make_user("leila", RESETTLEMENT_OFFICER))
+    line = client.get(reverse("dashboard")).content.decode().split('id="unassigned">')[1].split("</p>")[0]
+    assert '<span data-key="unassigned.returnees">6</span>' in line
+    assert 'data-key="unassigned.files">3</a>' in line
 
 
 def test_reconciliation_flags_differences(admin_client_logged):

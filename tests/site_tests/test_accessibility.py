@@ -21,6 +21,8 @@ SITE_PAGES = [
     "reintegration:session_list",
     "resettlement:file_list",
     "resettlement:refugee_list",
+    "my_work",
+    "caseload",
 ]
 WIDTHS = [1366, 390]
 

@@ -46,7 +46,8 @@ def test_wrong_password_is_refused_with_a_message(client, superuser):
 def test_login_then_logout(client, superuser):
     response = client.post(reverse("login"), {"username": "root", "password": "Correct-Horse-Battery-9"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("home")  # each user's start page: the dashboard for a superuser
+    assert client.get(reverse("home"))["Location"] == reverse("dashboard")
     assert client.get(reverse("dashboard")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("dashboard")).status_code == 302
