@@ -8,6 +8,11 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
-        from .models import Document, remove_stored_file
+        from oimsite.core import panels
 
+        from .models import Document, remove_stored_file
+        from .panels import PANELS
+
+        for label, panel in PANELS.items():
+            panels.register(label, panel)
         post_delete.connect(remove_stored_file, sender=Document, dispatch_uid="documents.remove_stored_file")

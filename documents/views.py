@@ -32,7 +32,8 @@ class DocumentDownloadView(LoginRequiredMixin, View):
         parent = document.parent
         AuditEvent.objects.record(
             AuditEventKind.DOWNLOAD, request=request, what="documents.document", document=document.pk,
-            record=f"{parent._meta.label_lower}:{parent.pk}", document_kind=document.kind, file_name=document.original_name,
+            record=f"{parent._meta.label_lower}:{parent.pk}", document_kind=document.kind,
+            file_name=document.original_name,
         )
         response = FileResponse(handle, as_attachment=True, filename=document.original_name,
                                 content_type=document.content_type)

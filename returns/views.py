@@ -45,7 +45,6 @@ class ReturneeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView
         context["awaiting_travel"] = self.object.stage in BEFORE_RETURN_STAGES
         context["checklist_blockers"] = (
             [Blocker(b).label for b in checklist.blockers()] if checklist is not None else [])
-        context["referrals"] = self.object.referrals.select_related("partner")
         # Sections of the apps built on returns (the casework timeline …), registered in oimsite.core.panels.
         context["panels"] = render_panels(self.object, self.request)
         return context
