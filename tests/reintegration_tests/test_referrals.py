@@ -55,7 +55,8 @@ def test_a_referral_without_data_sharing_consent_is_refused_and_nothing_is_writt
     person, partner = f.returnee(**extra), f.partner()
     response = f.in_english(role_client(CASE_WORKER)).post(ADD_URL, referral_data(person, partner))
     assert response.status_code == 200
-    assert "This returnee's consent does not cover sharing data with partners" in html.unescape(response.content.decode())
+    page = html.unescape(response.content.decode())
+    assert "This returnee's consent does not cover sharing data with partners" in page
     assert not Referral.objects.exists()
 
 
