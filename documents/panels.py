@@ -25,9 +25,11 @@ def _context(field: str):
     return build
 
 
+# After the case's timeline (casework) and its referrals (reintegration).
+ORDER = 120
+TEMPLATE = "documents/_documents.html"
 PANELS = {
-    "returns.returnee": Panel("documents", "documents/_documents.html", _context("returnee"), order=60),
-    "resettlement.resettlementfile": Panel("documents", "documents/_documents.html", _context("resettlement_file"),
-                                           order=60),
-    "resettlement.refugee": Panel("documents", "documents/_documents.html", _context("refugee"), order=60),
+    "returns.returnee": Panel("documents.documents", TEMPLATE, _context("returnee"), order=ORDER),
+    "resettlement.resettlementfile": Panel("documents.documents", TEMPLATE, _context("resettlement_file"), order=ORDER),
+    "resettlement.refugee": Panel("documents.documents", TEMPLATE, _context("refugee"), order=ORDER),
 }

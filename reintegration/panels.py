@@ -18,4 +18,4 @@ def referrals_context(returnee: Any, request: HttpRequest) -> dict[str, Any] | N
             "referrals": Referral.objects.filter(returnee=returnee).select_related("partner").order_by("-sent_on")}
 
 
-referrals_panel = Panel("referrals", "reintegration/_referrals.html", referrals_context, order=50)
+referrals_panel = Panel("reintegration.referrals", "reintegration/_referrals.html", referrals_context, order=110)
