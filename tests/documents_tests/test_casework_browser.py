@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -93,7 +94,7 @@ def test_upload_and_download_by_an_allowed_role_refused_to_another(sign_in, live
         page.get_by_role("link", name="laissez-passer.pdf").click()
     download = info.value
     assert download.suggested_filename == "laissez-passer.pdf"
-    assert open(download.path(), "rb").read() == f.PDF_BYTES
+    assert Path(download.path()).read_bytes() == f.PDF_BYTES
     assert AuditEvent.objects.filter(kind="download", detail__document=doc.pk).count() == 1
 
     other = sign_in("omar", RESETTLEMENT_OFFICER)
