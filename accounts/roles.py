@@ -43,6 +43,9 @@ CASEWORK_PERMISSIONS = (
     "reintegration.change_referral",
     "returns.view_departurechecklist", "returns.add_departurechecklist", "returns.change_departurechecklist",
     *DOCUMENT_PERMISSIONS,
+    "reintegration.view_sustainabilitysurvey", "reintegration.add_sustainabilitysurvey",
+    "reintegration.change_sustainabilitysurvey", "reintegration.view_instrumentversion",
+    "reintegration.view_surveyindicator", "reintegration.view_answeroption",
 )
 
 # "app_label.codename" patterns (fnmatch). Order of roles: least to most access.

@@ -10,6 +10,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from oimsite.core.assignment import staff_users
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
@@ -18,8 +19,10 @@ from oimsite.lists.owners import INACTIVE_OWNER, AssignedToListFilter, FollowUpO
 from .models import (
     OPEN_GOAL_STATUSES,
     PLAN_HAS_OPEN_GOALS,
+    AnswerOption,
     FollowUp,
     FollowUpScheduleStep,
+    InstrumentVersion,
     Kind,
     Partner,
     Phase,
@@ -29,8 +32,12 @@ from .models import (
     ReferralStatus,
     ReintegrationPlan,
     SupportSession,
+    SurveyAnswer,
+    SurveyIndicator,
+    SustainabilitySurvey,
 )
 from .services import log_consent_override, plan_next_follow_up
+from .sustainability import copy_instrument_version
 
 # "Due this week": pending and due from today to this many days ahead.
 DUE_SOON_DAYS = 7
@@ -295,3 +302,111 @@ class ReferralAdmin(CaseAdmin):
         # In the admin's transaction: the override and its entry in the audit log are saved together.
         if sending and obj.consent_override:
             log_consent_override(obj, by=request.user, request=request)
+def _frozen(obj: Model | None) -> bool:
+    """A version (or an indicator of one) that surveys have used: read-only everywhere (reintegration/freeze.py)."""
+    if obj is None:
+        return False
+    version = obj if isinstance(obj, InstrumentVersion) else obj.version
+    return version.is_used
+
+
+class FrozenInlineMixin:
+    """An inline of a used version's parts: shown, never added to, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return not _frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return not _frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class SurveyIndicatorInline(FrozenInlineMixin, admin.TabularInline):
+    model = SurveyIndicator
+    fields = ("position", "code", "dimension", "question", "question_fr", "question_ar", "weight")
+    extra = 0
+    show_change_link = True
+
+
+class AnswerOptionInline(FrozenInlineMixin, admin.TabularInline):
+    model = AnswerOption
+    fields = ("position", "label", "label_fr", "label_ar", "score")
+    extra = 0
+
+
+@admin.register(InstrumentVersion)
+class InstrumentVersionAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "economic_weight", "social_weight", "psychosocial_weight", "threshold",
+                    "weights_confirmed", "active")
+    fields = ("number", "name", "economic_weight", "social_weight", "psychosocial_weight", "threshold",
+              "weights_confirmed", "source", "active")
+    inlines = (SurveyIndicatorInline,)
+    actions = ("copy_as_new_version",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: InstrumentVersion | None = None) -> tuple[str, ...]:
+        # A used version keeps what its surveys were scored with; only whether new surveys use it may change.
+        if _frozen(obj):
+            return tuple(f for f in self.fields if f != "active")
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: InstrumentVersion | None = None) -> bool:
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Copy as a new version (to change a version already used)"),
+                  permissions=["add"])
+    def copy_as_new_version(self, request: HttpRequest, queryset: QuerySet[InstrumentVersion]) -> None:
+        for version in queryset.order_by("number"):
+            copy = copy_instrument_version(version)
+            self.message_user(request, _("%(copy)s created from version %(number)s, inactive: edit it, then make "
+                                         "it active.") % {"copy": copy, "number": version.number})
+
+
+@admin.register(SurveyIndicator)
+class SurveyIndicatorAdmin(admin.ModelAdmin):
+    list_display = ("code", "version", "dimension", "question", "weight")
+    list_filter = ("version", "dimension")
+    fields = ("version", "position", "code", "dimension", "question", "question_fr", "question_ar", "weight")
+    inlines = (AnswerOptionInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SurveyIndicator | None = None) -> tuple[str, ...]:
+        return self.fields if _frozen(obj) else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: SurveyIndicator | None = None) -> bool:
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "version":
+            # Indicators are added only to a version no survey has used.
+            kwargs["queryset"] = InstrumentVersion.objects.exclude(pk__in=InstrumentVersion.objects.used())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SurveyAnswerInline(admin.TabularInline):
+    model = SurveyAnswer
+    fields = ("indicator", "option")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(SustainabilitySurvey)
+class SustainabilitySurveyAdmin(SimpleHistoryAdmin):
+    """Read here; taken and changed through the survey form of a follow-up, which validates and scores it."""
+
+    list_display = ("date", "returnee", "status", "economic_score", "social_score", "psychosocial_score",
+                    "composite_score", "version")
+    list_filter = ("status", "version")
+    list_select_related = ("returnee", "version")
+    search_fields = ("returnee__case_number",)
+    fields = ("returnee", "follow_up", "date", "interviewer", "version", "status", "economic_score",
+              "social_score", "psychosocial_score", "composite_score")
+    readonly_fields = fields
+    inlines = (SurveyAnswerInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

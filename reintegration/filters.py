@@ -26,6 +26,8 @@ from .models import (
     ReferralStatus,
     ReintegrationPlan,
     SupportSession,
+    SurveyStatus,
+    SustainabilitySurvey,
 )
 
 # "Due this week": pending and due from today to this many days ahead.
@@ -155,3 +157,52 @@ class ReferralFilter(django_filters.FilterSet):
         if value is False and user is not None:
             return queryset.exclude(sent_by=user)
         return queryset
+
+
+SURVEY_DIMENSIONS = (("composite", "sustainable", _("Sustainable (composite score at or above the threshold)")),
+                     ("economic", "economic_ok", _("Economic score at or above the threshold")),
+                     ("social", "social_ok", _("Social score at or above the threshold")),
+                     ("psychosocial", "psychosocial_ok", _("Psychosocial score at or above the threshold")))
+
+
+class SustainabilitySurveyFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name",
+                              "returnee__name_ar"),
+                     help_text=_("Case number, given or family name of the returnee."))
+    year = YearFilter(label=_("Year"), method="filter_year")
+    counted_in = YearFilter(label=_("Counted in the year's report"), method="filter_counted_in",
+                            help_text=_("Complete surveys of the year, each returnee's latest."))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=SurveyStatus.choices)
+    sustainable = YesNoFilter(label=SURVEY_DIMENSIONS[0][2], method="filter_threshold")
+    economic_ok = YesNoFilter(label=SURVEY_DIMENSIONS[1][2], method="filter_threshold")
+    social_ok = YesNoFilter(label=SURVEY_DIMENSIONS[2][2], method="filter_threshold")
+    psychosocial_ok = YesNoFilter(label=SURVEY_DIMENSIONS[3][2], method="filter_threshold")
+    programme = django_filters.ChoiceFilter(label=_("Programme"), choices=PROGRAMMES, method="filter_programme")
+    return_country = CountryFilter(label=_("Country of return"), field_name="returnee__return_country")
+    support_kind = django_filters.ChoiceFilter(label=_("Support received after return"), choices=Kind.choices,
+                                               method="filter_support_kind")
+
+    class Meta:
+        form = RangeCheckedForm
+        model = SustainabilitySurvey
+        fields: list[str] = []
+
+    def filter_year(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.in_year(value)
+
+    def filter_counted_in(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.latest_per_returnee_in(value)
+
+    def filter_threshold(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        dimension = next(d for d, param, _label in SURVEY_DIMENSIONS if param == name)
+        dimension = None if dimension == "composite" else dimension
+        return queryset.at_or_above(dimension) if value else queryset.below(dimension)
+
+    def filter_programme(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        field = "returnee__host_country" if value == "from_morocco" else "returnee__return_country"
+        return queryset.filter(**{field: MOROCCO})
+
+    def filter_support_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.with_support(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -553,6 +555,349 @@ class FollowUpScheduleStep(models.Model):
         return _("%(programme)s: %(kind)s at %(months)s months") % {
             "programme": self.get_programme_display(), "kind": self.get_kind_display(),
             "months": self.months_after_departure}
+
+
+# --- The Reintegration Sustainability Survey (RSS) -------------------------------------------------------------
+# The instrument is data: its versions, indicators, answers' scores and weights are rows an administrator edits
+# in the admin. A version is frozen once a survey uses it (database triggers, reintegration/freeze.py), so that
+# an old survey's scores never move; a change is a new version. docs/sustainability.md says where each part of
+# version 1 comes from and which weights and threshold are settings rather than published values.
+
+SCORE_PLACES = 3
+SCORE_FIELD = {"max_digits": 4, "decimal_places": SCORE_PLACES}
+WEIGHT_FIELD = {"max_digits": 6, "decimal_places": 3}
+INSTRUMENT_FROZEN = _("Version %(number)s of the survey has been used by surveys: it cannot be changed any more, "
+                      "so that their scores stay as they were. Make a new version instead.")
+
+
+class InstrumentVersionQuerySet(models.QuerySet["InstrumentVersion"]):
+    def current(self) -> InstrumentVersion | None:
+        """The version new surveys are taken with: the highest active one."""
+        return self.filter(active=True).order_by("-number").first()
+
+    def used(self) -> InstrumentVersionQuerySet:
+        return self.filter(Exists(SustainabilitySurvey.objects.filter(version=OuterRef("pk"))))
+
+
+class InstrumentVersion(models.Model):
+    """One version of the sustainability survey: its dimension weights and the threshold of sustainable
+    reintegration; its indicators hang from it."""
+
+    number = models.PositiveSmallIntegerField(_("version"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    economic_weight = models.DecimalField(_("weight of the economic dimension"), default=1, **WEIGHT_FIELD,
+                                          validators=[MinValueValidator(0)])
+    social_weight = models.DecimalField(_("weight of the social dimension"), default=1, **WEIGHT_FIELD,
+                                        validators=[MinValueValidator(0)])
+    psychosocial_weight = models.DecimalField(_("weight of the psychosocial dimension"), default=1, **WEIGHT_FIELD,
+                                              validators=[MinValueValidator(0)])
+    threshold = models.DecimalField(
+        _("threshold of sustainable reintegration"), default=Decimal("0.5"), **SCORE_FIELD,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("A score at or above it counts as sustainable reintegration (0 to 1)."))
+    weights_confirmed = models.BooleanField(
+        _("weights and threshold confirmed"), default=False,
+        help_text=_("Ticked when the weights and the threshold were checked against IOM's published scoring; "
+                    "otherwise they are settings of this office (see docs/sustainability.md)."))
+    source = models.TextField(_("source"), blank=True)
+    active = models.BooleanField(_("in use for new surveys"), default=True)
+
+    objects = InstrumentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("survey instrument version")
+        verbose_name_plural = _("survey instrument versions")
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold__gte=0, threshold__lte=1), name="instrument_threshold_range",
+                                   violation_error_message=_("The threshold is between 0 and 1.")),
+            models.CheckConstraint(
+                condition=Q(economic_weight__gte=0, social_weight__gte=0, psychosocial_weight__gte=0)
+                & (Q(economic_weight__gt=0) | Q(social_weight__gt=0) | Q(psychosocial_weight__gt=0)),
+                name="instrument_weights_positive",
+                violation_error_message=_("The dimension weights are not negative and at least one is above 0.")),
+        ]
+
+    def __str__(self) -> str:
+        return _("Sustainability survey, version %(number)s") % {"number": self.number}
+
+    def dimension_weights(self) -> dict[str, Decimal]:
+        return {Dimension.ECONOMIC: self.economic_weight, Dimension.SOCIAL: self.social_weight,
+                Dimension.PSYCHOSOCIAL: self.psychosocial_weight}
+
+    @property
+    def is_used(self) -> bool:
+        return self.pk is not None and SustainabilitySurvey.objects.filter(version_id=self.pk).exists()
+
+    def clean(self) -> None:
+        if self.pk is not None and self.is_used:
+            stored = InstrumentVersion.objects.filter(pk=self.pk).values(*FROZEN_VERSION_FIELDS).first()
+            if stored and any(stored[f] != getattr(self, f) for f in FROZEN_VERSION_FIELDS):
+                raise ValidationError(INSTRUMENT_FROZEN % {"number": stored["number"]})
+        weights = [self.economic_weight, self.social_weight, self.psychosocial_weight]
+        if all(w is not None for w in weights) and not any(weights):
+            raise ValidationError(_("At least one dimension weight must be above 0."))
+
+
+# What a survey's scores depend on; `active` may still change on a used version (to retire it).
+FROZEN_VERSION_FIELDS = ("number", "economic_weight", "social_weight", "psychosocial_weight", "threshold")
+
+
+def _frozen_check(version_id: int | None) -> None:
+    """Refuse a change to the questions or answers of a version surveys have used (the triggers refuse it too)."""
+    if version_id is not None and SustainabilitySurvey.objects.filter(version_id=version_id).exists():
+        number = InstrumentVersion.objects.filter(pk=version_id).values_list("number", flat=True).first()
+        raise ValidationError(INSTRUMENT_FROZEN % {"number": number})
+
+
+class SurveyIndicator(models.Model):
+    """One indicator (question) of a version of the survey, in one dimension, with its weight there."""
+
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="indicators",
+                                verbose_name=_("version"))
+    dimension = models.CharField(_("dimension"), max_length=14, choices=Dimension.choices)
+    code = models.CharField(_("code"), max_length=8)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    question = models.CharField(_("question (English)"), max_length=300)
+    question_fr = models.CharField(_("question (French)"), max_length=300)
+    question_ar = models.CharField(_("question (Arabic)"), max_length=300, blank=True)
+    weight = models.DecimalField(_("weight in its dimension"), default=1, **WEIGHT_FIELD,
+                                 validators=[MinValueValidator(Decimal("0.001"))])
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+        verbose_name = _("survey indicator")
+        verbose_name_plural = _("survey indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="survey_indicator_code_unique",
+                                    violation_error_message=_("This version already has an indicator with this code.")),
+            models.CheckConstraint(condition=Q(dimension__in=Dimension.values), name="survey_indicator_dimension"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="survey_indicator_weight_positive",
+                                   violation_error_message=_("The weight of an indicator is above 0.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.text}"
+
+    @property
+    def text(self) -> str:
+        return localized(self, "question")
+
+    def clean(self) -> None:
+        _frozen_check(self.version_id)
+
+
+class AnswerOption(models.Model):
+    """One answer a returnee may give to an indicator, with its score from 0 (worst) to 1 (best)."""
+
+    indicator = models.ForeignKey(SurveyIndicator, on_delete=models.CASCADE, related_name="options",
+                                  verbose_name=_("indicator"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("answer (English)"), max_length=200)
+    label_fr = models.CharField(_("answer (French)"), max_length=200)
+    label_ar = models.CharField(_("answer (Arabic)"), max_length=200, blank=True)
+    score = models.DecimalField(_("score"), **SCORE_FIELD, validators=[MinValueValidator(0), MaxValueValidator(1)],
+                                help_text=_("From 0 (worst) to 1 (best)."))
+
+    class Meta:
+        ordering = ["indicator", "position", "pk"]
+        verbose_name = _("answer option")
+        verbose_name_plural = _("answer options")
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="answer_option_score_range",
+                                   violation_error_message=_("The score of an answer is between 0 and 1.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return localized(self, "label")
+
+    def clean(self) -> None:
+        _frozen_check(self.indicator.version_id if self.indicator_id else None)
+
+
+def localized(record: models.Model, field: str) -> str:
+    """The text of `field` in the active language (`field_fr`, `field_ar`), English when it has none."""
+    language = (get_language() or "fr").split("-")[0]
+    if language != "en":
+        text = getattr(record, f"{field}_{language}", "")
+        if text:
+            return text
+    return getattr(record, field)
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    COMPLETE = "complete", _("Complete")
+
+
+def support_received(kind: str, outer: str = "") -> Exists:
+    """`EXISTS` a post-return session of `kind` given to the survey's returnee on or before the survey's date (the
+    support received when the survey was taken). `outer` prefixes the survey's fields in the outer query."""
+    return Exists(SupportSession.objects.filter(
+        returnee=OuterRef(f"{outer}returnee"), phase=Phase.POST_RETURN, kind=kind, date__lte=OuterRef(f"{outer}date")))
+
+
+class SustainabilitySurveyQuerySet(models.QuerySet["SustainabilitySurvey"]):
+    def complete(self) -> SustainabilitySurveyQuerySet:
+        return self.filter(status=SurveyStatus.COMPLETE)
+
+    def in_year(self, year: int) -> SustainabilitySurveyQuerySet:
+        start, end = year_bounds(year)
+        return self.filter(date__gte=start, date__lt=end)
+
+    def latest_per_returnee_in(self, year: int) -> SustainabilitySurveyQuerySet:
+        """The complete surveys of `year`, each returnee's latest of the year only (what the dashboard counts)."""
+        _start, end = year_bounds(year)
+        later = SustainabilitySurvey.objects.complete().filter(
+            returnee=OuterRef("returnee"), date__lt=end).filter(
+            Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
+        return self.complete().in_year(year).filter(~Exists(later))
+
+    def at_or_above(self, dimension: str | None = None) -> SustainabilitySurveyQuerySet:
+        """Complete surveys whose score (composite, or of `dimension`) reaches their version's threshold."""
+        return self.complete().filter(**{f"{dimension or 'composite'}_score__gte": F("version__threshold")})
+
+    def below(self, dimension: str | None = None) -> SustainabilitySurveyQuerySet:
+        return self.complete().filter(**{f"{dimension or 'composite'}_score__lt": F("version__threshold")})
+
+    def with_support(self, kind: str) -> SustainabilitySurveyQuerySet:
+        return self.filter(support_received(kind))
+
+
+class SustainabilitySurvey(CaseRecord):
+    """A returnee's answers to the sustainability survey, taken at a follow-up after the return, and its scores
+    (stored when it is completed, with the instrument version it was taken with)."""
+
+    returnee = models.ForeignKey("returns.Returnee", on_delete=models.CASCADE, related_name="sustainability_surveys",
+                                 verbose_name=_("returnee"))
+    follow_up = models.OneToOneField(FollowUp, on_delete=models.PROTECT, related_name="survey",
+                                     verbose_name=_("follow-up"))
+    date = models.DateField(_("date"))
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("interviewer"))
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="surveys",
+                                verbose_name=_("instrument version"))
+    status = models.CharField(_("status"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
+    economic_score = models.DecimalField(_("economic score"), null=True, blank=True, **SCORE_FIELD)
+    social_score = models.DecimalField(_("social score"), null=True, blank=True, **SCORE_FIELD)
+    psychosocial_score = models.DecimalField(_("psychosocial score"), null=True, blank=True, **SCORE_FIELD)
+    composite_score = models.DecimalField(_("composite score"), null=True, blank=True, **SCORE_FIELD)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = SustainabilitySurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("sustainability survey")
+        verbose_name_plural = _("sustainability surveys")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SurveyStatus.values), name="survey_status_valid"),
+            # Scored when complete, and only then: a draft has no score.
+            models.CheckConstraint(
+                condition=Q(status=SurveyStatus.DRAFT, economic_score__isnull=True, social_score__isnull=True,
+                            psychosocial_score__isnull=True, composite_score__isnull=True)
+                | Q(status=SurveyStatus.COMPLETE, economic_score__gte=0, economic_score__lte=1,
+                    social_score__gte=0, social_score__lte=1, psychosocial_score__gte=0, psychosocial_score__lte=1,
+                    composite_score__gte=0, composite_score__lte=1),
+                name="survey_scored_when_complete",
+                violation_error_message=_("A complete survey has its four scores between 0 and 1; a draft has none."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "date"], name="survey_status_date_idx"),
+            models.Index(fields=["returnee", "date"], name="survey_returnee_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Sustainability survey of %(date)s") % {"date": self.date.strftime("%d/%m/%Y") if self.date else "—"}
+
+    def get_absolute_url(self) -> str:
+        return reverse("reintegration:survey_detail", args=[self.pk])
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == SurveyStatus.COMPLETE
+
+    def scores(self) -> dict[str, Decimal | None]:
+        return {Dimension.ECONOMIC: self.economic_score, Dimension.SOCIAL: self.social_score,
+                Dimension.PSYCHOSOCIAL: self.psychosocial_score, "composite": self.composite_score}
+
+    @property
+    def is_sustainable(self) -> bool | None:
+        if self.composite_score is None:
+            return None
+        return self.composite_score >= self.version.threshold
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        try:
+            returnee = self.returnee
+        except models.ObjectDoesNotExist:
+            returnee = None
+        try:
+            follow_up = self.follow_up
+        except models.ObjectDoesNotExist:
+            follow_up = None
+        if returnee is not None:
+            departure = returnee.departure_date
+            if departure is None:
+                errors.setdefault("returnee", []).append(
+                    _("The survey is taken after the return: this returnee has not left yet."))
+            elif self.date and self.date < departure:
+                errors.setdefault("date", []).append(
+                    _("A survey cannot be dated before the departure (%(departure)s).")
+                    % {"departure": departure.strftime("%d/%m/%Y")})
+        if follow_up is not None:
+            if returnee is not None and follow_up.returnee_id != returnee.pk:
+                errors.setdefault("follow_up", []).append(_("This follow-up belongs to another returnee."))
+            elif follow_up.done_on is None:
+                errors.setdefault("follow_up", []).append(
+                    _("The survey is taken at a follow-up that is done after the return: record the follow-up "
+                      "as done first."))
+            elif self.date and self.date < follow_up.done_on:
+                errors.setdefault("date", []).append(
+                    _("The survey cannot be dated before its follow-up (%(done)s).")
+                    % {"done": follow_up.done_on.strftime("%d/%m/%Y")})
+        elif returnee is not None and not returnee.follow_ups.filter(done_on__isnull=False).exists():
+            errors.setdefault("follow_up", []).append(
+                _("This returnee has no follow-up done after the return: a survey is taken at a follow-up."))
+        if self.date and self.date > timezone.localdate():
+            errors.setdefault("date", []).append(_("This date cannot be in the future."))
+        if self.interviewer_id is not None and not (self.interviewer.is_active and self.interviewer.is_staff):
+            errors.setdefault("interviewer", []).append(_("Choose an active staff account."))
+        if self.pk is not None and self.version_id is not None:
+            stored = SustainabilitySurvey.objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+            if stored is not None and stored != self.version_id:
+                errors.setdefault("version", []).append(
+                    _("A survey keeps the version it was taken with."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class SurveyAnswer(models.Model):
+    """The answer given to one indicator in one survey."""
+
+    survey = models.ForeignKey(SustainabilitySurvey, on_delete=models.CASCADE, related_name="answers",
+                               verbose_name=_("survey"))
+    indicator = models.ForeignKey(SurveyIndicator, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("indicator"))
+    option = models.ForeignKey(AnswerOption, on_delete=models.PROTECT, related_name="+", verbose_name=_("answer"))
+
+    class Meta:
+        ordering = ["survey", "indicator__position", "pk"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "indicator"], name="survey_answer_one_per_indicator",
+                                    violation_error_message=_("This indicator is already answered in this survey.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.option.text}"
 
 
 # --- Partners and referrals ---------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.columns import ShortDateColumn
 from oimsite.lists.owners import OwnerColumn
 
-from .models import FollowUp, Partner, Referral, ReintegrationPlan, SupportSession
+from .models import FollowUp, Partner, Referral, ReintegrationPlan, SupportSession, SustainabilitySurvey
 
 
 class SupportSessionTable(tables.Table):
@@ -137,3 +138,37 @@ class ReferralTable(tables.Table):
         order_by = ("-sent_on",)
         attrs = {"class": "data-table"}
         empty_text = _("No referral matches these filters.")
+
+
+class ScoreColumn(tables.Column):
+    """A score from 0 to 1, two decimals in the reader's locale; "—" for a draft."""
+
+    def render(self, value):
+        return formats.number_format(value, decimal_pos=2)
+
+
+class SustainabilitySurveyTable(tables.Table):
+    date = ShortDateColumn(linkify=True, order_by=("date", "pk"))
+    case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
+                                linkify=lambda record: record.returnee.get_absolute_url(),
+                                order_by=("returnee__case_number", "pk"))
+    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+                                  order_by=("returnee__family_name", "returnee__given_name", "pk"))
+    return_country = tables.Column(accessor="returnee__return_country", verbose_name=capfirst(_("country of return")),
+                                   order_by=("returnee__return_country", "pk"))
+    status = tables.Column(order_by=("status", "pk"))
+    economic_score = ScoreColumn(order_by=("economic_score", "pk"))
+    social_score = ScoreColumn(order_by=("social_score", "pk"))
+    psychosocial_score = ScoreColumn(order_by=("psychosocial_score", "pk"))
+    composite_score = ScoreColumn(order_by=("composite_score", "pk"))
+
+    class Meta:
+        model = SustainabilitySurvey
+        fields = ("date", "case_number", "returnee_name", "return_country", "status", "economic_score",
+                  "social_score", "psychosocial_score", "composite_score")
+        order_by = ("-date",)
+        attrs = {"class": "data-table"}
+        empty_text = _("No survey matches these filters.")
+
+    def render_returnee_name(self, record: SustainabilitySurvey) -> str:
+        return record.returnee.full_name

@@ -16,6 +16,8 @@ from documents.storage import PrivateFileSystemStorage
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+from returns.models import Stage as CaseStage
+from tests import helpers
 from tests.helpers import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -188,9 +190,10 @@ def cases(db):
     returnee = Returnee.objects.create(
         case_number="RVA-2024-00001", given_name="Awa", family_name="Diallo", sex="F",
         date_of_birth=date(1990, 5, 1), nationality="SN", host_country="MA", return_country="SN",
-        status=ReturnStatus.DEPARTED, stage="returned", departure_date=date(2024, 3, 1),
+        status=ReturnStatus.DEPARTED, stage=CaseStage.RETURNED, departure_date=date(2024, 3, 1),
     )
     returnee.vulnerabilities.add(vulnerability)
+    plan = helpers.agreed_plan(returnee, on=date(2024, 3, 20))
     session = SupportSession.objects.create(
         returnee=returnee, kind=Kind.CASH, phase=Phase.POST_RETURN, mode=Mode.IN_PERSON, date=date(2024, 4, 1),
         provider=Provider.IOM_ORIGIN,
@@ -204,7 +207,7 @@ def cases(db):
         nationality="CD", is_principal_applicant=True, relationship=Relationship.PRINCIPAL,
     )
     return {"returnee": returnee, "session": session, "file": file, "refugee": refugee,
-            "vulnerability": vulnerability}
+            "vulnerability": vulnerability, "plan": plan}
 
 
 @pytest.fixture

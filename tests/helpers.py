@@ -25,7 +25,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, SUPERVISOR
 from documents.models import Document
 from documents.validation import detect_content_type
-from reintegration.models import Kind, Mode, Partner, Phase, Provider, SupportSession
+from reintegration.models import (
+    Kind,
+    Mode,
+    Partner,
+    Phase,
+    PlanStatus,
+    Provider,
+    ReintegrationPlan,
+    SupportSession,
+)
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
 from returns.models import Stage as CaseStage
@@ -62,6 +71,13 @@ def session(returnee: Returnee, *, on: date, phase: str = "post_return", kind: s
             mode: str = "in_person", provider: str = "iom_origin", enhanced: bool = False) -> SupportSession:
     return SupportSession.objects.create(returnee=returnee, date=on, phase=phase, kind=kind, mode=mode,
                                          provider=provider, enhanced=enhanced)
+
+
+def agreed_plan(returnee: Returnee, *, on: date | None = None) -> ReintegrationPlan:
+    """The returnee's reintegration plan, agreed `on` (default: the day of the return): what support after the
+    return other than counselling needs before it can be recorded (SupportSession.clean)."""
+    return ReintegrationPlan.objects.create(returnee=returnee, status=PlanStatus.AGREED,
+                                            agreed_on=on or returnee.departure_date)
 
 
 def resettlement_file(*, to: str = "CA", departed: date | None = date(2024, 6, 1), size: int = 1,

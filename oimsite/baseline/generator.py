@@ -13,10 +13,12 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from oimsite.baseline.names import POOL_BY_COUNTRY
+from oimsite.baseline.casework import STAFF_JOINED, Casework, CaseworkPlanner
+from oimsite.baseline.names import POOL_BY_COUNTRY, STAFF
 from oimsite.core.models_base import age_on
 
 DEFAULT_SEED = 2024
@@ -69,6 +71,7 @@ class SessionRecord:
     day: date
     provider: str
     enhanced: bool = False
+    goal: Any = None  # the plan goal it serves (casework.GoalRecord)
     pk: int = 0
 
 
@@ -89,6 +92,12 @@ class ReturneeRecord:
     sessions: list[SessionRecord] = field(default_factory=list)
     pk: int = 0
     case_number: str = ""
+    # Casework (casework.py): where the case stands and who owns it.
+    stage: str = ""
+    stage_changed_on: date | None = None
+    closure_reason: str = ""
+    owner: str | None = None
+    assigned_on: datetime | None = None
 
     @property
     def age_at_return(self) -> int:
@@ -116,6 +125,9 @@ class FileRecord:
     refugees: list[RefugeeRecord] = field(default_factory=list)
     pk: int = 0
     number: str = ""
+    stage_changed_on: date | None = None
+    owner: str | None = None
+    assigned_on: datetime | None = None
 
 
 def add_years(day: date, years: int) -> date:
@@ -129,6 +141,7 @@ class BaselineGenerator:
     """Draws the synthetic people and their records; `records()` returns them numbered and ordered."""
 
     def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.returnees: list[ReturneeRecord] = []
         self.files: list[FileRecord] = []
@@ -497,39 +510,87 @@ def _timestamp(day: date, hour: int) -> str:
     return f"{day.isoformat()}T{hour:02d}:00:00Z"
 
 
+def _moment(when: datetime | None) -> str | None:
+    return f"{when.isoformat()}Z" if when else None
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+# Staff accounts take ids from here: far above the accounts a database has before the load (the
+# administrator `make setup` creates is 1), so loading never clashes with them. Given as ids rather than
+# usernames (natural keys) because looking up tens of thousands of usernames made the load several times slower.
+FIRST_STAFF_PK = 9001
+STAFF_PKS = {member.username: FIRST_STAFF_PK + index for index, member in enumerate(STAFF)}
+
+
+def _user(username: str | None) -> int | None:
+    return STAFF_PKS[username] if username else None
+
+
 def fixture_objects(seed: int = DEFAULT_SEED) -> list[dict]:
     """The baseline as Django fixture objects, in dependency order."""
-    returnees, sessions, files = BaselineGenerator(seed).records()
-    objects: list[dict] = []
+    generator = BaselineGenerator(seed)
+    returnees, sessions, files = generator.records()
+    casework = CaseworkPlanner(seed, LAST_DATE).run(returnees, files)
+    objects: list[dict] = [*_staff_objects(casework)]
     for person in returnees:
-        last = max([person.opened, person.departure_date or person.opened, *(s.day for s in person.sessions)])
+        last = max([person.opened, person.departure_date or person.opened, *(s.day for s in person.sessions),
+                    person.stage_changed_on or person.opened])
         objects.append({"model": "returns.returnee", "pk": person.pk, "fields": {
             "case_number": person.case_number, "given_name": person.given_name, "family_name": person.family_name,
             "sex": person.sex, "date_of_birth": _iso(person.date_of_birth), "nationality": person.nationality,
             "host_country": person.host_country, "return_country": person.return_country,
-            "departure_date": _iso(person.departure_date), "status": person.status,
+            "departure_date": _iso(person.departure_date), "status": person.status, "stage": person.stage,
+            "stage_changed_on": _iso(person.stage_changed_on), "closure_reason": person.closure_reason,
+            "assigned_to": _user(person.owner), "assigned_on": _moment(person.assigned_on),
             "vulnerabilities": [[code] for code in person.vulnerabilities], "notes": "",
             "consent_date": _iso(person.opened), "consent_scope": "follow_up",
             "version": 1, "created_at": _timestamp(person.opened, 9), "updated_at": _timestamp(last, 17),
         }})
+    objects += _assignment_objects("returns.returneeassignment", casework.returnee_assignments)
+    for plan in casework.plans:
+        objects.append({"model": "reintegration.reintegrationplan", "pk": plan.pk, "fields": {
+            "returnee": plan.returnee.pk, "status": plan.status, "agreed_on": _iso(plan.agreed_on),
+            "closed_on": _iso(plan.closed_on), "closure_reason": plan.closure_reason, "notes": "",
+            "version": 1, "created_at": _timestamp(plan.created, 10), "updated_at": _timestamp(plan.updated, 17),
+        }})
+    for plan in casework.plans:
+        for goal in plan.goals:
+            objects.append({"model": "reintegration.plangoal", "pk": goal.pk, "fields": {
+                "plan": plan.pk, "dimension": goal.dimension, "need": goal.need,
+                "planned_support": goal.planned_support,
+                "budget_mad": None if goal.budget is None else f"{goal.budget}.00",
+                "target_date": _iso(goal.target), "status": goal.status, "outcome": goal.outcome,
+                "version": 1, "created_at": _timestamp(plan.created, 10), "updated_at": _timestamp(plan.updated, 17),
+            }})
     for person, session in sessions:
         objects.append({"model": "reintegration.supportsession", "pk": session.pk, "fields": {
             "returnee": person.pk, "kind": session.kind, "phase": session.phase, "mode": session.mode,
-            "date": _iso(session.day), "provider": session.provider, "enhanced": session.enhanced, "notes": "",
+            "date": _iso(session.day), "provider": session.provider, "enhanced": session.enhanced,
+            "goal": session.goal.pk if session.goal is not None else None, "notes": "",
             "version": 1, "created_at": _timestamp(session.day, 16), "updated_at": _timestamp(session.day, 16),
         }})
+    for follow_up in casework.follow_ups:
+        objects.append({"model": "reintegration.followup", "pk": follow_up.pk, "fields": {
+            "returnee": follow_up.returnee.pk, "kind": follow_up.kind, "due_date": _iso(follow_up.due),
+            "assigned_to": _user(follow_up.owner), "done_on": _iso(follow_up.done_on), "outcome": follow_up.outcome,
+            "notes": follow_up.notes, "next_due": None, "scheduled": True, "version": 1,
+            "created_at": _timestamp(follow_up.returnee.departure_date, 17),
+            "updated_at": _timestamp(follow_up.done_on or follow_up.returnee.departure_date, 17),
+        }})
     for file in files:
-        updated = _timestamp(file.departure or file.referral, 17)
+        updated = _timestamp(max(file.departure or file.referral, file.stage_changed_on or file.referral), 17)
         objects.append({"model": "resettlement.resettlementfile", "pk": file.pk, "fields": {
             "file_number": file.number, "destination_country": file.destination, "stage": file.stage,
+            "stage_changed_on": _iso(file.stage_changed_on), "assigned_to": _user(file.owner),
+            "assigned_on": _moment(file.assigned_on),
             "referral_date": _iso(file.referral), "departure_date": _iso(file.departure), "notes": "",
             "consent_date": _iso(file.referral), "consent_scope": "data_sharing",
             "version": 1, "created_at": _timestamp(file.referral, 9), "updated_at": updated,
         }})
+    objects += _assignment_objects("resettlement.fileassignment", casework.file_assignments)
     for file in files:
         for refugee in file.refugees:
             objects.append({"model": "resettlement.refugee", "pk": refugee.pk, "fields": {
@@ -541,6 +602,24 @@ def fixture_objects(seed: int = DEFAULT_SEED) -> list[dict]:
                 "updated_at": _timestamp(file.departure or file.referral, 17),
             }})
     return objects
+
+
+def _staff_objects(casework: Casework) -> list[dict]:
+    """The staff accounts, each in its role's group (by name). No usable password: "!" is Django's mark of
+    an unusable one; an administrator sets a password to let someone log in."""
+    return [{"model": "auth.user", "pk": STAFF_PKS[member.username], "fields": {
+        "password": "!", "last_login": None, "is_superuser": False, "username": member.username,
+        "first_name": member.first_name, "last_name": member.last_name, "email": "", "is_staff": True,
+        "is_active": True, "date_joined": _timestamp(STAFF_JOINED, 9), "groups": [[member.role]],
+        "user_permissions": [],
+    }} for member in casework.staff]
+
+
+def _assignment_objects(model: str, rows: list) -> list[dict]:
+    return [{"model": model, "pk": row.pk, "fields": {
+        "case": row.case.pk, "from_user": _user(row.from_user), "to_user": _user(row.to_user), "by": _user(row.by),
+        "at": _moment(row.at), "reason": row.reason,
+    }} for row in rows]
 
 
 def render_fixture(objects: list[dict]) -> str:

@@ -5,10 +5,12 @@ session dated before the departure would load and silently skew the report. `loa
 four steps inside one transaction, and any problem rolls everything back:
 
 1. parse the JSON (a truncated or corrupted file is named with the line and column of the error) and
-   refuse what the loader is not for: a model other than the case records and published figures (the
-   loader must not become a way around the admin, the audit log or the history), a file larger than
-   MAX_FIXTURE_BYTES, nesting deeper than Python parses, a NUL (PostgreSQL cannot store it) or an integer
-   beyond the databases' 64 bits anywhere in a record;
+   refuse what the loader is not for: a model other than the case records, their casework (plans, goals,
+   follow-ups, assignment logs), the staff accounts that own them and published figures (the loader must
+   not become a way around the admin, the audit log or the history), an account that could log in or do
+   more than a role allows (a superuser, a usable password, permissions of its own, the administrators'
+   group), a file larger than MAX_FIXTURE_BYTES, nesting deeper than Python parses, a NUL (PostgreSQL
+   cannot store it) or an integer beyond the databases' 64 bits anywhere in a record;
 2. check each record alone, in memory: field values (choices such as country codes, formats such as
    case numbers), and unique values against the fixture itself and the database;
 3. write the rows (the database enforces its check and unique constraints); if it refuses one, replay
@@ -16,7 +18,11 @@ four steps inside one transaction, and any problem rolls everything back:
 4. read the rows back with their related rows prefetched and run `full_clean()` on each, so that the
    rules spanning records (session dates against the departure, reinforced support against recorded
    vulnerabilities, refugees against their file) are checked without a query per record where the
-   models allow it.
+   models allow it; then the casework rules that `clean()` applies only to a change (support after the
+   return follows an agreed plan, a completed reintegration has no open goal, owners are active staff).
+
+Returned cases of the fixture without their scheduled follow-ups get them at the end
+(`reintegration.services.schedule_follow_ups`, which the post_save receiver runs for other writes).
 """
 
 from __future__ import annotations
@@ -36,21 +42,34 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db.models import Exists, OuterRef
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from accounts.roles import CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, SUPERVISOR
 from oimsite.baseline.generator import FIXTURE_NAME
+from oimsite.core.assignment import check_new_owner
+from reintegration.models import AGREED_OR_DONE, Kind, Phase, PlanGoal, PlanStatus, ReintegrationPlan, SupportSession
+from reintegration.services import check_completed_reintegration, schedule_follow_ups
+from resettlement.models import ResettlementFile
+from returns.models import AFTER_RETURN_STAGES, Returnee, Stage
 
 DEFAULT_FIXTURE = FIXTURE_NAME.removesuffix(".json")
 # What `make run` loads into a new database: the records and the figures the office published.
 DEFAULT_FIXTURES = [DEFAULT_FIXTURE, "published_2024"]
 CHUNK = 500  # rows per IN (...) lookup: well under SQLite's bound-parameter limit
 
-# What the loader is for: the case records and the published figures (labels as in a fixture's "model").
+# What the loader is for: the case records, their casework, the staff accounts that own them and the
+# published figures (labels as in a fixture's "model").
+ACCOUNT_MODEL = "auth.user"
 LOADABLE_MODELS = frozenset({
     "returns.returnee", "reintegration.supportsession", "resettlement.resettlementfile", "resettlement.refugee",
     "oimsite.publishedfigure",
+    ACCOUNT_MODEL, "returns.returneeassignment", "resettlement.fileassignment",
+    "reintegration.reintegrationplan", "reintegration.plangoal", "reintegration.followup",
 })
+# The groups a fixture's account may join (by name): the working roles, never the administrators'.
+ACCOUNT_ROLES = (CASE_WORKER, RESETTLEMENT_OFFICER, SUPERVISOR, DATA_OFFICER)
 # Several times the 2024 baseline: a larger file is refused before it is read into memory.
 MAX_FIXTURE_BYTES = 32 * 1024 * 1024
 # The range of the databases' integer columns (64-bit); beyond it SQLite raises OverflowError on write.
@@ -58,7 +77,9 @@ INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 # What each model's `clean()` reads from related rows, fetched in bulk before validating.
 RELATED_FOR_VALIDATION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "reintegration.supportsession": (("returnee",), ("returnee__vulnerabilities",)),
+    "reintegration.supportsession": (("returnee", "goal__plan"), ("returnee__vulnerabilities",)),
+    "reintegration.followup": (("returnee", "assigned_to"), ()),
+    "reintegration.reintegrationplan": (("returnee",), ()),
     "resettlement.refugee": (("file",), ()),
 }
 
@@ -75,6 +96,7 @@ class FixtureRefused(Exception):
 class LoadResult:
     counts: dict[str, int]  # model label -> records loaded, in fixture order
     seconds: float
+    planned_follow_ups: int = 0  # scheduled for returned cases of the fixture that came without theirs
 
     @property
     def total(self) -> int:
@@ -140,9 +162,11 @@ def _refused_values(path: Path, index: int, record: dict) -> Iterator[str]:
     """What makes a record unloadable before it reaches a model: its model, a NUL, an out-of-range number."""
     where = f"{path}: record {index} ({record['model']} pk {record.get('pk')})"
     if record["model"].lower() not in LOADABLE_MODELS:
-        yield (f"{where}: load_baseline loads only case records and published figures "
-               f"({', '.join(sorted(LOADABLE_MODELS))}); the file is refused.")
+        yield (f"{where}: load_baseline loads only case records, their casework, staff accounts and published "
+               f"figures ({', '.join(sorted(LOADABLE_MODELS))}); the file is refused.")
         return
+    if record["model"].lower() == ACCOUNT_MODEL:
+        yield from _refused_account(where, record)
     # Walked with a list rather than recursively: nesting within the parser's limit may exceed Python's.
     pending: list[tuple[str, object]] = [("pk", record.get("pk")), *(
         (str(name), value) for name, value in record["fields"].items())]
@@ -161,6 +185,23 @@ def _refused_values(path: Path, index: int, record: dict) -> Iterator[str]:
             pending.extend((name, item) for item in value)
         elif isinstance(value, dict):
             pending.extend((f"{name}.{key}", item) for key, item in value.items())
+
+
+def _refused_account(where: str, record: dict) -> Iterator[str]:
+    """A fixture's account owns cases and nothing more: no login of its own, no power beyond its role."""
+    fields = record["fields"]
+    if fields.get("is_superuser"):
+        yield f"{where}: is_superuser: a fixture cannot make a superuser."
+    password = fields.get("password")
+    if not (isinstance(password, str) and password.startswith("!")):
+        yield (f"{where}: password: an account from a fixture has no usable password (“!”): an administrator "
+               "sets one to let its owner log in.")
+    if fields.get("user_permissions"):
+        yield f"{where}: user_permissions: an account from a fixture has only its role's permissions."
+    for group in fields.get("groups") or []:
+        if not (isinstance(group, list) and len(group) == 1 and group[0] in ACCOUNT_ROLES):
+            yield (f"{where}: groups: {json.dumps(group, ensure_ascii=False)} is not one of the roles a fixture "
+                   f"may give, by name ({', '.join(ACCOUNT_ROLES)}).")
 
 
 def has_case_records(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -182,11 +223,12 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
         if problems:
             raise FixtureRefused(problems)
         _write(objects, names, using)
-        problems = _validate_written(objects, names, using)
+        problems = _validate_written(objects, names, using) + _check_casework(objects, names, using)
         if problems:
             raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
+        planned = _schedule_follow_ups(objects, using)
     counts = Counter(obj.object._meta.label for obj in objects)
-    return LoadResult(dict(counts), time.perf_counter() - started)
+    return LoadResult(dict(counts), time.perf_counter() - started, planned)
 
 
 # --- step 1: records as model instances, not yet written -----------------------------------------------------
@@ -217,6 +259,7 @@ class _RecordNames:
     def __init__(self, objects: list[DeserializedObject]) -> None:
         self.case_numbers: dict[object, str] = {}
         self.file_numbers: dict[object, str] = {}
+        self.plan_cases: dict[object, object] = {}
         for obj in objects:
             instance = obj.object
             label = instance._meta.label_lower
@@ -224,6 +267,14 @@ class _RecordNames:
                 self.case_numbers[instance.pk] = instance.case_number
             elif label == "resettlement.resettlementfile":
                 self.file_numbers[instance.pk] = instance.file_number
+            elif label == "reintegration.reintegrationplan":
+                self.plan_cases[instance.pk] = instance.returnee_id
+
+    def case(self, returnee_id: object) -> str:
+        return self.case_numbers.get(returnee_id, f"returnee pk {returnee_id}")
+
+    def file(self, file_id: object) -> str:
+        return self.file_numbers.get(file_id, f"file pk {file_id}")
 
     def __call__(self, instance: models.Model) -> str:
         label = instance._meta.label
@@ -233,11 +284,22 @@ class _RecordNames:
             case "resettlement.resettlementfile":
                 return f"{label} {instance.file_number} (pk {instance.pk})"
             case "reintegration.supportsession":
-                case = self.case_numbers.get(instance.returnee_id, f"returnee pk {instance.returnee_id}")
+                case = self.case(instance.returnee_id)
                 return f"{label} pk {instance.pk} (case {case}, {instance.phase} {instance.date})"
             case "resettlement.refugee":
-                file = self.file_numbers.get(instance.file_id, f"file pk {instance.file_id}")
-                return f"{label} pk {instance.pk} (file {file})"
+                return f"{label} pk {instance.pk} (file {self.file(instance.file_id)})"
+            case "reintegration.reintegrationplan" | "returns.returneeassignment":
+                returnee_id = getattr(instance, "returnee_id", None) or getattr(instance, "case_id", None)
+                return f"{label} pk {instance.pk} (case {self.case(returnee_id)})"
+            case "reintegration.plangoal":
+                case = self.case(self.plan_cases.get(instance.plan_id))
+                return f"{label} pk {instance.pk} (plan pk {instance.plan_id}, case {case})"
+            case "reintegration.followup":
+                return f"{label} pk {instance.pk} (case {self.case(instance.returnee_id)}, due {instance.due_date})"
+            case "resettlement.fileassignment":
+                return f"{label} pk {instance.pk} (file {self.file(instance.case_id)})"
+            case "auth.user":
+                return f"{label} {instance.get_username()}"
         return f"{label} pk {instance.pk}"
 
 
@@ -468,3 +530,64 @@ def _validate_written(objects: list[DeserializedObject], names: _RecordNames, us
                 except ValidationError as error:
                     problems.extend(_messages(names(instance), error))
     return problems
+
+
+# --- step 5: the casework rules that clean() applies to a change only, and the follow-up schedule ---------------
+
+def _pks(objects: list[DeserializedObject], model: type[models.Model]) -> list:
+    return [obj.object.pk for obj in objects if type(obj.object) is model]
+
+
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _check_casework(objects: list[DeserializedObject], names: _RecordNames, using: str) -> list[str]:
+    """A fixture is new work: held to the rules a form applies to a new record, which `clean()` skips for
+    a row read back unchanged. A query per chunk finds the few offenders; the model's own rule names why."""
+    problems: list[str] = []
+    for model in (Returnee, ResettlementFile):
+        for chunk in _chunks(_pks(objects, model)):
+            owned = (model._default_manager.using(using).filter(pk__in=chunk, assigned_to__isnull=False)
+                     .exclude(assigned_to__is_active=True, assigned_to__is_staff=True).select_related("assigned_to"))
+            for case in owned:
+                try:
+                    check_new_owner(case.assigned_to)
+                except ValidationError as error:
+                    problems.extend(_messages(names(case), error))
+    # A plan abandoned since was agreed when the support was given: its sessions stand.
+    plans = ReintegrationPlan.objects.using(using).filter(
+        returnee=OuterRef("returnee"), status__in=(*AGREED_OR_DONE, PlanStatus.ABANDONED),
+        agreed_on__lte=OuterRef("date"))
+    for chunk in _chunks(_pks(objects, SupportSession)):
+        unplanned = (SupportSession.objects.using(using).filter(pk__in=chunk, phase=Phase.POST_RETURN)
+                     .exclude(kind=Kind.COUNSELLING).exclude(Exists(plans)).select_related("returnee"))
+        for session in unplanned:
+            errors: dict[str, list] = {}
+            session._stored_rule_fields = None  # checked as a new session
+            session._check_plan(session.returnee, errors)
+            problems.extend(_messages(names(session), ValidationError(errors)))
+    open_goals = (PlanGoal.objects.using(using).open().filter(plan__returnee=OuterRef("pk"))
+                  .exclude(plan__status=PlanStatus.ABANDONED))
+    for chunk in _chunks(_pks(objects, Returnee)):
+        for returnee in Returnee.objects.using(using).filter(pk__in=chunk, stage=Stage.COMPLETED).filter(
+                Exists(open_goals)):
+            errors = {}
+            returnee._stored_stage = None  # checked as a case reaching the stage
+            check_completed_reintegration(returnee, errors)
+            problems.extend(_messages(names(returnee), ValidationError(errors)))
+    return problems
+
+
+def _schedule_follow_ups(objects: list[DeserializedObject], using: str) -> int:
+    """Plan the schedule's follow-ups of the fixture's returned cases that came without them (raw saves do
+    not send the signal that plans them): afterwards every returned case has its follow-ups."""
+    planned = 0
+    for chunk in _chunks(_pks(objects, Returnee)):
+        missing = (Returnee.objects.using(using).filter(pk__in=chunk, stage__in=AFTER_RETURN_STAGES,
+                                                        departure_date__isnull=False)
+                   .exclude(follow_ups__scheduled=True).distinct())
+        for returnee in missing:
+            planned += len(schedule_follow_ups(returnee))
+    return planned

@@ -142,3 +142,30 @@ POOL_BY_COUNTRY: dict[str, NamePool] = {
     "BD": SOUTH_ASIAN, "PK": SOUTH_ASIAN, "LK": SOUTH_ASIAN,
     "MA": MOROCCAN,
 }
+
+
+class StaffMember(NamedTuple):
+    """An account of the office's staff in the baseline: who owns the cases and does the follow-ups."""
+
+    username: str
+    first_name: str
+    last_name: str
+    role: str  # the role's group name (accounts.roles)
+    team: str  # "avrr" (returns from Morocco), "moroccans" (returns to Morocco), "resettlement" or "all"
+
+
+# The office's casework staff, invented like the people above. Case workers each work on one programme;
+# the supervisors reassign cases (one per return programme, the second also over resettlement).
+STAFF: tuple[StaffMember, ...] = (
+    StaffMember("s.bennani", "Salma", "Bennani", "Gestionnaire de cas", "avrr"),
+    StaffMember("y.elidrissi", "Youssef", "El Idrissi", "Gestionnaire de cas", "avrr"),
+    StaffMember("k.tazi", "Karima", "Tazi", "Gestionnaire de cas", "avrr"),
+    StaffMember("o.fofana", "Oumar", "Fofana", "Gestionnaire de cas", "avrr"),
+    StaffMember("h.alaoui", "Hamza", "Alaoui", "Gestionnaire de cas", "moroccans"),
+    StaffMember("n.chraibi", "Nadia", "Chraïbi", "Gestionnaire de cas", "moroccans"),
+    StaffMember("r.benjelloun", "Rachid", "Benjelloun", "Gestionnaire de cas", "moroccans"),
+    StaffMember("l.berrada", "Leila", "Berrada", "Chargé de réinstallation", "resettlement"),
+    StaffMember("m.haddad", "Mehdi", "Haddad", "Chargé de réinstallation", "resettlement"),
+    StaffMember("f.elamrani", "Fatima Zahra", "El Amrani", "Superviseur", "avrr"),
+    StaffMember("k.lahlou", "Khalid", "Lahlou", "Superviseur", "moroccans"),
+)

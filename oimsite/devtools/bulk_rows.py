@@ -50,6 +50,10 @@ class Table:
         """A date as this database takes it in a row (a `date` for psycopg, text for sqlite3)."""
         return connections[self.using].ops.adapt_datefield_value(value)
 
+    def datetime(self, value: Any) -> Any:
+        """A date and time as this database takes it in a row (naive UTC text for sqlite3)."""
+        return connections[self.using].ops.adapt_datetimefield_value(value)
+
     def reserve_ids(self, count: int) -> list[int]:
         """`count` new primary keys that no other writer will take. Call inside the transaction that
         writes the rows (on SQLite the reservation is a write, which holds the database until commit)."""

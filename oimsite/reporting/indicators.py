@@ -94,6 +94,8 @@ class Indicator:
     url: str
     denominator: int | None = None
     comparisons: list[Comparison] = field(default_factory=list)
+    # The same indicator in the year before, when the dashboard shows the two (oimsite/reporting/comparison.py).
+    previous: Indicator | None = None
 
     @property
     def numerator(self) -> int:
@@ -122,6 +124,8 @@ class BreakdownRow:
     value: int
     url: str
     code: str = ""
+    # The row's value in the year before (None: not compared), set by oimsite/reporting/comparison.py.
+    previous: int | None = None
 
 
 @dataclass

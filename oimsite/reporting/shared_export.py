@@ -1,4 +1,5 @@
-"""The aggregate report shared outside IOM: counts by country and sex, with small cells suppressed.
+"""The aggregate report shared outside IOM: counts by country and sex, and the surveyed returnees by country and
+sustainability, with small cells suppressed.
 
 One GROUP BY per table over the populations the indicator module counts (the same QuerySet methods:
 `from_morocco().returned_in(year)`, `departed_in(year)`), so its totals are the dashboard's.
@@ -11,12 +12,13 @@ import io
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from oimsite.core.collation import collation_key
 from oimsite.core.models_base import Sex
+from reintegration.models import SustainabilitySurvey
 from resettlement.models import Refugee
 from returns.models import Returnee
 
@@ -40,8 +42,26 @@ def _table(title: str, queryset: QuerySet, country_field: str) -> CountTable:
     )
 
 
+def _sustainability_table(year: int) -> CountTable:
+    """Returnees surveyed in the year (latest survey of the year each) by country of return, at or above the
+    threshold of sustainable reintegration or below it."""
+    rows = (SustainabilitySurvey.objects.latest_per_returnee_in(year).order_by()
+            .values_list("returnee__return_country")
+            .annotate(ok=Count("pk", filter=Q(composite_score__gte=F("version__threshold"))), n=Count("pk")))
+    by_code = {str(code): (ok, n - ok) for code, ok, n in rows}
+    names = {code: str(countries.name(code) or code) for code in by_code}
+    codes = sorted(by_code, key=lambda code: collation_key(names[code]))
+    return CountTable(
+        title=_("Returnees surveyed in %(year)s on the sustainability of their reintegration, by country of return")
+        % {"year": year},
+        row_labels=[names[code] for code in codes],
+        column_labels=[_("At or above the threshold"), _("Below the threshold")],
+        counts=[list(by_code[code]) for code in codes],
+    )
+
+
 def shared_tables(year: int) -> list[CountTable]:
-    """The three tables of the shared report for a year, before suppression."""
+    """The four tables of the shared report for a year, before suppression."""
     return [
         _table(_("Returns from Morocco in %(year)s, by country of return and sex") % {"year": year},
                Returnee.objects.from_morocco().returned_in(year), "return_country"),
@@ -49,6 +69,7 @@ def shared_tables(year: int) -> list[CountTable]:
                Returnee.objects.to_morocco().returned_in(year), "host_country"),
         _table(_("Refugees resettled from Morocco in %(year)s, by resettlement country and sex") % {"year": year},
                Refugee.objects.departed_in(year), "file__destination_country"),
+        _sustainability_table(year),
     ]
 
 

@@ -17,7 +17,9 @@ from django.views.generic import TemplateView
 
 from oimsite.core import params
 from oimsite.lists.exports import export_done
+from oimsite.reporting import comparison as year_comparison
 from oimsite.reporting import indicators, summary_text
+from oimsite.reporting import sustainability as sustainability_figures
 from oimsite.reporting.models import PublishedFigure
 from oimsite.reporting.shared_export import as_csv, as_xlsx, shared_report_lines
 from resettlement.models import ResettlementFile
@@ -89,7 +91,27 @@ class DashboardView(ReportPageMixin, TemplateView):
                  "indicators": report.headline("resettlement"),
                  "breakdowns": [b["resettlement.by_destination"]]},
             ]
+            context.update(year_over_year(report, context["years"]))
         return context
+
+
+def year_over_year(report: indicators.Report, years: list[int]) -> dict[str, Any]:
+    """The year's sustainability figures, each figure beside the year before (when it has records) and the
+    trend of the headline figures over every year with records: a constant number of queries per year, whatever
+    the amount of data."""
+    figures = {year: (report if year == report.year else indicators.compute(year),
+                      sustainability_figures.compute(year)) for year in years}
+    current, sustainability = figures[report.year]
+    previous_year = report.year - 1 if report.year - 1 in figures else None
+    if previous_year is not None:
+        before, before_sustainability = figures[previous_year]
+        year_comparison.attach_previous(current.indicators, current.breakdowns, before.indicators, before.breakdowns)
+        year_comparison.attach_previous(sustainability.indicators, sustainability.breakdowns,
+                                   before_sustainability.indicators, before_sustainability.breakdowns)
+    per_year = [(year, {**r.indicators, **s.indicators}) for year, (r, s) in figures.items()]
+    return {"sustainability": sustainability, "previous_year": previous_year,
+            "trend": year_comparison.trend(per_year) if len(years) > 1 else [],
+            "trend_years": sorted(years)}
 
 
 @dataclass(frozen=True)

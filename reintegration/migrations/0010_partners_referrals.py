@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reintegration', '0008_follow_up_schedule'),
+        ('reintegration', '0009_sustainability_survey'),
         ('returns', '0013_arabic_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -21,7 +21,16 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from documents.models import Document
 from oimsite.reporting.models import PublishedFigure
-from reintegration.models import FollowUp, FollowUpScheduleStep, Partner, Referral, ReintegrationPlan
+from reintegration.models import (
+    FollowUp,
+    FollowUpScheduleStep,
+    InstrumentVersion,
+    Partner,
+    Referral,
+    ReintegrationPlan,
+    SurveyIndicator,
+    SustainabilitySurvey,
+)
 from resettlement.models import FileAssignment
 from returns.models import Returnee, ReturneeAssignment
 from tests.helpers import ROLES, Endpoint, document, partner, walk
@@ -169,6 +178,11 @@ SITE_RULES = {
     "reintegration:session_detail": Perm(("reintegration.view_supportsession",)),
     "reintegration:followup_list": Perm(("reintegration.view_followup",)),
     "reintegration:followup_detail": Perm(("reintegration.view_followup",)),
+    "reintegration:survey_list": Perm(("reintegration.view_sustainabilitysurvey",)),
+    "reintegration:survey_detail": Perm(("reintegration.view_sustainabilitysurvey",)),
+    # The survey form of a done follow-up (the fixture's survey is a draft: the form opens on it).
+    "reintegration:survey_entry": Perm(("reintegration.add_sustainabilitysurvey",
+                                        "reintegration.change_sustainabilitysurvey")),
     "reintegration:plan_list": Perm(("reintegration.view_reintegrationplan",)),
     "reintegration:plan_detail": Perm(("reintegration.view_reintegrationplan",)),
     "resettlement:file_list": Perm(("resettlement.view_resettlementfile",)),
@@ -250,6 +264,11 @@ ADMIN_RULES = {
         "delete": DocumentPerm(perms=("documents.delete_document",), admin=True),
         "history": DocumentPerm(perms=("documents.view_document", "documents.change_document"), admin=True),
     },
+    # A version of the survey that surveys used (the fixture's) is never deleted, nor its indicators.
+    "reintegration.instrumentversion": {**STANDARD_ADMIN, "delete": NOBODY},
+    "reintegration.surveyindicator": {**STANDARD_ADMIN, "delete": NOBODY},
+    # Surveys are taken through the form of a follow-up (which scores them); the admin reads them.
+    "reintegration.sustainabilitysurvey": {**CASE_ADMIN, "add": NOBODY},
 }
 
 
@@ -287,7 +306,11 @@ def objects(cases, django_user_model):
     returnee_log = ReturneeAssignment.objects.create(case=cases["returnee"], to_user=target, by=target)
     file_log = FileAssignment.objects.create(case=cases["file"], to_user=target, by=target)
     plan = ReintegrationPlan.objects.create(returnee=cases["returnee"])
-    follow_up = FollowUp.objects.create(returnee=cases["returnee"], kind="phone", due_date=date(2024, 6, 1))
+    follow_up = FollowUp.objects.create(returnee=cases["returnee"], kind="phone", due_date=date(2024, 6, 1),
+                                        done_on=date(2024, 6, 1), outcome="reached")
+    version = InstrumentVersion.objects.get(number=1)
+    survey = SustainabilitySurvey.objects.create(returnee=cases["returnee"], follow_up=follow_up,
+                                                 date=date(2024, 6, 1), interviewer=target, version=version)
     partner_obj = partner()
     referral = Referral.objects.create(returnee=cases["returnee"], partner=partner_obj, service="health",
                                        sent_on=date(2024, 6, 1))
@@ -302,6 +325,7 @@ def objects(cases, django_user_model):
         PublishedFigure: figure, ReturneeAssignment: returnee_log, FileAssignment: file_log,
         ReintegrationPlan: plan, FollowUp: follow_up, FollowUpScheduleStep: step,
         Partner: partner_obj, Referral: referral, Document: doc,
+        InstrumentVersion: version, SurveyIndicator: version.indicators.first(), SustainabilitySurvey: survey,
     }
     assert date(2024, 1, 1)  # the cases fixture's year is the one the shared report asks for
     return found

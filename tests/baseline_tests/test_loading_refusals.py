@@ -1,5 +1,7 @@
-"""`load_baseline` loads case records and published figures only, and refuses hostile files cleanly:
-another model (a superuser, a back-dated audit event, forged history) refuses the whole file; a
+"""`load_baseline` loads case records, their casework, staff accounts and published figures only, and refuses
+hostile files cleanly: another model (a group, a back-dated audit event, forged history) or an account that could
+do more than own cases (a superuser, a usable password, its own permissions, the administrators' group) refuses
+the whole file; casework that breaks the rules a form applies to new work is refused; a
 file that used to crash the loader (NUL on PostgreSQL, a huge key on SQLite, deep nesting, a huge file) is
 refused with a message. Nothing is written in any case.
 """
@@ -7,6 +9,7 @@ refused with a message. Nothing is written in any case.
 from __future__ import annotations
 
 import json
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from django.utils import translation
 from accounts.models import AuditEvent
 from oimsite.baseline import loading
 from oimsite.reporting.models import PublishedFigure
-from reintegration.models import SupportSession
+from reintegration.models import FollowUp, SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 
@@ -91,16 +94,18 @@ def test_the_loader_accepts_exactly_the_models_the_fixtures_hold():
     assert {
         "returns.returnee", "reintegration.supportsession", "resettlement.resettlementfile",
         "resettlement.refugee", "oimsite.publishedfigure",
+        "auth.user", "returns.returneeassignment", "resettlement.fileassignment",
+        "reintegration.reintegrationplan", "reintegration.plangoal", "reintegration.followup",
     } == loading.LOADABLE_MODELS
     for name in loading.DEFAULT_FIXTURES:
         held = {record["model"] for record in loading.read_fixture(loading.resolve_fixture(name))}
         assert held <= loading.LOADABLE_MODELS
 
 
-@pytest.mark.parametrize("record", [SUPERUSER, AUDIT_EVENT, HISTORY,
+@pytest.mark.parametrize("record", [AUDIT_EVENT, HISTORY,
                                     {"model": "auth.group", "pk": 90_001, "fields": {"name": "Root"}},
+                                    {"model": "auth.permission", "pk": 90_001, "fields": {}},
                                     {"model": "axes.accessattempt", "pk": 1, "fields": {}},
-                                    {"model": "Auth.User", "pk": 90_002, "fields": {}},
                                     {"model": "returns.vulnerabilitycategory", "pk": 90_001,
                                      "fields": {"code": "x", "name": "X"}}],
                          ids=lambda record: record["model"])
@@ -174,3 +179,75 @@ def test_the_same_records_without_the_hostile_parts_load(tmp_path):
     call_command("load_baseline", str(write(tmp_path, [returnee(), session()])), stdout=out)
     assert Returnee.objects.count() == before + 1
     assert SupportSession.objects.filter(pk=90_001).exists()
+
+
+def account(pk: int = 90_001, **fields) -> dict:
+    return {"model": "auth.user", "pk": pk, "fields": {
+        "username": f"worker{pk}", "password": "!", "is_superuser": False, "is_staff": True, "is_active": True,
+        "date_joined": "2024-01-01T00:00:00Z", "groups": [["Gestionnaire de cas"]], "user_permissions": [],
+        **fields,
+    }}
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ({"is_superuser": True}, "is_superuser: a fixture cannot make a superuser."),
+    ({"password": "pbkdf2_sha256$1$x$y"}, "password: an account from a fixture has no usable password"),
+    ({"password": ""}, "password: an account from a fixture has no usable password"),
+    ({"user_permissions": [["add_user", "auth", "user"]]}, "user_permissions: an account from a fixture has only"),
+    ({"groups": [["Administrateur"]]}, 'groups: ["Administrateur"] is not one of the roles a fixture may give'),
+    ({"groups": [1]}, "groups: 1 is not one of the roles a fixture may give"),
+], ids=["superuser", "usable password", "empty password", "permissions", "administrators", "group by id"])
+def test_an_account_that_could_do_more_than_own_cases_refuses_the_file(tmp_path, fields, expected):
+    err = refused(write(tmp_path, [account(**fields), returnee(assigned_to=90_001)]))
+    assert f"record 1 (auth.user pk 90001): {expected}" in err
+
+
+def test_a_staff_account_owning_a_case_loads_without_a_usable_password(tmp_path):
+    call_command("load_baseline", str(write(tmp_path, [account(), returnee(assigned_to=90_001)])), stdout=StringIO())
+    user = get_user_model().objects.get(username="worker90001")
+    assert not user.has_usable_password() and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Gestionnaire de cas"]
+    assert Returnee.objects.get(pk=90_001).assigned_to == user
+
+
+def test_an_account_already_in_the_database_is_not_overwritten(tmp_path, django_user_model):
+    django_user_model.objects.create_user("worker90001", password="Correct-Horse-Battery-9")
+    err = refused(write(tmp_path, [account(pk=90_002, username="worker90001")]))
+    assert "auth.User worker90001: username: A user with that username already exists." in err
+
+
+RETURNED = {"departure_date": "2024-03-01", "status": "departed", "stage": "returned"}
+PLAN = {"model": "reintegration.reintegrationplan", "pk": 90_001, "fields": {
+    "returnee": 90_001, "status": "agreed", "agreed_on": "2024-03-10", "closed_on": None, "closure_reason": "",
+    "notes": "", **STAMPS}}
+CASH = {"phase": "post_return", "kind": "cash", "mode": "in_person", "date": "2024-03-15"}
+
+
+def test_support_after_the_return_without_an_agreed_plan_is_refused(tmp_path):
+    late_plan = {**PLAN, "fields": {**PLAN["fields"], "agreed_on": "2024-03-20"}}
+    err = refused(write(tmp_path, [returnee(**RETURNED), late_plan, session(**CASH)]))
+    assert ("reintegration.SupportSession pk 90001 (case RVA-2024-90001, post_return 2024-03-15): kind: Support "
+            "after return other than counselling needs an agreed reintegration plan") in err
+
+
+def test_a_completed_reintegration_with_a_goal_still_open_is_refused(tmp_path):
+    goal = {"model": "reintegration.plangoal", "pk": 90_001, "fields": {
+        "plan": 90_001, "dimension": "economic", "need": "Open a shop", "planned_support": "cash",
+        "budget_mad": "5000.00", "target_date": None, "status": "in_progress", "outcome": "", **STAMPS}}
+    err = refused(write(tmp_path, [returnee(**{**RETURNED, "stage": "completed"}), PLAN, goal, session(**CASH)]))
+    assert ("returns.Returnee RVA-2024-90001 (pk 90001): stage: The reintegration cannot be completed while a goal "
+            "of the plan is still planned or in progress.") in err
+
+
+def test_a_case_owned_by_an_inactive_account_is_refused(tmp_path):
+    err = refused(write(tmp_path, [account(is_active=False), returnee(assigned_to=90_001)]))
+    assert "returns.Returnee RVA-2024-90001 (pk 90001): assigned_to: worker90001 cannot own cases" in err
+
+
+def test_a_returned_case_loaded_without_follow_ups_gets_those_of_the_schedule(tmp_path):
+    out = StringIO()
+    call_command("load_baseline", str(write(tmp_path, [returnee(**RETURNED), PLAN, session(**CASH)])), stdout=out)
+    due = list(FollowUp.objects.filter(returnee_id=90_001, scheduled=True).values_list("due_date", "kind"))
+    assert due == [(date(2024, 4, 1), "phone"), (date(2024, 6, 1), "home"), (date(2024, 9, 1), "home"),
+                   (date(2025, 3, 1), "phone")]
+    assert "4 follow-ups planned by the schedule for returned cases that came without theirs." in out.getvalue()

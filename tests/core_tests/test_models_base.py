@@ -10,6 +10,7 @@ from django.utils import translation
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus
+from returns.models import Stage as CaseStage
 from tests import helpers as f
 
 # The departure checklist inline of the returnee form, left empty.
@@ -47,13 +48,14 @@ def test_host_country_equal_to_return_country_is_refused():
 
 
 def test_returned_case_needs_departure_date():
-    obj = f.build_returnee(status=ReturnStatus.DEPARTED, departure_date=None)
-    assert_refused(obj, "departure_date", "A returned case needs a departure date.")
+    obj = f.build_returnee(stage=CaseStage.RETURNED, departure_date=None)
+    assert_refused(obj, "departure_date", "A case at the stage “Returned” needs a departure date.")
 
 
 def test_open_case_cannot_have_departure_date():
-    obj = f.build_returnee(status=ReturnStatus.OPEN)
-    assert_refused(obj, "status", "Only a returned case may have a departure date")
+    # The stage decides (the status follows it): a case not yet returned has no departure date.
+    obj = f.build_returnee(stage=CaseStage.REGISTERED)
+    assert_refused(obj, "stage", "A case with a departure date has returned: choose “Returned” or a later stage")
 
 
 def test_duplicate_case_number_is_refused():
@@ -103,11 +105,13 @@ def test_enhanced_support_without_vulnerability_is_refused():
 
 def test_enhanced_support_with_vulnerability_is_accepted():
     person = f.saved_returnee(vulnerable=True)
+    f.agreed_plan(person)
     f.build_session(person, enhanced=True).full_clean()
 
 
 def test_moving_departure_after_a_post_return_session_is_refused():
     person = f.saved_returnee(departure_date=date(2024, 5, 10))
+    f.agreed_plan(person)
     s = f.build_session(person, date=date(2024, 5, 20))
     s.full_clean()
     s.save()

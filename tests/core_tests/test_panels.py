@@ -35,6 +35,8 @@ def test_panels_render_in_their_order_and_skip_those_with_nothing_to_show(regist
 
 def test_the_apps_register_their_panels_in_order():
     keys = {model: [p.key for p in panels.panels_for(model)] for model in (Returnee, ResettlementFile, Refugee)}
-    assert keys[Returnee] == ["casework.timeline", "reintegration.referrals", "documents.documents"]
+    # After the casework timeline: referrals and documents, then the sustainability scores.
+    assert keys[Returnee] == ["casework.timeline", "reintegration.referrals", "documents.documents",
+                              "reintegration.sustainability"]
     assert keys[ResettlementFile] == ["casework.timeline", "documents.documents"]
     assert keys[Refugee] == ["documents.documents"]

@@ -4,6 +4,8 @@ the admin, forms, imports and fixtures); letters of every script pass. (Exports:
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from oimsite.reporting.models import PublishedFigure
-from reintegration.models import SupportSession
+from reintegration.models import FollowUp, PlanGoal, ReintegrationPlan, SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
 from tests import helpers as f
@@ -47,6 +49,7 @@ def text_fields(model: type[models.Model]) -> list[models.Field]:
 
 def valid_instances() -> list[models.Model]:
     returnee = f.saved_returnee()
+    plan = f.agreed_plan(returnee)  # support after the return follows an agreed plan
     file = f.build_file()
     file.save()
     refugee = f.build_refugee(file)
@@ -55,12 +58,18 @@ def valid_instances() -> list[models.Model]:
         f.build_returnee(), f.build_session(returnee), file, refugee,
         VulnerabilityCategory(code="test-case", name="A case"),
         PublishedFigure(key="avrr.returned", year=2024, value=1, source="Annual report"),
+        ReintegrationPlan(returnee=returnee, status="completed", agreed_on=date(2024, 5, 20),
+                          closed_on=date(2024, 9, 1), closure_reason="Goals reached", notes="Agreed at home"),
+        PlanGoal(plan=plan, dimension="economic", need="Open a shop", planned_support="cash",
+                 status="achieved", outcome="The shop is open"),
+        FollowUp(returnee=returnee, kind="phone", due_date=date(2024, 6, 10), notes="Doing well"),
     ]
 
 
 def test_every_text_field_of_the_case_models_is_covered():
     covered = {f"{field.model._meta.label}.{field.name}" for model in (
         Returnee, SupportSession, ResettlementFile, Refugee, VulnerabilityCategory, PublishedFigure,
+        ReintegrationPlan, PlanGoal, FollowUp,
     ) for field in text_fields(model)}
     # The names, numbers and notes the attack could write into (a guard against a model left out).
     assert {"returns.Returnee.given_name", "returns.Returnee.family_name", "returns.Returnee.notes",

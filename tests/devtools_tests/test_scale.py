@@ -6,14 +6,15 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from oimsite.devtools import scale
 from oimsite.devtools.bulk_rows import Table
 from oimsite.reporting import indicators
-from reintegration.models import SupportSession
-from resettlement.models import Refugee, ResettlementFile
-from returns.models import Returnee
+from reintegration.models import FollowUp, PlanGoal, ReintegrationPlan, SupportSession
+from resettlement.models import FileAssignment, Refugee, ResettlementFile
+from returns.models import Returnee, ReturneeAssignment
 from tests import helpers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -24,6 +25,11 @@ MODELS = {
     "reintegration.supportsession": SupportSession,
     "resettlement.resettlementfile": ResettlementFile,
     "resettlement.refugee": Refugee,
+    "returns.returneeassignment": ReturneeAssignment,
+    "reintegration.reintegrationplan": ReintegrationPlan,
+    "reintegration.plangoal": PlanGoal,
+    "reintegration.followup": FollowUp,
+    "resettlement.fileassignment": FileAssignment,
 }
 
 
@@ -61,12 +67,19 @@ def test_scale_two_twice_keeps_numbers_unique(template):
 def test_created_records_pass_full_clean():
     call_command("populate", scale="1", no_progress=True, stdout=io.StringIO())
     rng = random.Random(6)
-    for model in (Returnee, SupportSession, ResettlementFile, Refugee):
+    for model in (Returnee, SupportSession, ResettlementFile, Refugee, ReintegrationPlan, PlanGoal, FollowUp):
         pks = list(model.objects.values_list("pk", flat=True))
         for obj in model.objects.filter(pk__in=rng.sample(pks, min(150, len(pks)))):
             obj.full_clean()  # raises ValidationError naming the rule broken
     # Every reinforced session belongs to a returnee with a recorded vulnerability.
     assert not SupportSession.objects.filter(enhanced=True, returnee__vulnerabilities__isnull=True).exists()
+    # Sessions serve goals of their own returnee's plan; follow-ups go to the case's owner (the baseline's
+    # staff accounts, made by populate in a database without them).
+    assert SupportSession.objects.filter(goal__isnull=False).exists()
+    assert not SupportSession.objects.filter(goal__isnull=False).exclude(goal__plan__returnee=F("returnee")).exists()
+    assert FollowUp.objects.filter(done_on__isnull=True).exists() and FollowUp.objects.exclude(outcome="").exists()
+    assert not FollowUp.objects.exclude(assigned_to=F("returnee__assigned_to")).exists()
+    assert Returnee.objects.filter(assigned_to__username="k.tazi", stage="closed").exists()
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "abc", "1.5", ""])

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from accounts.roles import DATA_OFFICER
 from oimsite.reporting.shared_export import shared_tables
-from returns.models import Returnee, ReturnStatus
+from returns.models import Returnee, ReturnStatus, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def returns_to_eight_countries(db):
             Returnee.objects.create(
                 case_number=f"RVA-2024-{n:05d}", given_name="A", family_name="B", sex="F",
                 date_of_birth=date(1990, 1, 1), nationality=country, host_country="MA", return_country=country,
-                status=ReturnStatus.DEPARTED, departure_date=date(2024, 6, 1),
+                status=ReturnStatus.DEPARTED, stage=Stage.RETURNED, departure_date=date(2024, 6, 1),
             )
 
 

@@ -208,7 +208,8 @@ def test_loaddata(viewed, tmp_path):
         {"model": "returns.returnee", "pk": far, "fields": {
             "case_number": "RVA-2024-99001", "given_name": "Kofi", "family_name": "Mensah", "sex": "M",
             "date_of_birth": "1990-01-01", "nationality": "UG", "host_country": "MA", "return_country": "UG",
-            "departure_date": "2024-04-01", "status": "departed", "created_at": "2024-04-01T00:00:00Z",
+            "departure_date": "2024-04-01", "status": "departed", "stage": "returned",
+            "created_at": "2024-04-01T00:00:00Z",
             "updated_at": "2024-04-01T00:00:00Z"}},
         {"model": "reintegration.supportsession", "fields": {
             "returnee": far, "kind": "cash", "phase": "post_return", "mode": "in_person", "provider": "iom_origin",
@@ -256,6 +257,16 @@ def _unvisited_returnee() -> Returnee:
     return avrr_returnee_2024("CI", sessions__isnull=True, vulnerabilities__isnull=True)
 
 
+def _delete_returnee(pk: int) -> None:
+    """A raw DELETE of a returnee and of the casework rows that name it (follow-ups, plans, assignment log)."""
+    _raw("DELETE FROM reintegration_followup WHERE returnee_id = %s", [pk])
+    _raw("DELETE FROM reintegration_plangoal WHERE plan_id IN "
+         "(SELECT id FROM reintegration_reintegrationplan WHERE returnee_id = %s)", [pk])
+    _raw("DELETE FROM reintegration_reintegrationplan WHERE returnee_id = %s", [pk])
+    _raw("DELETE FROM returns_returneeassignment WHERE case_id = %s", [pk])
+    _raw("DELETE FROM returns_returnee WHERE id = %s", [pk])
+
+
 RAW_WRITES = {
     ("returns_returnee", "insert"): (
         lambda: _copy(Returnee, avrr_returnee_2024("CI").pk, case_number="RVA-2024-99002"),
@@ -264,7 +275,7 @@ RAW_WRITES = {
         lambda: _raw("UPDATE returns_returnee SET return_country = 'SN' WHERE id = %s", [avrr_returnee_2024("CI").pk]),
         lambda: avrr_returns("CI"), -1),
     ("returns_returnee", "delete"): (
-        lambda: _raw("DELETE FROM returns_returnee WHERE id = %s", [_unvisited_returnee().pk]),
+        lambda: _delete_returnee(_unvisited_returnee().pk),
         lambda: avrr_returns("CI"), -1),
     ("reintegration_supportsession", "insert"): (
         lambda: _copy(SupportSession, post_return_session_2024().pk),
@@ -290,6 +301,9 @@ RAW_WRITES = {
         lambda: departed_refugees("CA"), None),
     ("resettlement_resettlementfile", "delete"): (
         lambda: (_raw("DELETE FROM resettlement_refugee WHERE file_id = %s", [departed_file_2024().pk]),
+                 # Its assignment log goes with it (the casework's rows name the file).
+                 _raw("DELETE FROM resettlement_fileassignment WHERE case_id NOT IN "
+                      "(SELECT file_id FROM resettlement_refugee)"),
                  _raw("DELETE FROM resettlement_resettlementfile WHERE id NOT IN "
                       "(SELECT file_id FROM resettlement_refugee)")),
         departed_refugees, None),

@@ -24,7 +24,7 @@ from oimsite.reporting.suppression import (
     neutralise,
     suppress,
 )
-from returns.models import Returnee, ReturnStatus
+from returns.models import Returnee, ReturnStatus, Stage
 from tests import helpers
 from tests.helpers import in_english
 
@@ -224,6 +224,7 @@ def returns_2024(db):
         Returnee.objects.create(
             case_number=f"RVA-2024-{n:05d}", given_name="A", family_name="B", sex=sex, date_of_birth=date(1990, 1, 1),
             nationality=country, host_country="MA", return_country=country, status=ReturnStatus.DEPARTED,
+            stage=Stage.RETURNED,
             departure_date=date(2024, 6, 1),
         )
 

@@ -57,7 +57,8 @@ def form_data(returnee: Returnee, family_name: str) -> dict:
     """
     returnee.refresh_from_db()
     return {
-        "case_number": returnee.case_number, "status": returnee.status, "given_name": returnee.given_name,
+        "case_number": returnee.case_number, "status": returnee.status, "stage": returnee.stage,
+        "closure_reason": returnee.closure_reason, "given_name": returnee.given_name,
         "family_name": family_name, "sex": returnee.sex, "date_of_birth": returnee.date_of_birth.isoformat(),
         "nationality": returnee.nationality.code, "host_country": returnee.host_country.code,
         "return_country": returnee.return_country.code, "notes": returnee.notes,

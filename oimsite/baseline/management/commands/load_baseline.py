@@ -42,6 +42,9 @@ class Command(BaseCommand):
             ) from refused
         for label, count in result.counts.items():
             self.stdout.write(f"  {label}: {count:,}")
+        if result.planned_follow_ups:
+            self.stdout.write(f"  {result.planned_follow_ups:,} follow-ups planned by the schedule for returned cases "
+                              "that came without theirs.")
         self.stdout.write(self.style.SUCCESS(
             f"Loaded {result.total:,} records from {', '.join(labels)} in {result.seconds:.1f} s."
         ))

@@ -40,5 +40,6 @@ class Command(BaseCommand):
         rows = result.rows
         self.stdout.write(self.style.SUCCESS(
             f"Added {result.batches} batch(es): {rows['returnees']:,} returnees, {rows['sessions']:,} sessions, "
-            f"{rows['files']:,} files, {rows['refugees']:,} refugees in {result.seconds:.1f} s."
+            f"{rows['files']:,} files, {rows['refugees']:,} refugees, {rows['plans']:,} plans, {rows['goals']:,} "
+            f"goals, {rows['follow_ups']:,} follow-ups, {rows['assignments']:,} assignments in {result.seconds:.1f} s."
         ))

@@ -1,5 +1,6 @@
-"""`manage.py report --year 2024 [--format table|json|csv|text] [--language fr|en]`: the annual report's
-indicators, or with `--format text` the year's summary as prose."""
+"""`manage.py report --year 2024 [--compare 2023] [--format table|json|csv|text] [--language fr|en]`: the
+annual report's indicators and sustainability figures (with `--compare`, beside another year's, with the change),
+or with `--format text` the year's summary as prose."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from oimsite.core import params
-from oimsite.reporting import indicators, summary_text
+from oimsite.reporting import indicators, summary_text, sustainability
+from oimsite.reporting.comparison import change
 
 
 def parse_year(value: str) -> int:
@@ -34,6 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", required=True, help="Calendar year, e.g. 2024.")
+        parser.add_argument("--compare", help="Another year, printed beside --year with the change, e.g. 2023.")
         parser.add_argument("--format", choices=["table", "json", "csv", "text"], default="table",
                             help="text: the year's summary as prose, in --language.")
         parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES],
@@ -52,12 +55,22 @@ class Command(BaseCommand):
             self.stdout.write(summary.as_text())
             return
         report = indicators.compute(year)
+        figures = {**report.indicators, **sustainability.compute(year).indicators}
         fmt = options["format"]
+        if options.get("compare"):
+            self.write_comparison(year, figures, parse_year(str(options["compare"])), fmt)
+            return
         if fmt == "json":
-            self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+            data = report.as_dict()
+            for key, ind in figures.items():
+                if key not in report.indicators:
+                    data[key] = ind.value
+                    if ind.share is not None:
+                        data[f"{key}.percent"] = float(ind.share)
+            self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
             return
         rows = []
-        for key, ind in report.indicators.items():
+        for key, ind in figures.items():
             published = ind.comparisons[-1] if ind.comparisons else None
             rows.append([
                 key, str(ind.label), ind.value, "" if ind.denominator is None else ind.denominator,
@@ -67,13 +80,37 @@ class Command(BaseCommand):
                 str(published.status_label) if published else "",
             ])
         header = ["key", "label", "value", "denominator", "percent", "published", "difference", "status"]
+        self.write_rows(fmt, header, rows, numeric={2, 3, 4, 6})
+
+    def write_comparison(self, year: int, figures: dict[str, indicators.Indicator], other: int, fmt: object) -> None:
+        """Each figure of `year` beside the same figure of `other` (0 where that year has none), with the change
+        from `other` to `year` in numbers and in percent."""
+        if fmt == "text":
+            raise CommandError(_("--compare prints figures: use it with --format table, csv or json."))
+        before = {**indicators.compute(other).indicators, **sustainability.compute(other).indicators}
+        keys = list(figures) + [key for key in before if key not in figures]
+        rows = []
+        for key in keys:
+            now, then = figures.get(key), before.get(key)
+            difference = change(now.value if now else 0, then.value if then else 0)
+            rows.append([key, str((now or then).label), now.value if now else 0, then.value if then else 0,
+                         difference.difference, "" if difference.percent is None else f"{difference.percent}"])
+        if fmt == "json":
+            self.stdout.write(json.dumps({"year": year, "compare": other, "figures": {
+                key: {"value": value, "compare": previous, "change": diff,
+                      "change_percent": float(pct) if pct != "" else None}
+                for key, _label, value, previous, diff, pct in rows}}, indent=2, ensure_ascii=False))
+            return
+        header = ["key", "label", str(year), str(other), "change", "change %"]
+        self.write_rows(fmt, header, rows, numeric={2, 3, 4, 5})
+
+    def write_rows(self, fmt: object, header: list[str], rows: list[list[object]], numeric: set[int]) -> None:
         if fmt == "csv":
             writer = csv.writer(self.stdout)
             writer.writerow(header)
             writer.writerows(rows)
             return
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-        numeric = {2, 3, 4, 6}
         for row in [header, *rows]:
             cells = [
                 str(c).rjust(w) if i in numeric else str(c).ljust(w)
