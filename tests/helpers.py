@@ -36,7 +36,7 @@ from reintegration.models import (
     SupportSession,
 )
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
-from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+from returns.models import DepartureChecklist, Returnee, ReturnStatus, VulnerabilityCategory
 from returns.models import Stage as CaseStage
 
 # The password of every account a test makes; the five roles, least to most access.
@@ -208,6 +208,24 @@ def document(*, kind: str = "identity", content: bytes = PDF_BYTES, name: str = 
     doc.full_clean()
     doc.save()
     return doc
+
+
+def ready_to_travel(person: Returnee, departure: date = date(2024, 5, 10), **overrides: Any) -> DepartureChecklist:
+    """A complete departure checklist for `person` (with a signed voluntariness declaration): the case may then
+    move to "returned" on `departure`."""
+    declaration = document(returnee=person, kind="voluntariness", name="declaration.pdf")
+    fields: dict[str, Any] = {
+        "returnee": person, "planned_departure_date": departure, "declaration_signed_on": departure,
+        "declaration_document": declaration, "travel_document_type": "passport",
+        "travel_document_number": f"P{next(_numbers):07d}", "travel_document_expires": date(2030, 12, 31),
+        "fitness_checked_on": departure, "fitness": "fit", "escort": "none",
+        "reception_confirmed_on": departure, "onward_transport": "Bus",
+    }
+    fields.update(overrides)
+    checklist = DepartureChecklist(**fields)
+    checklist.full_clean()
+    checklist.save()
+    return checklist
 
 
 def partner(**overrides: Any):

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER
@@ -23,6 +24,12 @@ from oimsite.core.deletion import delete_with_dependents
 from tests import helpers as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 ADD_URL = "/admin/documents/document/add/"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200

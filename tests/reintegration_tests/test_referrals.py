@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import CASE_WORKER
@@ -18,6 +18,12 @@ from reintegration.services import save_referral
 from tests import helpers as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 ADD_URL = "/admin/reintegration/referral/add/"
 

@@ -9,12 +9,19 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.roles import RESETTLEMENT_OFFICER
 from resettlement.models import Refugee, ResettlementFile
 from tests import helpers as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def ready_file(size: int = 2) -> ResettlementFile:

@@ -10,12 +10,19 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.roles import CASE_WORKER, DATA_OFFICER
 from returns.models import DepartureChecklist, Returnee
 from tests import helpers as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 DEPARTURE = date(2024, 6, 1)
 
