@@ -305,7 +305,7 @@ def objects(cases, django_user_model):
     figure = PublishedFigure.objects.create(key="avrr.returned", year=2024, value=1, source="test")
     returnee_log = ReturneeAssignment.objects.create(case=cases["returnee"], to_user=target, by=target)
     file_log = FileAssignment.objects.create(case=cases["file"], to_user=target, by=target)
-    plan = ReintegrationPlan.objects.create(returnee=cases["returnee"])
+    plan = cases["plan"]  # the returnee's agreed plan (one open plan per returnee)
     follow_up = FollowUp.objects.create(returnee=cases["returnee"], kind="phone", due_date=date(2024, 6, 1),
                                         done_on=date(2024, 6, 1), outcome="reached")
     version = InstrumentVersion.objects.get(number=1)
