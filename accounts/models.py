@@ -1,4 +1,5 @@
-"""The audit log of logins, failed logins, logouts and exports; the site-wide permissions."""
+"""The audit log of logins, failed logins, logouts, exports, document downloads and consent overrides; the
+site-wide permissions."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class AuditEventKind(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
     MERGE = "merge", _("Merge of two records")
+    DOWNLOAD = "download", _("Document download")
+    REFERRAL_OVERRIDE = "referral_override", _("Referral without data-sharing consent")
 
 
 class AppendOnlyError(Exception):

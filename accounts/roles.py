@@ -26,7 +26,9 @@ ROLE_LABELS = {
     ADMINISTRATOR: _("Administrator"),
 }
 
-CASE_APPS = ("returns", "reintegration", "resettlement", "oimsite")
+CASE_APPS = ("returns", "reintegration", "resettlement", "documents", "oimsite")
+
+DOCUMENT_PERMISSIONS = ("documents.view_document", "documents.add_document", "documents.change_document")
 
 # The reintegration plan and the follow-ups: who works on returnees' cases edits them.
 CASEWORK_PERMISSIONS = (
@@ -35,6 +37,12 @@ CASEWORK_PERMISSIONS = (
     "reintegration.view_plangoal", "reintegration.add_plangoal", "reintegration.change_plangoal",
     "reintegration.view_followup", "reintegration.add_followup", "reintegration.change_followup",
     "reintegration.view_followupschedulestep",
+    # Referrals to partners (the partner directory is kept by supervisors and administrators), the departure
+    # checklist, and documents (attached to the records the role may change: documents.models.PARENTS).
+    "reintegration.view_partner", "reintegration.view_referral", "reintegration.add_referral",
+    "reintegration.change_referral",
+    "returns.view_departurechecklist", "returns.add_departurechecklist", "returns.change_departurechecklist",
+    *DOCUMENT_PERMISSIONS,
     "reintegration.view_sustainabilitysurvey", "reintegration.add_sustainabilitysurvey",
     "reintegration.change_sustainabilitysurvey", "reintegration.view_instrumentversion",
     "reintegration.view_surveyindicator", "reintegration.view_answeroption",
@@ -57,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "resettlement.change_resettlementfile",
         "resettlement.view_refugee", "resettlement.add_refugee", "resettlement.change_refugee",
         "resettlement.view_fileassignment",
+        *DOCUMENT_PERMISSIONS,
     ),
     # Sees and reassigns the cases of both programmes, and each worker's caseload; edits like a case
     # worker and a resettlement officer.
@@ -69,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *CASEWORK_PERMISSIONS,
         "resettlement.view_resettlementfile", "resettlement.change_resettlementfile",
         "resettlement.reassign_resettlementfile", "resettlement.view_refugee", "resettlement.view_fileassignment",
+        "reintegration.add_partner", "reintegration.change_partner",
     ),
     DATA_OFFICER: (
         "accounts.view_dashboard",

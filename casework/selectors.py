@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import CASE_WORKER, RESETTLEMENT_OFFICER, SUPERVISOR
 from oimsite.core.assignment import RECENT_ASSIGNMENT_DAYS
-from reintegration.models import PLAN_AGREEMENT_DAYS, FollowUp, ReintegrationPlan
+from reintegration.models import PLAN_AGREEMENT_DAYS, REFERRAL_PENDING_DAYS, FollowUp, Referral, ReintegrationPlan
 from resettlement.models import OPEN_STAGES as FILE_OPEN_STAGES
 from resettlement.models import ResettlementFile
 from resettlement.models import Stage as FileStage
@@ -81,7 +81,8 @@ def my_work(user: Any, today: Any = None) -> dict[str, Any]:
     """The sections of the user's My work page, those their permissions open."""
     today = today or timezone.localdate()
     work: dict[str, Any] = {"today": today, "due_soon_days": DUE_SOON_DAYS,
-                            "recent_days": RECENT_ASSIGNMENT_DAYS, "plan_days": PLAN_AGREEMENT_DAYS}
+                            "recent_days": RECENT_ASSIGNMENT_DAYS, "plan_days": PLAN_AGREEMENT_DAYS,
+                            "referral_days": REFERRAL_PENDING_DAYS}
     if user.has_perm("reintegration.view_followup"):
         mine = FollowUp.objects.for_user(user).select_related("returnee").order_by("due_date", "pk")
         work["overdue"] = _section(mine.overdue(today), list_url("reintegration:followup_list", owner="mine"))
@@ -100,6 +101,10 @@ def my_work(user: Any, today: Any = None) -> dict[str, Any]:
         plans = (ReintegrationPlan.objects.awaiting_agreement().filter(returnee__assigned_to=user)
                  .select_related("returnee").order_by("returnee__departure_date", "pk"))
         work["plans"] = _section(plans, late=plans.late(today).count())
+    if user.has_perm("reintegration.view_referral"):
+        waiting = (Referral.objects.pending_over(REFERRAL_PENDING_DAYS, today).sent_by(user)
+                   .select_related("returnee", "partner").order_by("sent_on", "pk"))
+        work["referrals"] = _section(waiting, list_url("reintegration:referral_list", pending="over", mine="true"))
     if user.has_perm("resettlement.view_resettlementfile"):
         files = ResettlementFile.objects.assigned_to_user(user).open_cases()
         stages, total = _stage_counts(files, FILE_OPEN_STAGES, dict(FileStage.choices), "resettlement:file_list")

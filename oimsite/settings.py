@@ -4,6 +4,7 @@ Development defaults (DJANGO_DEBUG=1, embedded SQLite) make `make run` work on a
 production sets DJANGO_DEBUG=0 and must then provide DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "returns",
     "reintegration",
     "resettlement",
+    "documents",
     "casework",
     "oimsite.reporting",
     "oimsite.baseline",
@@ -207,8 +209,41 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "oimsite" / "static"]
+def env_json_object(name: str) -> dict:
+    """A JSON object setting (a storage's options); anything else is refused with the variable's name."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name}: a JSON object is needed, such as {{\"bucket_name\": \"oim-documents\"}}.")
+    return parsed
+
+
+# Documents (documents/): kept outside the static files and of any URL, read back only through the download
+# view. Local disk by default; an S3-compatible store with OIM_DOCUMENTS_BACKEND=storages.backends.s3.S3Storage
+# and its options as JSON in OIM_DOCUMENTS_OPTIONS (README, "Documents").
+OIM_DOCUMENTS_BACKEND = os.environ.get("OIM_DOCUMENTS_BACKEND") or "documents.storage.PrivateFileSystemStorage"
+OIM_DOCUMENTS_OPTIONS = env_json_object("OIM_DOCUMENTS_OPTIONS")
+if OIM_DOCUMENTS_BACKEND == "documents.storage.PrivateFileSystemStorage":
+    OIM_DOCUMENTS_OPTIONS.setdefault("location", os.environ.get("OIM_DOCUMENTS_DIR") or str(VAR_DIR / "documents"))
+# The largest document accepted (bytes); a larger file is dropped while it arrives (documents/uploads.py).
+OIM_DOCUMENT_MAX_BYTES = env_int("OIM_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.DocumentSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Uploaded files are readable by the server's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {"BACKEND": OIM_DOCUMENTS_BACKEND, "OPTIONS": OIM_DOCUMENTS_OPTIONS},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

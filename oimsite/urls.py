@@ -12,6 +12,7 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("reintegration/", include("reintegration.urls")),
     path("resettlement/", include("resettlement.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("casework.urls")),
     path("admin/", admin.site.urls),
 ]

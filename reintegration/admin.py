@@ -29,9 +29,13 @@ from .models import (
     FollowUp,
     FollowUpScheduleStep,
     InstrumentVersion,
+    Kind,
+    Partner,
     Phase,
     PlanGoal,
     PlanStatus,
+    Referral,
+    ReferralStatus,
     ReintegrationPlan,
     SupportSession,
     SurveyAnswer,
@@ -39,7 +43,7 @@ from .models import (
     SustainabilitySurvey,
 )
 from .resources import FollowUpResource, SupportSessionResource
-from .services import plan_next_follow_up
+from .services import log_consent_override, plan_next_follow_up
 from .sustainability import copy_instrument_version
 
 # "Due this week": pending and due from today to this many days ahead.
@@ -85,7 +89,7 @@ class SupportSessionAdmin(CaseImportMixin, CaseAdmin):
     search_fields = ("^returnee__case_number", "^returnee__family_name", "^returnee__given_name")
     autocomplete_fields = ("returnee",)
     list_select_related = ("returnee",)
-    fields = ("returnee", "date", "phase", "kind", "mode", "provider", "enhanced", "goal", "notes",
+    fields = ("returnee", "date", "phase", "kind", "mode", "provider", "partner", "enhanced", "goal", "notes",
               "created_at", "updated_at")
 
 
@@ -232,6 +236,81 @@ class FollowUpScheduleStepAdmin(admin.ModelAdmin):
     ordering = ("programme", "months_after_departure")
 
 
+# --- Partners and referrals ---------------------------------------------------------------------------------
+
+class PartnerAdminForm(forms.ModelForm):
+    services = forms.TypedMultipleChoiceField(
+        label=_("services offered"), choices=Kind.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The kinds of support the partner gives; a referral asks for one of them."))
+
+
+@admin.register(Partner)
+class PartnerAdmin(CaseAdmin):
+    form = PartnerAdminForm
+    changelist_totals = ((_("partners"), None), (_("active"), Q(active=True)))
+    list_display = ("name", "kind", "country", "city", "agreement_signed_on", "agreement_expires_on", "active")
+    list_filter = ("active", "kind", "country")
+    search_fields = ("^name", "^city")
+    fields = ("name", "kind", "country", "city", "services", "agreement_signed_on", "agreement_expires_on",
+              "active", "notes", "created_at", "updated_at")
+
+
+class ReferralAdminForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "partner" in self.fields:
+            self.fields["partner"].queryset = Partner.objects.filter(active=True) | Partner.objects.filter(
+                pk=self.instance.partner_id or 0)
+
+
+class PendingReferralListFilter(admin.SimpleListFilter):
+    title = _("waiting")
+    parameter_name = "pending"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("over", _("Waiting for an answer for more than 14 days")), ("mine", _("Sent by me, waiting"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "over":
+            return queryset.pending_over()
+        if self.value() == "mine":
+            return queryset.pending().sent_by(request.user)
+        if self.value():
+            raise IncorrectLookupParameters(_("Unknown choice: %(value)s") % {"value": self.value()[:20]})
+        return queryset
+
+
+@admin.register(Referral)
+class ReferralAdmin(CaseAdmin):
+    form = ReferralAdminForm
+    changelist_totals = (
+        (_("referrals"), None),
+        (_("waiting for an answer"), Q(status=ReferralStatus.SENT)),
+        (_("sent without consent"), Q(consent_override=True)),
+    )
+    list_display = ("returnee", "partner", "service", "sent_on", "sent_by", "status", "consent_override")
+    list_filter = (PendingReferralListFilter, "status", "service", "consent_override")
+    search_fields = ("^returnee__case_number", "^returnee__family_name", "^partner__name")
+    autocomplete_fields = ("returnee",)
+    list_select_related = ("returnee", "partner", "sent_by")
+    fields = ("returnee", "partner", "service", "sent_on", "sent_by", "status", "accepted_on", "declined_on",
+              "completed_on", "revoked_on", "outcome", "consent_override", "override_reason", "created_at",
+              "updated_at")
+    readonly_fields = ("sent_by", "created_at", "updated_at")
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("sent_on", timezone.localdate())
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        sending = obj.is_new_sending
+        if not change:
+            obj.sent_by = request.user
+        super().save_model(request, obj, form, change)
+        # In the admin's transaction: the override and its entry in the audit log are saved together.
+        if sending and obj.consent_override:
+            log_consent_override(obj, by=request.user, request=request)
 def _frozen(obj: Model | None) -> bool:
     """A version (or an indicator of one) that surveys have used: read-only everywhere (reintegration/freeze.py)."""
     if obj is None:

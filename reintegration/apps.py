@@ -14,13 +14,14 @@ class ReintegrationConfig(AppConfig):
         from oimsite.core import panels
         from returns.models import STAGE_RULES, Returnee
 
-        from .panels import returnee_scores_panel
+        from .panels import referrals_panel, returnee_scores_panel
         from .services import check_completed_reintegration, schedule_on_return
 
         panels.register("returns.returnee", returnee_scores_panel)
 
         if check_completed_reintegration not in STAGE_RULES:
             STAGE_RULES.append(check_completed_reintegration)
+        panels.register("returns.returnee", referrals_panel)
         post_save.connect(schedule_on_return, sender=Returnee, dispatch_uid="reintegration.schedule_on_return")
         post_migrate.connect(restore_freeze_triggers, sender=self, dispatch_uid="reintegration.restore_freeze")
 

@@ -17,9 +17,13 @@ from .models import (
     FollowUpOutcome,
     Kind,
     Mode,
+    Partner,
+    PartnerKind,
     Phase,
     PlanStatus,
     Provider,
+    Referral,
+    ReferralStatus,
     ReintegrationPlan,
     SupportSession,
     SurveyStatus,
@@ -113,6 +117,46 @@ class ReintegrationPlanFilter(django_filters.FilterSet):
             return queryset
         late = queryset.late()
         return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("name", "city"), help_text=_("Name or city."))
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=PartnerKind.choices)
+    country = CountryFilter(label=_("Country"))
+    active = YesNoFilter(label=_("Active"))
+
+    class Meta:
+        model = Partner
+        fields: list[str] = []
+        form = RangeCheckedForm
+
+
+class ReferralFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("returnee__case_number", "returnee__family_name", "returnee__given_name",
+                              "partner__name"),
+                     help_text=_("Case number or name of the returnee, or the partner's name."))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ReferralStatus.choices)
+    service = django_filters.ChoiceFilter(label=_("Service"), choices=Kind.choices)
+    pending = django_filters.ChoiceFilter(
+        label=_("Waiting"), choices=[("over", _("Waiting for an answer for more than 14 days"))],
+        method="filter_pending")
+    mine = YesNoFilter(label=_("Sent by me"), method="filter_mine")
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+        form = RangeCheckedForm
+
+    def filter_pending(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.pending_over() if value == "over" else queryset
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        if value is True and user is not None:
+            return queryset.sent_by(user)
+        if value is False and user is not None:
+            return queryset.exclude(sent_by=user)
+        return queryset
 
 
 SURVEY_DIMENSIONS = (("composite", "sustainable", _("Sustainable (composite score at or above the threshold)")),

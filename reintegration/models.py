@@ -16,7 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from oimsite.core.models_base import CaseRecord, year_bounds
+from oimsite.core.fields import CountryField
+from oimsite.core.models_base import CaseRecord, ConsentScope, year_bounds
 
 
 class Kind(models.TextChoices):
@@ -93,6 +94,10 @@ class SupportSession(CaseRecord):
         _("reinforced support"), default=False,
         help_text=_("Reinforced support because of a recorded vulnerability."),
     )
+    partner = models.ForeignKey(
+        "reintegration.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions",
+        verbose_name=_("partner"), help_text=_("The partner organisation that gave this support."),
+    )
     goal = models.ForeignKey(
         "reintegration.PlanGoal", on_delete=models.PROTECT, null=True, blank=True, related_name="sessions",
         verbose_name=_("plan goal"), help_text=_("The goal of the returnee's reintegration plan this support serves."),
@@ -163,6 +168,7 @@ class SupportSession(CaseRecord):
                     )
         if returnee is not None and returnee.pk is not None:
             self._check_plan(returnee, errors)
+        self._check_partner(errors)
         if self.enhanced and returnee is not None and not returnee.has_recorded_vulnerability():
             errors.setdefault("enhanced", []).append(
                 _("Reinforced support needs a returnee with a recorded vulnerability.")
@@ -188,11 +194,24 @@ class SupportSession(CaseRecord):
                   "before the session's date: record the plan and its agreement first.")
             )
 
+    def _check_partner(self, errors: dict[str, list]) -> None:
+        """Support given by a partner names the partner; only a partner's support names one. Sessions
+        recorded before partners existed are held to it only when their provider or partner changes."""
+        stored = getattr(self, "_stored_partner_fields", None)
+        if stored == (self.provider, self.partner_id):
+            return
+        if self.provider == Provider.PARTNER and self.partner_id is None:
+            errors.setdefault("partner", []).append(_("Name the partner organisation that gave this support."))
+        if self.partner_id is not None and self.provider != Provider.PARTNER:
+            errors.setdefault("provider", []).append(
+                _("A session that names a partner organisation is given by a partner: choose “Partner”."))
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         d = instance.__dict__
         instance._stored_rule_fields = (d.get("phase"), d.get("kind"), d.get("date"), d.get("returnee_id"))
+        instance._stored_partner_fields = (d.get("provider"), d.get("partner_id"))
         return instance
 
     def _returnee_or_none(self):
@@ -883,3 +902,264 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.option.text}"
+
+
+# --- Partners and referrals ---------------------------------------------------------------------------------
+
+class PartnerKind(models.TextChoices):
+    NGO = "ngo", _("Non-governmental organisation")
+    GOVERNMENT = "government", _("Government service")
+    UN_AGENCY = "un_agency", _("United Nations agency")
+    HEALTH = "health", _("Health provider")
+    TRAINING = "training", _("Training provider")
+    FINANCE = "finance", _("Microfinance institution")
+    OTHER = "other", _("Other organisation")
+
+
+class PartnerQuerySet(models.QuerySet["Partner"]):
+    def able_to_receive(self, on: date | None = None) -> PartnerQuerySet:
+        """Active partners whose data-sharing agreement covers the day (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(active=True, agreement_signed_on__lte=on).filter(
+            Q(agreement_expires_on__isnull=True) | Q(agreement_expires_on__gte=on))
+
+
+class Partner(CaseRecord):
+    """An organisation to which IOM refers returnees for a service, under a data-sharing agreement."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=PartnerKind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    services = models.JSONField(
+        _("services offered"), default=list, blank=True,
+        help_text=_("The kinds of support the partner gives; a referral asks for one of them."),
+    )
+    agreement_signed_on = models.DateField(_("data-sharing agreement signed on"), null=True, blank=True)
+    agreement_expires_on = models.DateField(_("data-sharing agreement expires on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(agreement_expires_on__isnull=True) | Q(agreement_signed_on__isnull=False)
+                & Q(agreement_expires_on__gte=F("agreement_signed_on")),
+                name="partner_agreement_expires_after_signature",
+                violation_error_message=_("A data-sharing agreement expires after it was signed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reintegration:partner_detail", args=[self.pk])
+
+    def service_labels(self) -> list[str]:
+        labels = dict(Kind.choices)
+        return [str(labels.get(code, code)) for code in self.services]
+
+    def cannot_receive_data(self, on: date) -> str | None:
+        """Why a referral sent on `on` may not go to this partner, or None if it may."""
+        if not self.active:
+            return _("This partner is no longer active.")
+        if self.agreement_signed_on is None or self.agreement_signed_on > on:
+            return _("This partner has no data-sharing agreement in force on %(day)s: no referral can be sent "
+                     "to it.") % {"day": on.strftime("%d/%m/%Y")}
+        if self.agreement_expires_on is not None and self.agreement_expires_on < on:
+            return _("This partner's data-sharing agreement expired on %(day)s: no referral can be sent to it "
+                     "until it is renewed.") % {"day": self.agreement_expires_on.strftime("%d/%m/%Y")}
+        return None
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        unknown = [code for code in self.services if code not in Kind.values] if isinstance(self.services, list) \
+            else ["?"]
+        if unknown:
+            errors.setdefault("services", []).append(_("Choose services from the list."))
+        if self.agreement_expires_on and not self.agreement_signed_on:
+            errors.setdefault("agreement_signed_on", []).append(_("Give the date the agreement was signed."))
+        if (self.agreement_expires_on and self.agreement_signed_on
+                and self.agreement_expires_on < self.agreement_signed_on):
+            errors.setdefault("agreement_expires_on", []).append(
+                _("A data-sharing agreement expires after it was signed."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    REVOKED = "revoked", _("Revoked")
+
+
+# The date each status is recorded with (a completed referral was accepted first).
+STATUS_DATES: dict[str, tuple[str, ...]] = {
+    ReferralStatus.SENT: (),
+    ReferralStatus.ACCEPTED: ("accepted_on",),
+    ReferralStatus.DECLINED: ("declined_on",),
+    ReferralStatus.COMPLETED: ("accepted_on", "completed_on"),
+    ReferralStatus.REVOKED: ("revoked_on",),
+}
+# A referral still waiting for the partner's answer, flagged on the sender's work after this many days.
+REFERRAL_PENDING_DAYS = 14
+NO_DATA_SHARING_CONSENT = _(
+    "This returnee's consent does not cover sharing data with partners: record their consent to data sharing, "
+    "or tick the override and give the reason (it is written to the audit log)."
+)
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def pending(self) -> ReferralQuerySet:
+        return self.filter(status=ReferralStatus.SENT)
+
+    def pending_over(self, days: int = REFERRAL_PENDING_DAYS, today: date | None = None) -> ReferralQuerySet:
+        """Sent more than `days` days ago and still without the partner's answer."""
+        today = today or timezone.localdate()
+        return self.pending().filter(sent_on__lt=today - timedelta(days=days))
+
+    def sent_by(self, user) -> ReferralQuerySet:
+        return self.filter(sent_by=user)
+
+
+class Referral(CaseRecord):
+    """A returnee sent to a partner organisation for one service, and what became of it."""
+
+    returnee = models.ForeignKey("returns.Returnee", on_delete=models.CASCADE, related_name="referrals",
+                                 verbose_name=_("returnee"))
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="referrals",
+                                verbose_name=_("partner"))
+    service = models.CharField(_("service"), max_length=24, choices=Kind.choices)
+    sent_on = models.DateField(_("sent on"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("sent by"), editable=False,
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ReferralStatus.choices,
+                              default=ReferralStatus.SENT)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    declined_on = models.DateField(_("declined on"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    consent_override = models.BooleanField(
+        _("sent without data-sharing consent"), default=False,
+        help_text=_("Only when the returnee's consent does not cover sharing with partners; give the reason."),
+    )
+    override_reason = models.TextField(_("reason for sending without consent"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
+            models.CheckConstraint(condition=Q(service__in=Kind.values), name="referral_service_valid"),
+            models.CheckConstraint(
+                condition=Q(consent_override=False) | ~Q(override_reason=""),
+                name="referral_override_has_reason",
+                violation_error_message=_("A referral sent without data-sharing consent needs the reason."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sent_by", "sent_on"], name="referral_pending_sender_idx",
+                         condition=Q(status=ReferralStatus.SENT)),
+            models.Index(fields=["returnee", "-sent_on"], name="referral_returnee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(service)s at %(partner)s") % {"service": self.get_service_display(), "partner": self.partner}
+
+    def get_absolute_url(self) -> str:
+        return reverse("reintegration:referral_detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        d = instance.__dict__
+        instance._stored_sending = (d.get("returnee_id"), d.get("partner_id"), d.get("sent_on"))
+        return instance
+
+    @property
+    def is_new_sending(self) -> bool:
+        """A new referral, or one whose returnee, partner or date changes: checked as if sent now."""
+        return getattr(self, "_stored_sending", None) != (self.returnee_id, self.partner_id, self.sent_on)
+
+    @property
+    def days_pending(self) -> int | None:
+        if self.status != ReferralStatus.SENT or self.sent_on is None:
+            return None
+        return (timezone.localdate() - self.sent_on).days
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        today = timezone.localdate()
+        dates = ("sent_on", "accepted_on", "declined_on", "completed_on", "revoked_on")
+        for field in dates:
+            value = getattr(self, field)
+            if value and value > today:
+                errors.setdefault(field, []).append(_("This date cannot be in the future."))
+            if value and self.sent_on and field != "sent_on" and value < self.sent_on:
+                errors.setdefault(field, []).append(_("This date cannot be before the referral was sent."))
+        needed = STATUS_DATES.get(self.status, ())
+        for field in needed:
+            if not getattr(self, field):
+                errors.setdefault(field, []).append(
+                    _("Give this date for a referral that is “%(status)s”.") % {"status": self.get_status_display()})
+        for field in dates[1:]:
+            if getattr(self, field) and field not in needed:
+                errors.setdefault(field, []).append(
+                    _("Only a referral that is %(status)s has this date: clear it or change the status.")
+                    % {"status": self._status_of(field)})
+        if self.status == ReferralStatus.COMPLETED and not self.outcome.strip():
+            errors.setdefault("outcome", []).append(_("Describe the outcome of the completed referral."))
+        if self.accepted_on and self.completed_on and self.completed_on < self.accepted_on:
+            errors.setdefault("completed_on", []).append(_("A referral is completed after it was accepted."))
+        if self.consent_override and not self.override_reason.strip():
+            errors.setdefault("override_reason", []).append(
+                _("Give the reason for sending this referral without data-sharing consent."))
+        self._check_sending(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _status_of(field: str) -> str:
+        labels = {"accepted_on": ReferralStatus.ACCEPTED.label, "declined_on": ReferralStatus.DECLINED.label,
+                  "completed_on": ReferralStatus.COMPLETED.label, "revoked_on": ReferralStatus.REVOKED.label}
+        return str(labels[field]).lower()
+
+    def _check_sending(self, errors: dict[str, list]) -> None:
+        """Consent and the partner's agreement, for a referral being sent (not for later updates of one)."""
+        if not self.is_new_sending:
+            return
+        try:
+            returnee = self.returnee
+        except models.ObjectDoesNotExist:
+            returnee = None
+        if returnee is not None and returnee.consent_scope != ConsentScope.DATA_SHARING and not self.consent_override:
+            errors.setdefault("consent_override", []).append(NO_DATA_SHARING_CONSENT)
+        try:
+            partner = self.partner
+        except models.ObjectDoesNotExist:
+            partner = None
+        if partner is not None and self.sent_on:
+            reason = partner.cannot_receive_data(self.sent_on)
+            if reason:
+                errors.setdefault("partner", []).append(reason)
+        if partner is not None and self.service and partner.services and self.service not in partner.services:
+            errors.setdefault("service", []).append(
+                _("%(partner)s does not offer this service (it offers: %(services)s).")
+                % {"partner": partner.name, "services": ", ".join(partner.service_labels())})

@@ -1,5 +1,6 @@
 """Writes of reintegration casework that span several records: the follow-up schedule, a follow-up done
-with the next one planned. Each runs in one transaction."""
+with the next one planned, a referral sent without consent and its entry in the audit log. Each runs in one
+transaction."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import AuditEvent, AuditEventKind
 from returns.models import AFTER_RETURN_STAGES, MOROCCO, Returnee, Stage
 
-from .models import FollowUp, FollowUpScheduleStep, PlanGoal, Programme
+from .models import FollowUp, FollowUpScheduleStep, PlanGoal, Programme, Referral
 
 
 def add_months(day: date, months: int) -> date:
@@ -83,3 +85,27 @@ def schedule_on_return(sender: type[Returnee], instance: Returnee, created: bool
         schedule_follow_ups(instance)
         # What was saved is now the stored stage: a second save of the same instance plans nothing.
         instance._stored_stage = instance.stage
+
+
+@transaction.atomic
+def save_referral(referral: Referral, *, by: Any, request: Any = None) -> Referral:
+    """Save a validated referral; one sent without the returnee's data-sharing consent is written to the audit
+    log with its reason, in the same transaction (no override without its trace)."""
+    sending = referral.is_new_sending
+    if referral.pk is None and referral.sent_by_id is None:
+        referral.sent_by = by
+    referral.save()
+    if sending and referral.consent_override:
+        log_consent_override(referral, by=by, request=request)
+    # Later edits are checked against what is now stored.
+    referral._stored_sending = (referral.returnee_id, referral.partner_id, referral.sent_on)
+    return referral
+
+
+def log_consent_override(referral: Referral, *, by: Any, request: Any = None) -> None:
+    """The audit log's entry for a referral sent without data-sharing consent (call it in the save's transaction)."""
+    AuditEvent.objects.record(
+        AuditEventKind.REFERRAL_OVERRIDE, request=request, user=by, what="reintegration.referral",
+        referral=referral.pk, returnee=referral.returnee.case_number, partner=referral.partner.name,
+        service=referral.service, reason=referral.override_reason,
+    )

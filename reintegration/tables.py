@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from oimsite.lists.columns import ShortDateColumn
 from oimsite.lists.owners import OwnerColumn
 
-from .models import FollowUp, ReintegrationPlan, SupportSession, SustainabilitySurvey
+from .models import FollowUp, Partner, Referral, ReintegrationPlan, SupportSession, SustainabilitySurvey
 
 
 class SupportSessionTable(tables.Table):
@@ -98,6 +98,46 @@ class ReintegrationPlanTable(tables.Table):
 
     def render_returnee_name(self, record: ReintegrationPlan) -> str:
         return record.returnee.full_name
+
+
+class PartnerTable(tables.Table):
+    name = tables.Column(linkify=True, order_by=("name", "pk"))
+    kind = tables.Column(order_by=("kind", "pk"))
+    country = tables.Column(order_by=("country", "pk"))
+    city = tables.Column(order_by=("city", "pk"))
+    services = tables.Column(orderable=False)
+    agreement_expires_on = ShortDateColumn(order_by=("agreement_expires_on", "pk"))
+    active = tables.BooleanColumn(order_by=("active", "pk"))
+
+    class Meta:
+        model = Partner
+        fields = ("name", "kind", "country", "city", "services", "agreement_expires_on", "active")
+        order_by = ("name",)
+        attrs = {"class": "data-table"}
+        empty_text = _("No partner matches these filters.")
+
+    def render_services(self, record: Partner) -> str:
+        return ", ".join(record.service_labels())
+
+
+class ReferralTable(tables.Table):
+    sent_on = ShortDateColumn(linkify=True, order_by=("sent_on", "pk"))
+    case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
+                                linkify=lambda record: record.returnee.get_absolute_url(),
+                                order_by=("returnee__case_number", "pk"))
+    partner = tables.Column(linkify=lambda record: record.partner.get_absolute_url(),
+                            order_by=("partner__name", "pk"))
+    service = tables.Column(order_by=("service", "pk"))
+    status = tables.Column(order_by=("status", "pk"))
+    sent_by = OwnerColumn(verbose_name=capfirst(_("sent by")))
+    consent_override = tables.BooleanColumn(order_by=("consent_override", "pk"))
+
+    class Meta:
+        model = Referral
+        fields = ("sent_on", "case_number", "partner", "service", "status", "sent_by", "consent_override")
+        order_by = ("-sent_on",)
+        attrs = {"class": "data-table"}
+        empty_text = _("No referral matches these filters.")
 
 
 class ScoreColumn(tables.Column):

@@ -13,4 +13,8 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.SustainabilitySurveyDetailView.as_view(), name="survey_detail"),
     path("plans/", views.ReintegrationPlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.ReintegrationPlanDetailView.as_view(), name="plan_detail"),
+    path("partners/", views.PartnerListView.as_view(), name="partner_list"),
+    path("partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner_detail"),
+    path("referrals/", views.ReferralListView.as_view(), name="referral_list"),
+    path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),
 ]

@@ -15,11 +15,20 @@ from django.views.generic import DetailView, TemplateView
 from oimsite.lists.views import CaseListView
 
 from . import sustainability
-from .filters import FollowUpFilter, ReintegrationPlanFilter, SupportSessionFilter, SustainabilitySurveyFilter
+from .filters import (
+    FollowUpFilter,
+    PartnerFilter,
+    ReferralFilter,
+    ReintegrationPlanFilter,
+    SupportSessionFilter,
+    SustainabilitySurveyFilter,
+)
 from .forms import SustainabilitySurveyForm, answer_field_name
-from .models import FollowUp, PlanGoal, ReintegrationPlan, SupportSession, SustainabilitySurvey
+from .models import FollowUp, Partner, PlanGoal, Referral, ReintegrationPlan, SupportSession, SustainabilitySurvey
 from .tables import (
     FollowUpTable,
+    PartnerTable,
+    ReferralTable,
     ReintegrationPlanTable,
     SupportSessionFullExportTable,
     SupportSessionTable,
@@ -37,7 +46,7 @@ class SupportSessionListView(CaseListView):
     title = SupportSession._meta.verbose_name_plural
 
     def get_queryset(self) -> QuerySet[SupportSession]:
-        return SupportSession.objects.select_related("returnee")
+        return SupportSession.objects.select_related("returnee", "partner")
 
 
 class SupportSessionDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
@@ -102,6 +111,41 @@ class ReintegrationPlanDetailView(LoginRequiredMixin, PermissionRequiredMixin, D
         return ReintegrationPlan.objects.select_related("returnee").prefetch_related(Prefetch("goals", queryset=goals))
 
 
+class PartnerListView(NoExportMixin, CaseListView):
+    model = Partner
+    permission_required = "reintegration.view_partner"
+    table_class = PartnerTable
+    filterset_class = PartnerFilter
+    title = Partner._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[Partner]:
+        return Partner.objects.all()
+
+
+class PartnerDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    model = Partner
+    permission_required = "reintegration.view_partner"
+    context_object_name = "partner"
+
+
+class ReferralListView(NoExportMixin, CaseListView):
+    model = Referral
+    permission_required = "reintegration.view_referral"
+    table_class = ReferralTable
+    filterset_class = ReferralFilter
+    title = Referral._meta.verbose_name_plural
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return Referral.objects.select_related("returnee", "partner", "sent_by")
+
+
+class ReferralDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    model = Referral
+    permission_required = "reintegration.view_referral"
+    context_object_name = "referral"
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return Referral.objects.select_related("returnee", "partner", "sent_by")
 class SustainabilitySurveyListView(NoExportMixin, CaseListView):
     """The surveys, filtered as the dashboard's sustainability figures link to them."""
 

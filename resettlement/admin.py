@@ -27,6 +27,8 @@ from .models import (
     Refugee,
     Relationship,
     ResettlementFile,
+    departure_blocked_message,
+    departure_missing,
 )
 from .resources import RefugeeResource, ResettlementFileResource
 
@@ -43,6 +45,11 @@ class RefugeeInlineFormSet(LabelledInlineFormSet):
                 form.add_error("is_principal_applicant", _("A file has only one principal applicant."))
         if self.instance.stage in DEPARTED_STAGES and not rows:
             raise ValidationError(DEPARTED_NEEDS_REFUGEE)
+        # The departure checklist, with the rows as submitted (the file's own form let the model skip it).
+        if self.instance.is_departing:
+            missing = departure_missing(self.instance, [form.instance for form in rows])
+            if missing:
+                raise ValidationError(departure_blocked_message(missing))
 
 
 def relationship_without_default(db_field: models.Field, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +66,8 @@ class RefugeeInline(LabelledTabularInline):
     model = Refugee
     extra = 0
     fields = ("given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality",
-              "is_principal_applicant", "relationship")
+              "is_principal_applicant", "relationship", "medical_clearance_on", "exit_permit_on",
+              "cultural_orientation_on", "cultural_orientation_exempt")
     show_change_link = True
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
@@ -89,6 +97,7 @@ class ResettlementFileAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithD
     search_fields = ("^file_number", "^refugees__family_name", "^refugees__given_name", "refugees__name_ar")
     inlines = [RefugeeInline]
     fields = ("file_number", "destination_country", "stage", "referral_date", "departure_date",
+              "travel_booked_on", "travel_booking_reference",
               "assigned_to", "assigned_on", "assignment_log", "consent_date", "consent_scope", "notes", "created_at",
               "updated_at")
 
@@ -119,7 +128,8 @@ class RefugeeAdmin(CaseImportMixin, CaseAdmin):
     autocomplete_fields = ("file",)
     list_select_related = ("file",)
     fields = ("file", "given_name", "family_name", "name_ar", "sex", "date_of_birth", "nationality",
-              "is_principal_applicant", "relationship", "created_at", "updated_at")
+              "is_principal_applicant", "relationship", "medical_clearance_on", "exit_permit_on",
+              "cultural_orientation_on", "cultural_orientation_exempt", "created_at", "updated_at")
 
     def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any):
         return super().formfield_for_dbfield(db_field, request, **relationship_without_default(db_field, kwargs))

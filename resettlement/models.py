@@ -34,6 +34,8 @@ class Stage(models.TextChoices):
 DEPARTED_STAGES = (Stage.DEPARTED, Stage.ARRIVED)
 
 
+BEFORE_DEPARTURE_STAGES = (Stage.REFERRED, Stage.INTERVIEWED, Stage.ACCEPTED, Stage.READY)
+
 # Stages at which the file is still being worked on: it needs an owner.
 OPEN_STAGES = (Stage.REFERRED, Stage.INTERVIEWED, Stage.ACCEPTED, Stage.READY, Stage.DEPARTED)
 
@@ -129,6 +131,8 @@ class ResettlementFile(AssignedCase, ConsentFields, CaseRecord):
     departure_date = models.DateField(
         _("departure date"), null=True, blank=True, help_text=_("Required once the family has departed.")
     )
+    travel_booked_on = models.DateField(_("travel booked on"), null=True, blank=True)
+    travel_booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
@@ -196,6 +200,12 @@ class ResettlementFile(AssignedCase, ConsentFields, CaseRecord):
     def has_departed(self) -> bool:
         return self.stage in DEPARTED_STAGES
 
+    @property
+    def is_departing(self) -> bool:
+        """Moving to a departed stage from one before it: the departure checklist must be complete. Files
+        recorded as departed before the checklist existed, and new files entered at that stage, are not."""
+        return self.stage in DEPARTED_STAGES and getattr(self, "_stored_stage", None) in BEFORE_DEPARTURE_STAGES
+
     def clean(self) -> None:
         errors: dict[str, list] = {}
         if self.stage in DEPARTED_STAGES and not self.departure_date:
@@ -216,6 +226,16 @@ class ResettlementFile(AssignedCase, ConsentFields, CaseRecord):
             )
         if self.consent_scope and not self.consent_date:
             errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
+        if self.travel_booked_on and self.departure_date and self.travel_booked_on > self.departure_date:
+            errors.setdefault("travel_booked_on", []).append(
+                _("This date is after the departure (%(departure)s): the checklist is done before travelling.")
+                % {"departure": self.departure_date.strftime("%d/%m/%Y")})
+        if self.travel_booked_on and self.travel_booked_on > timezone.localdate():
+            errors.setdefault("travel_booked_on", []).append(_("This date cannot be in the future."))
+        if self.is_departing and not self.refugees_checked_with_form:
+            missing = departure_missing(self, list(self.refugees.all()) if self.pk is not None else [])
+            if missing:
+                errors.setdefault("stage", []).append(departure_blocked_message(missing))
         if self.stage != getattr(self, "_stored_stage", None):
             self.stage_changed_on = timezone.localdate()
         # A new file has no refugee yet (they point at it): the rule applies from its first change, and in the
@@ -255,6 +275,13 @@ class Refugee(PersonFields, CaseRecord):
         _("relationship to the principal applicant"), max_length=12, choices=Relationship.choices,
         default=Relationship.PRINCIPAL,
     )
+    # The departure checklist, person by person.
+    medical_clearance_on = models.DateField(_("medical clearance on"), null=True, blank=True)
+    exit_permit_on = models.DateField(_("exit permit issued on"), null=True, blank=True)
+    cultural_orientation_on = models.DateField(_("cultural orientation attended on"), null=True, blank=True)
+    cultural_orientation_exempt = models.BooleanField(
+        _("cultural orientation not required"), default=False,
+        help_text=_("For a person who does not attend it (a young child, for instance)."))
 
     history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
     objects = RefugeeQuerySet.as_manager()
@@ -318,8 +345,49 @@ class Refugee(PersonFields, CaseRecord):
             )
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
+        departure = file.departure_date if file is not None else None
+        for field in CHECKLIST_DATES:
+            value = getattr(self, field)
+            if value and value > timezone.localdate():
+                errors.setdefault(field, []).append(_("This date cannot be in the future."))
+            if value and departure and value > departure:
+                errors.setdefault(field, []).append(
+                    _("This date is after the departure (%(departure)s): the checklist is done before travelling.")
+                    % {"departure": departure.strftime("%d/%m/%Y")})
         if errors:
             raise ValidationError(errors)
+
+    def departure_missing(self) -> list[str]:
+        """The checklist items this person still lacks."""
+        missing = []
+        if not self.medical_clearance_on:
+            missing.append(_("medical clearance"))
+        if not self.exit_permit_on:
+            missing.append(_("exit permit"))
+        if not self.cultural_orientation_on and not self.cultural_orientation_exempt:
+            missing.append(_("cultural orientation"))
+        return missing
+
+
+CHECKLIST_DATES = ("medical_clearance_on", "exit_permit_on", "cultural_orientation_on")
+
+
+def departure_missing(file: ResettlementFile, refugees: list[Refugee]) -> list[str]:
+    """What the file's departure checklist still lacks: travel booked, and each refugee's items."""
+    missing = []
+    if not file.travel_booked_on:
+        missing.append(str(_("travel not booked")))
+    for refugee in refugees:
+        items = refugee.departure_missing()
+        if items:
+            missing.append(_("%(person)s: %(items)s") % {"person": refugee.full_name,
+                                                          "items": ", ".join(str(i) for i in items)})
+    return missing
+
+
+def departure_blocked_message(missing: list[str]) -> str:
+    return _("This file cannot depart with its departure checklist incomplete: %(missing)s.") % {
+        "missing": "; ".join(str(m) for m in missing)}
 
 
 class FileAssignment(AssignmentLogEntry):

@@ -74,3 +74,8 @@ class RefugeeDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView)
 
     def get_queryset(self) -> QuerySet[Refugee]:
         return Refugee.objects.select_related("file")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["panels"] = render_panels(self.object, self.request)
+        return context

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists.admin_base import CaseAdmin, LabelledTabularInline, YearListFilter
+from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
 from oimsite.lists.admin_delete import DeleteWithDependentsMixin
 from oimsite.lists.imports import CaseImportMixin
 from oimsite.lists.owners import (
@@ -22,7 +22,18 @@ from oimsite.lists.owners import (
 )
 from reintegration.models import SupportSession
 
-from .models import MOROCCO, Returnee, ReturneeAssignment, ReturnStatus, VulnerabilityCategory
+from .models import (
+    BEFORE_RETURN_STAGES,
+    MOROCCO,
+    DepartureChecklist,
+    Returnee,
+    ReturneeAssignment,
+    ReturnStatus,
+    Stage,
+    VulnerabilityCategory,
+    blocked_message,
+    travel_blockers,
+)
 from .resources import ReturneeResource
 from .services import MergeRefused, merge_conflicts, merge_returnees
 from .vulnerability_categories import LABELS
@@ -87,8 +98,55 @@ class ReturneeAdminForm(forms.ModelForm):
 class SupportSessionInline(LabelledTabularInline):
     model = SupportSession
     extra = 0
-    fields = ("date", "phase", "kind", "mode", "provider", "enhanced")
+    fields = ("date", "phase", "kind", "mode", "provider", "partner", "enhanced")
     show_change_link = True
+
+
+class DepartureChecklistFormSet(LabelledInlineFormSet):
+    """The checklist comes with the returnee's form: a move to "returned" is checked against the values
+    submitted here, not those still in the database (Returnee.checklist_checked_with_form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.instance.checklist_checked_with_form = True
+
+    def clean(self) -> None:
+        super().clean()
+        returnee = self.instance
+        if returnee.stage != Stage.RETURNED or returnee.stored_stage not in BEFORE_RETURN_STAGES:
+            return
+        forms_ = [form for form in self.forms if not self._should_delete_form(form)]
+        if any(form.errors for form in forms_):
+            return  # the checklist's own errors come first
+        checklist = next((form.instance for form in forms_ if form.instance.pk is not None or form.has_changed()),
+                         None)
+        blockers = travel_blockers(checklist, returnee.departure_date)
+        if blockers:
+            raise ValidationError(blocked_message(blockers))
+
+
+class DepartureChecklistInline(LabelledTabularInline):
+    # One record of eleven fields: stacked, each field with its label; versioned like the other rows.
+    template = "admin/edit_inline/stacked.html"
+    model = DepartureChecklist
+    formset = DepartureChecklistFormSet
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name_plural = _("departure checklist")
+    fields = ("planned_departure_date", "declaration_signed_on", "declaration_document", "travel_document_type",
+              "travel_document_number", "travel_document_expires", "fitness_checked_on", "fitness", "escort",
+              "reception_confirmed_on", "onward_transport")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("declaration_document")
+        if field is not None:
+            # The returnee's own signed declarations (uploaded as documents of the returnee).
+            field.queryset = field.queryset.filter(returnee=obj, kind="voluntariness") if obj is not None \
+                else field.queryset.none()
+        return formset
 
 
 @admin.register(VulnerabilityCategory)
@@ -135,7 +193,7 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
     # Checkboxes rather than filter_horizontal: a short fixed list, and the widget axe-core finds accessible.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     list_select_related = ("assigned_to",)
-    inlines = [SupportSessionInline]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # the add form: the warning of possible duplicates has its place
@@ -201,6 +259,7 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
         status = 409 if problems and request.method == "POST" else 200
         return TemplateResponse(request, "admin/returns/returnee/merge.html", context, status=status)
 
+    inlines = [DepartureChecklistInline, SupportSessionInline]
     fieldsets = (
         (None, {"fields": ("case_number", "stage", "closure_reason", "status")}),
         (_("Owner"), {"fields": ("assigned_to", "assigned_on", "assignment_log")}),

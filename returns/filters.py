@@ -9,7 +9,16 @@ from oimsite.core.models_base import Sex
 from oimsite.lists.owners import AssignedToFilter, OwnerFilter
 from oimsite.lists.views import CountryFilter, RangeCheckedForm, SearchFilter, YearFilter, YesNoFilter
 
-from .models import OPEN_STAGES, AgeBand, Returnee, ReturneeQuerySet, ReturnStatus, Stage, VulnerabilityCategory
+from .models import (
+    BEFORE_RETURN_STAGES,
+    OPEN_STAGES,
+    AgeBand,
+    Returnee,
+    ReturneeQuerySet,
+    ReturnStatus,
+    Stage,
+    VulnerabilityCategory,
+)
 
 PROGRAMMES = [("from_morocco", _("Returns from Morocco")), ("to_morocco", _("Moroccans returning home"))]
 
@@ -75,3 +84,26 @@ class ReturneeFilter(django_filters.FilterSet):
 
     def filter_enhanced(self, queryset: ReturneeQuerySet, name: str, value: int) -> QuerySet:
         return queryset.enhanced_support_in(value)
+
+
+class TravelFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=("case_number", "family_name", "given_name", "name_ar"),
+                     help_text=_("Case number, given or family name."))
+    readiness = django_filters.ChoiceFilter(
+        label=_("Ready to travel"), choices=[("ready", _("Ready to travel")), ("blocked", _("Blocked"))],
+        method="filter_readiness")
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=[(s.value, s.label) for s in BEFORE_RETURN_STAGES])
+    return_country = CountryFilter(label=_("Country of return"))
+    owner = OwnerFilter()
+
+    class Meta:
+        model = Returnee
+        fields: list[str] = []
+        form = RangeCheckedForm
+
+    def filter_readiness(self, queryset: ReturneeQuerySet, name: str, value: str) -> ReturneeQuerySet:
+        if value == "ready":
+            return queryset.ready_to_travel()
+        if value == "blocked":
+            return queryset.blocked_for_travel()
+        return queryset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -170,6 +171,16 @@ class YearsBetween(models.Func):
                                    "- (strftime('%%m-%%d', {end}) < strftime('%%m-%%d', {start})))")
 
 
+def ready_to_travel_condition(today: date | None = None) -> Q:
+    """travel_blockers() in SQL, for a returnee: the checklist's declaration, travel document valid on the planned
+    departure (today if none is planned) and fitness other than unfit."""
+    day = Coalesce(F("checklist__planned_departure_date"), Value(today or timezone.localdate()))
+    return (Q(checklist__declaration_signed_on__isnull=False, checklist__declaration_document__isnull=False,
+              checklist__travel_document_type__gt="", checklist__travel_document_number__gt="",
+              checklist__travel_document_expires__gte=day)
+            & ~Q(checklist__fitness="unfit"))
+
+
 class ReturneeQuerySet(AssignedCaseQuerySet):
     """The populations the annual report counts, and the caseloads, as chainable filters."""
 
@@ -189,6 +200,17 @@ class ReturneeQuerySet(AssignedCaseQuerySet):
     def open_cases(self) -> ReturneeQuerySet:
         """Cases still being worked on: neither closed nor withdrawn."""
         return self.filter(stage__in=OPEN_STAGES)
+
+    def awaiting_travel(self) -> ReturneeQuerySet:
+        """Cases not yet returned: registered, counselled or with travel being prepared."""
+        return self.filter(stage__in=BEFORE_RETURN_STAGES)
+
+    def ready_to_travel(self, today: date | None = None) -> ReturneeQuerySet:
+        """Cases whose departure checklist lets them travel (travel_blockers finds nothing)."""
+        return self.filter(ready_to_travel_condition(today))
+
+    def blocked_for_travel(self, today: date | None = None) -> ReturneeQuerySet:
+        return self.exclude(ready_to_travel_condition(today))
 
     def from_morocco(self) -> ReturneeQuerySet:
         """Migrants assisted to leave Morocco for their country of origin (AVRR)."""
@@ -474,11 +496,28 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
             errors.setdefault("closure_reason", []).append(_("Give the reason for closing the case."))
         if self.stage != Stage.CLOSED and self.closure_reason:
             errors.setdefault("closure_reason", []).append(_("Only a closed case has a closure reason."))
+        if self.stage == Stage.RETURNED and stored in BEFORE_RETURN_STAGES and not self.checklist_checked_with_form:
+            self._check_departure_checklist(errors)
         for rule in STAGE_RULES:
             rule(self, errors)
         self.status = status_for_stage(self.stage, self.departure_date)
         if self.stage != stored:
             self.stage_changed_on = timezone.localdate()
+
+    # Set by a form whose departure checklist comes with it (the admin's inline): the checklist is checked with
+    # the form's values (DepartureChecklistInlineFormSet), not those still in the database.
+    checklist_checked_with_form = False
+
+    def _check_departure_checklist(self, errors: dict[str, list]) -> None:
+        """A case moves to "returned" only with its departure checklist done (AVRR: voluntariness, a valid
+        travel document, fitness to travel)."""
+        try:
+            checklist = self.checklist
+        except DepartureChecklist.DoesNotExist:
+            checklist = None
+        blockers = travel_blockers(checklist, self.departure_date)
+        if blockers:
+            errors.setdefault("stage", []).append(blocked_message(blockers))
 
     def _check_sessions_against_departure(self, errors: dict[str, list]) -> None:
         """A changed departure date must not leave existing sessions on the wrong side of it."""
@@ -527,3 +566,157 @@ class ReturneeAssignment(AssignmentLogEntry):
         verbose_name = _("returnee assignment")
         verbose_name_plural = _("returnee assignments")
         indexes = [models.Index(fields=["case", "-at"], name="returnee_assignment_case_idx")]
+
+
+# --- The AVRR departure checklist ---------------------------------------------------------------------------
+
+class TravelDocumentType(models.TextChoices):
+    PASSPORT = "passport", _("Passport")
+    LAISSEZ_PASSER = "laissez_passer", _("Laissez-passer")
+    EMERGENCY = "emergency", _("Emergency travel document")
+    OTHER = "other", _("Other travel document")
+
+
+class Fitness(models.TextChoices):
+    FIT = "fit", _("Fit to travel")
+    FIT_WITH_ESCORT = "fit_with_escort", _("Fit to travel with an escort")
+    UNFIT = "unfit", _("Unfit to travel")
+
+
+class Escort(models.TextChoices):
+    NONE = "none", _("No escort")
+    OPERATIONAL = "operational", _("Operational escort")
+    MEDICAL = "medical", _("Medical escort")
+
+
+class Blocker(models.TextChoices):
+    """What keeps a case from travelling (the stage "returned" is refused while one remains)."""
+
+    NO_CHECKLIST = "no_checklist", _("no departure checklist")
+    DECLARATION = "declaration", _("voluntariness declaration not signed, or its document missing")
+    TRAVEL_DOCUMENT = "travel_document", _("no travel document recorded")
+    TRAVEL_DOCUMENT_EXPIRED = "travel_document_expired", _("travel document not valid on the departure date")
+    UNFIT = "unfit", _("unfit to travel")
+
+
+def travel_blockers(checklist: DepartureChecklist | None, departure: date | None) -> list[str]:
+    """The Blocker values that keep a case from travelling on `departure` (or its checklist's planned date)."""
+    if checklist is None:
+        return [Blocker.NO_CHECKLIST]
+    blockers = []
+    if not checklist.declaration_signed_on or checklist.declaration_document_id is None:
+        blockers.append(Blocker.DECLARATION)
+    if not (checklist.travel_document_type and checklist.travel_document_number and checklist.travel_document_expires):
+        blockers.append(Blocker.TRAVEL_DOCUMENT)
+    else:
+        day = departure or checklist.planned_departure_date or timezone.localdate()
+        if checklist.travel_document_expires < day:
+            blockers.append(Blocker.TRAVEL_DOCUMENT_EXPIRED)
+    if checklist.fitness == Fitness.UNFIT:
+        blockers.append(Blocker.UNFIT)
+    return blockers
+
+
+def blocked_message(blockers: list[str]) -> str:
+    return _("This case cannot be marked as returned yet: %(blockers)s. Complete its departure checklist first.") % {
+        "blockers": "; ".join(str(Blocker(b).label) for b in blockers)}
+
+
+class DepartureChecklist(CaseRecord):
+    """What must be done before a returnee travels (AVRR): voluntariness, travel document, fitness, escort,
+    reception in the country of return, onward transport."""
+
+    returnee = models.OneToOneField(Returnee, on_delete=models.CASCADE, related_name="checklist",
+                                    verbose_name=_("returnee"))
+    planned_departure_date = models.DateField(_("planned departure date"), null=True, blank=True)
+    declaration_signed_on = models.DateField(_("voluntariness declaration signed on"), null=True, blank=True)
+    declaration_document = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("signed declaration (document)"),
+        help_text=_("The scanned declaration, uploaded as a document of this returnee."),
+    )
+    travel_document_type = models.CharField(_("travel document"), max_length=16, choices=TravelDocumentType.choices,
+                                            blank=True)
+    travel_document_number = models.CharField(_("travel document number"), max_length=40, blank=True)
+    travel_document_expires = models.DateField(_("travel document expires on"), null=True, blank=True)
+    fitness_checked_on = models.DateField(_("fitness to travel checked on"), null=True, blank=True)
+    fitness = models.CharField(_("fitness to travel"), max_length=16, choices=Fitness.choices, blank=True)
+    escort = models.CharField(_("escort"), max_length=12, choices=Escort.choices, default=Escort.NONE)
+    reception_confirmed_on = models.DateField(
+        _("reception confirmed on"), null=True, blank=True,
+        help_text=_("The day the IOM office in the country of return confirmed it will receive the returnee."))
+    onward_transport = models.CharField(
+        _("onward transport"), max_length=200, blank=True,
+        help_text=_("How the returnee travels on from the arrival point to their destination."))
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("departure checklist")
+        verbose_name_plural = _("departure checklists")
+        constraints = [
+            models.CheckConstraint(condition=Q(fitness__in=[*Fitness.values, ""]), name="checklist_fitness_valid"),
+            models.CheckConstraint(condition=Q(escort__in=Escort.values), name="checklist_escort_valid"),
+            models.CheckConstraint(
+                condition=Q(travel_document_type__in=[*TravelDocumentType.values, ""]),
+                name="checklist_travel_document_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Departure checklist of %(case)s") % {"case": self.returnee.case_number}
+
+    def get_absolute_url(self) -> str:
+        return self.returnee.get_absolute_url()
+
+    def blockers(self, departure: date | None = None) -> list[str]:
+        return travel_blockers(self, departure or self.returnee.departure_date)
+
+    def still_to_do(self) -> list[str]:
+        """Items not yet done that do not block the stage change (shown on the movement team's list)."""
+        todo = []
+        if not self.fitness:
+            todo.append(_("fitness to travel not assessed"))
+        if not self.reception_confirmed_on:
+            todo.append(_("reception not confirmed"))
+        if not self.onward_transport:
+            todo.append(_("onward transport not arranged"))
+        return todo
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        try:
+            returnee = self.returnee
+        except models.ObjectDoesNotExist:
+            returnee = None
+        departure = returnee.departure_date if returnee is not None else None
+        today = timezone.localdate()
+        for field in ("declaration_signed_on", "fitness_checked_on", "reception_confirmed_on"):
+            value = getattr(self, field)
+            if value and value > today:
+                errors.setdefault(field, []).append(_("This date cannot be in the future."))
+            if value and departure and value > departure:
+                errors.setdefault(field, []).append(
+                    _("This date is after the departure (%(departure)s): the checklist is done before travelling.")
+                    % {"departure": departure.strftime("%d/%m/%Y")})
+        if self.declaration_document_id is not None:
+            document = self.declaration_document
+            if returnee is not None and document.returnee_id != returnee.pk:
+                errors.setdefault("declaration_document", []).append(
+                    _("Choose a document of this returnee."))
+            elif document.kind != "voluntariness":
+                errors.setdefault("declaration_document", []).append(
+                    _("Choose a document of the kind “voluntariness declaration”."))
+        if self.declaration_document_id is not None and not self.declaration_signed_on:
+            errors.setdefault("declaration_signed_on", []).append(_("Give the date the declaration was signed."))
+        if self.fitness and not self.fitness_checked_on:
+            errors.setdefault("fitness_checked_on", []).append(_("Give the date fitness to travel was assessed."))
+        if self.fitness == Fitness.FIT_WITH_ESCORT and self.escort == Escort.NONE:
+            errors.setdefault("escort", []).append(_("A returnee fit to travel with an escort needs an escort."))
+        if (self.travel_document_number or self.travel_document_expires) and not self.travel_document_type:
+            errors.setdefault("travel_document_type", []).append(_("Choose the type of travel document."))
+        if self.travel_document_type and not self.travel_document_number:
+            errors.setdefault("travel_document_number", []).append(_("Give the travel document's number."))
+        if self.travel_document_type and not self.travel_document_expires:
+            errors.setdefault("travel_document_expires", []).append(_("Give the travel document's expiry date."))
+        if errors:
+            raise ValidationError(errors)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,7 @@ from oimsite.lists.columns import ShortDateColumn
 from oimsite.lists.exports import RelatedNamesColumn
 from oimsite.lists.owners import OwnerColumn
 
-from .models import Returnee
+from .models import Blocker, Returnee, travel_blockers
 
 
 class ReturneeTable(tables.Table):
@@ -58,3 +59,51 @@ class ReturneeFullExportTable(ReturneeTable):
                   "vulnerabilities", "session_count", "consent_date", "consent_scope", "notes", "created_at",
                   "updated_at")
         sequence = fields
+
+
+class TravelTable(tables.Table):
+    """The movement team's list: each case before its return, ready to travel or what blocks it."""
+
+    case_number = tables.Column(linkify=True)
+    family_name = tables.Column(order_by=("family_name", "given_name", "pk"))
+    given_name = tables.Column(order_by=("given_name", "pk"))
+    stage = tables.Column(order_by=("stage", "pk"))
+    return_country = tables.Column(order_by=("return_country", "pk"))
+    planned_departure = ShortDateColumn(accessor="checklist__planned_departure_date",
+                                        verbose_name=capfirst(_("planned departure date")),
+                                        order_by=("checklist__planned_departure_date", "pk"))
+    assigned_to = OwnerColumn()
+    travel = tables.Column(empty_values=(), orderable=False, verbose_name=capfirst(_("ready to travel")))
+    still_to_do = tables.Column(empty_values=(), orderable=False, verbose_name=capfirst(_("still to do")))
+
+    class Meta:
+        model = Returnee
+        fields = ("case_number", "family_name", "given_name", "stage", "return_country", "planned_departure",
+                  "assigned_to", "travel", "still_to_do")
+        order_by = ("planned_departure",)
+        attrs = {"class": "data-table"}
+        empty_text = _("No case matches these filters.")
+
+    @staticmethod
+    def _checklist(record: Returnee):
+        try:
+            return record.checklist
+        except Returnee.checklist.RelatedObjectDoesNotExist:
+            return None
+
+    def render_travel(self, record: Returnee) -> str:
+        blockers = travel_blockers(self._checklist(record), None)
+        if not blockers:
+            return format_html("<strong>{}</strong>", _("Ready to travel"))
+        return format_html("{} {}", _("Blocked by:"),
+                           format_html_join("; ", "{}", ((Blocker(b).label,) for b in blockers)))
+
+    def render_still_to_do(self, record: Returnee) -> str:
+        checklist = self._checklist(record)
+        if checklist is None:
+            return "—"
+        return "; ".join(str(item) for item in checklist.still_to_do()) or "—"
+
+    def value_travel(self, record: Returnee) -> str:
+        blockers = travel_blockers(self._checklist(record), None)
+        return "; ".join(str(Blocker(b).label) for b in blockers) or str(_("Ready to travel"))

@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from documents.models import Document
+from documents.storage import PrivateFileSystemStorage
 from reintegration.models import Kind, Mode, Phase, Provider, SupportSession
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
@@ -46,6 +48,14 @@ def base_url(live_server):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def document_storage(tmp_path_factory, monkeypatch):
+    """Every test stores documents in its own temporary directory, never in var/documents."""
+    storage = PrivateFileSystemStorage(location=tmp_path_factory.mktemp("documents"))
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storage)
+    return storage
 
 
 @pytest.fixture

@@ -18,13 +18,25 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, SUPERVISOR
-from reintegration.models import Kind, Mode, Phase, PlanStatus, Provider, ReintegrationPlan, SupportSession
+from documents.models import Document
+from documents.validation import detect_content_type
+from reintegration.models import (
+    Kind,
+    Mode,
+    Partner,
+    Phase,
+    PlanStatus,
+    Provider,
+    ReintegrationPlan,
+    SupportSession,
+)
 from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
-from returns.models import Returnee, ReturnStatus, VulnerabilityCategory
+from returns.models import DepartureChecklist, Returnee, ReturnStatus, VulnerabilityCategory
 from returns.models import Stage as CaseStage
 
 # The password of every account a test makes; the five roles, least to most access.
@@ -174,6 +186,59 @@ def build_refugee(file: ResettlementFile, **overrides: Any) -> Refugee:
     }
     fields.update(overrides)
     return Refugee(**fields)
+
+
+# --- Documents and partners ----------------------------------------------------------------------------------
+
+# The smallest files of each allowed type (a PDF with one empty page, a 1×1 PNG, a JPEG's start): placeholders,
+# never real documents.
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+             b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002"
+    "00015e2d8d8e0000000049454e44ae426082")
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def document(*, kind: str = "identity", content: bytes = PDF_BYTES, name: str = "passport.pdf", **parent: Any):
+    """A saved document of `parent` (returnee=…, resettlement_file=… or refugee=…) with a placeholder file."""
+    doc = Document(kind=kind, original_name=name, content_type=detect_content_type(content), size=len(content),
+                   **parent)
+    doc.file.save(name, ContentFile(content), save=False)
+    doc.full_clean()
+    doc.save()
+    return doc
+
+
+def ready_to_travel(person: Returnee, departure: date = date(2024, 5, 10), **overrides: Any) -> DepartureChecklist:
+    """A complete departure checklist for `person` (with a signed voluntariness declaration): the case may then
+    move to "returned" on `departure`."""
+    declaration = document(returnee=person, kind="voluntariness", name="declaration.pdf")
+    fields: dict[str, Any] = {
+        "returnee": person, "planned_departure_date": departure, "declaration_signed_on": departure,
+        "declaration_document": declaration, "travel_document_type": "passport",
+        "travel_document_number": f"P{next(_numbers):07d}", "travel_document_expires": date(2030, 12, 31),
+        "fitness_checked_on": departure, "fitness": "fit", "escort": "none",
+        "reception_confirmed_on": departure, "onward_transport": "Bus",
+    }
+    fields.update(overrides)
+    checklist = DepartureChecklist(**fields)
+    checklist.full_clean()
+    checklist.save()
+    return checklist
+
+
+def partner(**overrides: Any):
+    fields: dict[str, Any] = {
+        "name": f"Partner {next(_numbers)}", "kind": "ngo", "country": "CI", "city": "Abidjan",
+        "services": ["vocational_training", "health"], "agreement_signed_on": date(2023, 1, 1),
+        "agreement_expires_on": date(2030, 12, 31),
+    }
+    fields.update(overrides)
+    obj = Partner(**fields)
+    obj.full_clean()
+    obj.save()
+    return obj
 
 
 # --- Admin forms --------------------------------------------------------------------------------------------

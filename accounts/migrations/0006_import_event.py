@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_caseload_permission'),
+        ('accounts', '0005_download_event'),
     ]
 
     operations = [

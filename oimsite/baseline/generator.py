@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from oimsite.baseline.casework import STAFF_JOINED, Casework, CaseworkPlanner
+from oimsite.baseline.departures import add_departures
 from oimsite.baseline.names import POOL_BY_COUNTRY, STAFF
 from oimsite.core.models_base import age_on
 
@@ -601,7 +602,7 @@ def fixture_objects(seed: int = DEFAULT_SEED) -> list[dict]:
                 "version": 1, "created_at": _timestamp(file.referral, 9),
                 "updated_at": _timestamp(file.departure or file.referral, 17),
             }})
-    return objects
+    return add_departures(objects, returnees, files, seed, _user)
 
 
 def _staff_objects(casework: Casework) -> list[dict]:

@@ -47,6 +47,8 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from accounts.roles import CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, SUPERVISOR
+from documents.models import Document
+from oimsite.baseline.departures import placeholder_files
 from oimsite.baseline.generator import FIXTURE_NAME
 from oimsite.core.assignment import check_new_owner
 from reintegration.models import AGREED_OR_DONE, Kind, Phase, PlanGoal, PlanStatus, ReintegrationPlan, SupportSession
@@ -67,6 +69,7 @@ LOADABLE_MODELS = frozenset({
     "oimsite.publishedfigure",
     ACCOUNT_MODEL, "returns.returneeassignment", "resettlement.fileassignment",
     "reintegration.reintegrationplan", "reintegration.plangoal", "reintegration.followup",
+    "reintegration.partner", "reintegration.referral", "returns.departurechecklist", "documents.document",
 })
 # The groups a fixture's account may join (by name): the working roles, never the administrators'.
 ACCOUNT_ROLES = (CASE_WORKER, RESETTLEMENT_OFFICER, SUPERVISOR, DATA_OFFICER)
@@ -77,7 +80,9 @@ INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 # What each model's `clean()` reads from related rows, fetched in bulk before validating.
 RELATED_FOR_VALIDATION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "reintegration.supportsession": (("returnee", "goal__plan"), ("returnee__vulnerabilities",)),
+    "reintegration.supportsession": (("returnee", "goal__plan", "partner"), ("returnee__vulnerabilities",)),
+    "reintegration.referral": (("returnee", "partner"), ()),
+    "returns.departurechecklist": (("returnee", "declaration_document"), ()),
     "reintegration.followup": (("returnee", "assigned_to"), ()),
     "reintegration.reintegrationplan": (("returnee",), ()),
     "resettlement.refugee": (("file",), ()),
@@ -227,6 +232,9 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
         if problems:
             raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
         planned = _schedule_follow_ups(objects, using)
+    # The documents' placeholder files, once their rows are committed (a refused load writes none).
+    placeholder_files(Document._meta.get_field("file").storage,
+                      [obj.object.file.name for obj in objects if isinstance(obj.object, Document)])
     counts = Counter(obj.object._meta.label for obj in objects)
     return LoadResult(dict(counts), time.perf_counter() - started, planned)
 

@@ -117,8 +117,11 @@ _DATE_FIELDS = {"date_of_birth", "departure_date", "consent_date", "date", "refe
 _DATETIME_FIELDS = {"assigned_on", "at"}
 # Links to parents and accounts: set per copy, or resolved against the database's accounts.
 _USER_FIELDS = ("assigned_to", "from_user", "to_user", "by")
+# Copies are for volume: a partner's support is copied without its partner (partners are not copied), a file and
+# its refugees without their departure checklist (its dates would not follow the copy's shifted departure).
 _SKIPPED_FIELDS = {"version", "created_at", "updated_at", "returnee", "file", "vulnerabilities", "plan", "goal",
-                   "case", *_USER_FIELDS}
+                   "case", "partner", "travel_booked_on", "travel_booking_reference", "medical_clearance_on",
+                   "exit_permit_on", "cultural_orientation_on", "cultural_orientation_exempt", *_USER_FIELDS}
 
 
 def _fields(raw: dict[str, Any], users: dict[Any, str] | None = None) -> dict[str, Any]:

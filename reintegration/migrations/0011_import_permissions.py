@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reintegration', '0009_sustainability_survey'),
+        ('reintegration', '0010_partners_referrals'),
     ]
 
     operations = [

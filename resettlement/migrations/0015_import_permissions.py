@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resettlement', '0013_arabic_names'),
+        ('resettlement', '0014_departure_checklist'),
     ]
 
     operations = [

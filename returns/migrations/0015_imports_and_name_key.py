@@ -25,7 +25,7 @@ def fill_name_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('returns', '0013_arabic_names'),
+        ('returns', '0014_departure_checklist'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,18 +19,21 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from documents.models import Document
 from oimsite.reporting.models import PublishedFigure
 from reintegration.models import (
     FollowUp,
     FollowUpScheduleStep,
     InstrumentVersion,
+    Partner,
+    Referral,
     ReintegrationPlan,
     SurveyIndicator,
     SustainabilitySurvey,
 )
 from resettlement.models import FileAssignment
 from returns.models import Returnee, ReturneeAssignment
-from tests.helpers import ROLES, Endpoint, walk
+from tests.helpers import ROLES, Endpoint, document, partner, walk
 
 LOGIN = "302 → login"
 ADMIN_LOGIN = "302 → admin login"
@@ -133,6 +136,30 @@ class AppPerm:
         return 200 if user.has_module_perms(self.app_label) else 404
 
 
+@dataclass(frozen=True)
+class DocumentPerm:
+    """A document of a returnee (the `objects` fixture's): the document permission and the returnee's view
+    permission → `ok`; the document permission alone → 403 (site) or the admin's "does not exist" (302)."""
+
+    perms: tuple[str, ...] = ("documents.view_document",)
+    ok: str | int = 200
+    admin: bool = False
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+
+    def expect(self, user) -> str | int:
+        if not user.is_authenticated:
+            return LOGIN
+        if self.admin and not user.is_staff:
+            return ADMIN_LOGIN
+        document_perm = any(user.has_perm(p) for p in self.perms)
+        if document_perm and user.has_perm("returns.view_returnee"):
+            return self.ok
+        # In the admin, a document of a record one may not view is not among one's documents at all: the
+        # admin says it does not exist and goes back to its index.
+        return "302" if self.admin and document_perm else 403
+
+
 NOBODY = AdminPerm(actions=())
 
 SITE_RULES = {
@@ -162,6 +189,13 @@ SITE_RULES = {
     "resettlement:file_detail": Perm(("resettlement.view_resettlementfile",)),
     "resettlement:refugee_list": Perm(("resettlement.view_refugee",)),
     "resettlement:refugee_detail": Perm(("resettlement.view_refugee",)),
+    "returns:travel_list": Perm(("returns.view_returnee", "returns.view_departurechecklist")),
+    "reintegration:partner_list": Perm(("reintegration.view_partner",)),
+    "reintegration:partner_detail": Perm(("reintegration.view_partner",)),
+    "reintegration:referral_list": Perm(("reintegration.view_referral",)),
+    "reintegration:referral_detail": Perm(("reintegration.view_referral",)),
+    # A document of a returnee: the document permission and the permission to view the returnee.
+    "documents:download": DocumentPerm(),
     # Where the login leads: a redirect for anyone signed in (to My work or the dashboard, by role).
     "home": Anyone(LOGIN, authenticated="302"),
     "my_work": AnyPerm(("returns.view_returnee", "resettlement.view_resettlementfile")),
@@ -225,6 +259,15 @@ ADMIN_RULES = {
     "reintegration.reintegrationplan": CASE_ADMIN,
     "reintegration.followup": {**CASE_ADMIN, **IMPORT_ADMIN},
     "reintegration.followupschedulestep": STANDARD_ADMIN,
+    "reintegration.partner": CASE_ADMIN,
+    "reintegration.referral": CASE_ADMIN,
+    # The objects fixture's document belongs to a returnee: its pages also need the returnee's view permission.
+    "documents.document": {
+        **STANDARD_ADMIN,
+        "change": DocumentPerm(perms=("documents.view_document", "documents.change_document"), admin=True),
+        "delete": DocumentPerm(perms=("documents.delete_document",), admin=True),
+        "history": DocumentPerm(perms=("documents.view_document", "documents.change_document"), admin=True),
+    },
     # A version of the survey that surveys used (the fixture's) is never deleted, nor its indicators.
     "reintegration.instrumentversion": {**STANDARD_ADMIN, "delete": NOBODY},
     "reintegration.surveyindicator": {**STANDARD_ADMIN, "delete": NOBODY},
@@ -266,12 +309,16 @@ def objects(cases, django_user_model):
     figure = PublishedFigure.objects.create(key="avrr.returned", year=2024, value=1, source="test")
     returnee_log = ReturneeAssignment.objects.create(case=cases["returnee"], to_user=target, by=target)
     file_log = FileAssignment.objects.create(case=cases["file"], to_user=target, by=target)
-    plan = ReintegrationPlan.objects.create(returnee=cases["returnee"])
+    plan = cases["plan"]  # the returnee's agreed plan (one open plan per returnee)
     follow_up = FollowUp.objects.create(returnee=cases["returnee"], kind="phone", due_date=date(2024, 6, 1),
                                         done_on=date(2024, 6, 1), outcome="reached")
     version = InstrumentVersion.objects.get(number=1)
     survey = SustainabilitySurvey.objects.create(returnee=cases["returnee"], follow_up=follow_up,
                                                  date=date(2024, 6, 1), interviewer=target, version=version)
+    partner_obj = partner()
+    referral = Referral.objects.create(returnee=cases["returnee"], partner=partner_obj, service="health",
+                                       sent_on=date(2024, 6, 1))
+    doc = document(returnee=cases["returnee"])
     step = FollowUpScheduleStep.objects.get_or_create(programme="from_morocco", months_after_departure=1,
                                                       defaults={"kind": "phone"})[0]
     found = {
@@ -281,6 +328,7 @@ def objects(cases, django_user_model):
         AccessLog: log, AccessFailureLog: failure, AuditEvent: event,
         PublishedFigure: figure, ReturneeAssignment: returnee_log, FileAssignment: file_log,
         ReintegrationPlan: plan, FollowUp: follow_up, FollowUpScheduleStep: step,
+        Partner: partner_obj, Referral: referral, Document: doc,
         InstrumentVersion: version, SurveyIndicator: version.indicators.first(), SustainabilitySurvey: survey,
     }
     assert date(2024, 1, 1)  # the cases fixture's year is the one the shared report asks for

@@ -96,6 +96,7 @@ def test_the_loader_accepts_exactly_the_models_the_fixtures_hold():
         "resettlement.refugee", "oimsite.publishedfigure",
         "auth.user", "returns.returneeassignment", "resettlement.fileassignment",
         "reintegration.reintegrationplan", "reintegration.plangoal", "reintegration.followup",
+        "reintegration.partner", "reintegration.referral", "returns.departurechecklist", "documents.document",
     } == loading.LOADABLE_MODELS
     for name in loading.DEFAULT_FIXTURES:
         held = {record["model"] for record in loading.read_fixture(loading.resolve_fixture(name))}

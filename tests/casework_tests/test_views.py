@@ -149,8 +149,8 @@ def _my_work_queries(client, user) -> int:
 
 # The session and the user, the permission lookups (groups, user permissions), then per section: overdue and
 # due soon (rows and count each), open cases (counts by stage, rows), recently assigned (rows, count), plans
-# (rows, count, late count).
-CASE_WORKER_QUERIES = 2 + 2 + 4 + 2 + 2 + 3 + SESSION_TOUCH_QUERIES
+# (rows, count, late count), referrals waiting for an answer (rows, count).
+CASE_WORKER_QUERIES = 2 + 2 + 4 + 2 + 2 + 3 + 2 + SESSION_TOUCH_QUERIES
 
 
 @pytest.mark.parametrize("scale", [1, 8])

@@ -13,6 +13,9 @@ from returns.models import Returnee, ReturnStatus
 from returns.models import Stage as CaseStage
 from tests import helpers as f
 
+# The departure checklist inline of the returnee form, left empty.
+NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -210,7 +213,7 @@ def test_replacing_the_vulnerability_of_a_case_with_reinforced_support_is_accept
     data["vulnerabilities"] = [child.pk]
     s = person.sessions.get()
     data.update({
-        "sessions-TOTAL_FORMS": "1", "sessions-INITIAL_FORMS": "1", "sessions-MIN_NUM_FORMS": "0",
+        **NO_CHECKLIST, "sessions-TOTAL_FORMS": "1", "sessions-INITIAL_FORMS": "1", "sessions-MIN_NUM_FORMS": "0",
         "sessions-MAX_NUM_FORMS": "1000", "sessions-0-id": s.pk, "sessions-0-returnee": person.pk,
         "sessions-0-date": s.date.isoformat(), "sessions-0-phase": s.phase, "sessions-0-kind": s.kind,
         "sessions-0-mode": s.mode, "sessions-0-provider": s.provider, "sessions-0-enhanced": "on",

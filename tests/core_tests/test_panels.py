@@ -6,6 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from oimsite.core import panels
+from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 from tests import helpers
 
@@ -32,10 +33,10 @@ def test_panels_render_in_their_order_and_skip_those_with_nothing_to_show(regist
     assert len(registry.render_panels(case, request)) == 1
 
 
-def test_casework_registers_the_timelines():
-    keys = {model: [p.key for p in panels.panels_for(model)] for model in (Returnee,)}
-    # The sustainability scores (reintegration) come after the timeline.
-    assert keys[Returnee] == ["casework.timeline", "reintegration.sustainability"]
-    from resettlement.models import ResettlementFile
-
-    assert [p.key for p in panels.panels_for(ResettlementFile)] == ["casework.timeline"]
+def test_the_apps_register_their_panels_in_order():
+    keys = {model: [p.key for p in panels.panels_for(model)] for model in (Returnee, ResettlementFile, Refugee)}
+    # After the casework timeline: referrals and documents, then the sustainability scores.
+    assert keys[Returnee] == ["casework.timeline", "reintegration.referrals", "documents.documents",
+                              "reintegration.sustainability"]
+    assert keys[ResettlementFile] == ["casework.timeline", "documents.documents"]
+    assert keys[Refugee] == ["documents.documents"]

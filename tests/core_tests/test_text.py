@@ -19,6 +19,9 @@ from returns.models import Returnee, VulnerabilityCategory
 from tests import helpers as f
 from tests.helpers import in_english
 
+# The departure checklist inline of the returnee form, left empty.
+NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
+
 pytestmark = pytest.mark.django_db
 
 # What the attack stored (\x0b, \x1b, \x08, \x0c, \x1f), the other controls, and the spoofing marks.
@@ -109,7 +112,7 @@ def test_the_admin_refuses_them_with_the_message_and_saves_nothing(admin_client_
         "family_name": "Evil\u202e",
         "sex": "M", "date_of_birth": "1990-01-01", "nationality": "SN", "host_country": "MA",
         "return_country": "SN", "notes": "\x1b[2J\x1b[31mred",
-        "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
+        **NO_CHECKLIST, "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
     }
     with translation.override("en"):
         response = in_english(admin_client_logged).post(url, data)

@@ -13,6 +13,9 @@ from returns.models import Returnee, VulnerabilityCategory
 from tests import helpers as f
 from tests.helpers import in_english
 
+# The departure checklist inline of the returnee form, left empty.
+NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -64,7 +67,7 @@ def returnee_post_data(**overrides):
         "sex": "M", "date_of_birth": "1990-02-03", "nationality": "GN", "host_country": "MA",
         "return_country": "GN", "departure_date": "2024-03-04", "consent_date": "", "consent_scope": "",
         "notes": "",
-        "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
+        **NO_CHECKLIST, "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
         "sessions-MIN_NUM_FORMS": "0", "sessions-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
@@ -147,13 +150,13 @@ def test_admin_refuses_removing_the_last_vulnerability_of_a_case_with_reinforced
         case_number=person.case_number, given_name=person.given_name, family_name=person.family_name,
         sex=person.sex, date_of_birth=person.date_of_birth.isoformat(), nationality=person.nationality.code,
         return_country=person.return_country.code, departure_date=person.departure_date.isoformat(),
-        **{"sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0"},
+        **{**NO_CHECKLIST, "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0"},
     )
     url = reverse("admin:returns_returnee_change", args=[person.pk])
     # A session already exists, so the inline management form must count it; send it unchanged.
     s = person.sessions.get()
     data.update({
-        "sessions-TOTAL_FORMS": "1", "sessions-INITIAL_FORMS": "1", "sessions-0-id": str(s.pk),
+        **NO_CHECKLIST, "sessions-TOTAL_FORMS": "1", "sessions-INITIAL_FORMS": "1", "sessions-0-id": str(s.pk),
         "sessions-0-returnee": str(person.pk), "sessions-0-date": s.date.isoformat(), "sessions-0-phase": s.phase,
         "sessions-0-kind": s.kind, "sessions-0-mode": s.mode, "sessions-0-provider": s.provider,
         "sessions-0-enhanced": "on",

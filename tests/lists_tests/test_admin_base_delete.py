@@ -151,8 +151,11 @@ def test_the_admin_accepts_a_file_set_departed_while_its_first_refugees_are_adde
     file = f.resettlement_file(departed=None, size=0)
     url = reverse("admin:resettlement_resettlementfile_change", args=[file.pk])
     data = admin_form_data(admin_client_logged.get(url))
-    data.update(stage="departed", departure_date="2024-03-01")
-    assert admin_client_logged.post(url, with_rows(data, REFUGEE_ROW)).status_code == 302
+    data.update(stage="departed", departure_date="2024-03-01", travel_booked_on="2024-02-01")
+    # With the refugee's departure checklist (resettlement's rule for a file that departs).
+    row = {**REFUGEE_ROW, "medical_clearance_on": "2024-01-10", "exit_permit_on": "2024-01-20",
+           "cultural_orientation_on": "2024-01-25"}
+    assert admin_client_logged.post(url, with_rows(data, row)).status_code == 302
     assert ResettlementFile.objects.get(pk=file.pk).stage == "departed"
 
 

@@ -15,6 +15,9 @@ from resettlement.models import ResettlementFile
 from returns.models import Returnee
 from tests.helpers import in_english
 
+# The departure checklist inline of the returnee form, left empty.
+NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
+
 pytestmark = pytest.mark.django_db
 
 RETURNEE = {
@@ -34,7 +37,7 @@ def session_rows(count: int) -> dict[str, str]:
 
 @pytest.mark.parametrize("initial", ["0", "2000"])
 def test_a_forged_total_of_2000_inline_forms_is_refused_quickly(admin_client_logged, initial):
-    data = {**RETURNEE, "sessions-TOTAL_FORMS": "2000", "sessions-INITIAL_FORMS": initial}
+    data = {**RETURNEE, **NO_CHECKLIST, "sessions-TOTAL_FORMS": "2000", "sessions-INITIAL_FORMS": initial}
     started = time.perf_counter()
     response = in_english(admin_client_logged).post(reverse("admin:returns_returnee_add"), data)
     elapsed = time.perf_counter() - started
@@ -49,7 +52,7 @@ def test_a_forged_total_of_2000_inline_forms_is_refused_quickly(admin_client_log
 
 
 def test_rows_a_person_enters_are_saved(admin_client_logged):
-    data = {**RETURNEE, "sessions-TOTAL_FORMS": "3", "sessions-INITIAL_FORMS": "0", **session_rows(3)}
+    data = {**RETURNEE, **NO_CHECKLIST, "sessions-TOTAL_FORMS": "3", "sessions-INITIAL_FORMS": "0", **session_rows(3)}
     response = admin_client_logged.post(reverse("admin:returns_returnee_add"), data)
     assert response.status_code == 302
     assert Returnee.objects.get(case_number="RVA-2024-07777").sessions.count() == 3
@@ -57,7 +60,8 @@ def test_rows_a_person_enters_are_saved(admin_client_logged):
 
 def test_one_row_over_the_cap_is_refused_and_nothing_is_saved(admin_client_logged):
     count = MAX_NEW_INLINE_ROWS + 1
-    data = {**RETURNEE, "sessions-TOTAL_FORMS": str(count), "sessions-INITIAL_FORMS": "0", **session_rows(count)}
+    data = {**RETURNEE, **NO_CHECKLIST, "sessions-TOTAL_FORMS": str(count), "sessions-INITIAL_FORMS": "0",
+            **session_rows(count)}
     response = in_english(admin_client_logged).post(reverse("admin:returns_returnee_add"), data)
     assert response.status_code == 200
     assert "At most" in response.content.decode()

@@ -235,6 +235,7 @@ def test_a_case_saved_as_returned_gets_the_four_follow_ups_of_the_schedule(djang
 def test_a_case_reaching_the_return_gets_them_once_and_an_ordinary_edit_plans_nothing():
     person = f.saved_returnee(stage=Stage.TRAVEL, departure_date=None, status="open")
     assert scheduled(person) == []
+    f.ready_to_travel(person, DEPARTED)
     person = Returnee.objects.get(pk=person.pk)
     person.stage, person.departure_date = Stage.RETURNED, DEPARTED
     person.full_clean()

@@ -43,6 +43,9 @@ from django.urls import reverse  # noqa: E402
 
 from returns.models import Returnee  # noqa: E402
 
+# The departure checklist inline of the returnee form, left empty.
+NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
+
 EDITORS, READERS, ROUNDS = 4, 4, 6
 
 
@@ -59,7 +62,8 @@ def form_data(returnee: Returnee, family_name: str) -> dict:
         "family_name": family_name, "sex": returnee.sex, "date_of_birth": returnee.date_of_birth.isoformat(),
         "nationality": returnee.nationality.code, "host_country": returnee.host_country.code,
         "return_country": returnee.return_country.code, "notes": returnee.notes,
-        "edit_version": str(returnee.version), "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
+        "edit_version": str(returnee.version), **NO_CHECKLIST,
+        "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
     }
 
 
