@@ -114,7 +114,10 @@ def test_only_the_sorted_column_shows_an_arrow_and_a_first_click_sorts_ascending
 
 
 CHART_TEXT = """figure => {
-    const chart = figure.querySelector("svg, .bar-chart").getBoundingClientRect();
+    // A figure with nothing to chart (no survey in the year) says so in a sentence.
+    const box = figure.querySelector("svg, .bar-chart");
+    if (!box) return [];
+    const chart = box.getBoundingClientRect();
     const texts = figure.querySelectorAll("svg text, .bar-chart p, .bar-chart li > span");
     return [...texts].map(text => {
         const r = text.getBoundingClientRect();
