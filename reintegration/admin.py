@@ -332,14 +332,14 @@ class FrozenInlineMixin:
         return not _frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class SurveyIndicatorInline(FrozenInlineMixin, admin.TabularInline):
+class SurveyIndicatorInline(FrozenInlineMixin, LabelledTabularInline):
     model = SurveyIndicator
     fields = ("position", "code", "dimension", "question", "question_fr", "question_ar", "weight")
     extra = 0
     show_change_link = True
 
 
-class AnswerOptionInline(FrozenInlineMixin, admin.TabularInline):
+class AnswerOptionInline(FrozenInlineMixin, LabelledTabularInline):
     model = AnswerOption
     fields = ("position", "label", "label_fr", "label_ar", "score")
     extra = 0
@@ -392,7 +392,7 @@ class SurveyIndicatorAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SurveyAnswerInline(admin.TabularInline):
+class SurveyAnswerInline(LabelledTabularInline):
     model = SurveyAnswer
     fields = ("indicator", "option")
     readonly_fields = fields
