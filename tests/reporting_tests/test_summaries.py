@@ -258,7 +258,14 @@ def _unvisited_returnee() -> Returnee:
 
 
 def _delete_returnee(pk: int) -> None:
-    """A raw DELETE of a returnee and of the casework rows that name it (follow-ups, plans, assignment log)."""
+    """A raw DELETE of a returnee and of the casework rows that name it (departure checklist, documents,
+    referrals, surveys, follow-ups, plans, assignment log)."""
+    _raw("DELETE FROM returns_departurechecklist WHERE returnee_id = %s", [pk])
+    _raw("DELETE FROM documents_document WHERE returnee_id = %s", [pk])
+    _raw("DELETE FROM reintegration_referral WHERE returnee_id = %s", [pk])
+    _raw("DELETE FROM reintegration_surveyanswer WHERE survey_id IN "
+         "(SELECT id FROM reintegration_sustainabilitysurvey WHERE returnee_id = %s)", [pk])
+    _raw("DELETE FROM reintegration_sustainabilitysurvey WHERE returnee_id = %s", [pk])
     _raw("DELETE FROM reintegration_followup WHERE returnee_id = %s", [pk])
     _raw("DELETE FROM reintegration_plangoal WHERE plan_id IN "
          "(SELECT id FROM reintegration_reintegrationplan WHERE returnee_id = %s)", [pk])
