@@ -582,6 +582,35 @@ class InstrumentVersionQuerySet(models.QuerySet["InstrumentVersion"]):
     def used(self) -> InstrumentVersionQuerySet:
         return self.filter(Exists(SustainabilitySurvey.objects.filter(version=OuterRef("pk"))))
 
+    # Natural keys: a fixture names the instrument by its numbers and codes, which every database shares,
+    # while the ids depend on the order rows were written (the reference rows are re-created after a flush).
+    def get_by_natural_key(self, number: int) -> InstrumentVersion:
+        return self.get(number=number)
+
+    def natural_key_map(self) -> dict[tuple, int]:
+        """{natural key: id} of every version, for resolving many keys at once."""
+        return {(number,): pk for pk, number in self.values_list("pk", "number")}
+
+
+class SurveyIndicatorQuerySet(models.QuerySet["SurveyIndicator"]):
+    def get_by_natural_key(self, number: int, code: str) -> SurveyIndicator:
+        return self.get(version__number=number, code=code)
+
+    def natural_key_map(self) -> dict[tuple, int]:
+        return {(number, code): pk for pk, number, code in self.values_list("pk", "version__number", "code")}
+
+
+class AnswerOptionQuerySet(models.QuerySet["AnswerOption"]):
+    def get_by_natural_key(self, number: int, code: str, position: int) -> AnswerOption:
+        return self.get(indicator__version__number=number, indicator__code=code, position=position)
+
+    def natural_key_map(self) -> dict[tuple, int]:
+        """Positions are not unique in the database: a key shared by two options maps to None (ambiguous)."""
+        keys: dict[tuple, int | None] = {}
+        for pk, *key in self.values_list("pk", "indicator__version__number", "indicator__code", "position"):
+            keys[tuple(key)] = None if tuple(key) in keys else pk
+        return keys
+
 
 class InstrumentVersion(models.Model):
     """One version of the sustainability survey: its dimension weights and the threshold of sustainable
@@ -624,6 +653,9 @@ class InstrumentVersion(models.Model):
 
     def __str__(self) -> str:
         return _("Sustainability survey, version %(number)s") % {"number": self.number}
+
+    def natural_key(self) -> tuple[int]:
+        return (self.number,)
 
     def dimension_weights(self) -> dict[str, Decimal]:
         return {Dimension.ECONOMIC: self.economic_weight, Dimension.SOCIAL: self.social_weight,
@@ -668,6 +700,8 @@ class SurveyIndicator(models.Model):
     weight = models.DecimalField(_("weight in its dimension"), default=1, **WEIGHT_FIELD,
                                  validators=[MinValueValidator(Decimal("0.001"))])
 
+    objects = SurveyIndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["version", "position", "pk"]
         verbose_name = _("survey indicator")
@@ -682,6 +716,11 @@ class SurveyIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.text}"
+
+    def natural_key(self) -> tuple[int, str]:
+        return (*self.version.natural_key(), self.code)
+
+    natural_key.dependencies = ["reintegration.instrumentversion"]
 
     @property
     def text(self) -> str:
@@ -703,6 +742,8 @@ class AnswerOption(models.Model):
     score = models.DecimalField(_("score"), **SCORE_FIELD, validators=[MinValueValidator(0), MaxValueValidator(1)],
                                 help_text=_("From 0 (worst) to 1 (best)."))
 
+    objects = AnswerOptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["indicator", "position", "pk"]
         verbose_name = _("answer option")
@@ -714,6 +755,11 @@ class AnswerOption(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def natural_key(self) -> tuple[int, str, int]:
+        return (*self.indicator.natural_key(), self.position)
+
+    natural_key.dependencies = ["reintegration.surveyindicator"]
 
     @property
     def text(self) -> str:

@@ -15,6 +15,11 @@ from .migrations._rss_v1 import INDICATORS, SOURCE
 # A call one month after the departure, visits at three and six months, a last call at twelve.
 SCHEDULE_STEPS = ((1, "phone"), (3, "home"), (6, "home"), (12, "phone"))
 PROGRAMMES = ("from_morocco", "to_morocco")
+# Version 1 as shipped: equal weights everywhere and a threshold of 0.5 (settings, see docs/sustainability.md).
+VERSION_1 = {"number": 1, "name": "Reintegration Sustainability Survey (RSS), 15 indicators",
+             "threshold": Decimal("0.5"), "economic_weight": Decimal(1), "social_weight": Decimal(1),
+             "psychosocial_weight": Decimal(1), "source": SOURCE, "weights_confirmed": False, "active": True}
+INDICATOR_WEIGHT = Decimal(1)
 
 
 def ensure_follow_up_schedule(apps: Any, using: str = "default") -> None:
@@ -34,13 +39,11 @@ def ensure_survey_version_1(apps: Any, using: str = "default") -> None:
     Option = apps.get_model("reintegration", "AnswerOption")
     if Version.objects.using(using).filter(number=1).exists():
         return
-    version = Version.objects.using(using).create(
-        number=1, name="Reintegration Sustainability Survey (RSS), 15 indicators", threshold=Decimal("0.5"),
-        source=SOURCE, weights_confirmed=False, active=True)
+    version = Version.objects.using(using).create(**VERSION_1)
     for position, (code, dimension, question, question_fr, question_ar, options) in enumerate(INDICATORS):
         indicator = Indicator.objects.using(using).create(
             version=version, code=code, dimension=dimension, position=position, question=question,
-            question_fr=question_fr, question_ar=question_ar, weight=1)
+            question_fr=question_fr, question_ar=question_ar, weight=INDICATOR_WEIGHT)
         Option.objects.using(using).bulk_create([
             Option(indicator=indicator, position=i, label=label, label_fr=label_fr, label_ar=label_ar,
                    score=Decimal(score))

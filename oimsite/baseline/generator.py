@@ -20,6 +20,7 @@ from typing import Any
 from oimsite.baseline.casework import STAFF_JOINED, Casework, CaseworkPlanner
 from oimsite.baseline.departures import add_departures
 from oimsite.baseline.names import POOL_BY_COUNTRY, STAFF
+from oimsite.baseline.surveys import add_surveys
 from oimsite.core.models_base import age_on
 
 DEFAULT_SEED = 2024
@@ -602,7 +603,7 @@ def fixture_objects(seed: int = DEFAULT_SEED) -> list[dict]:
                 "version": 1, "created_at": _timestamp(file.referral, 9),
                 "updated_at": _timestamp(file.departure or file.referral, 17),
             }})
-    return add_departures(objects, returnees, files, seed, _user)
+    return add_surveys(add_departures(objects, returnees, files, seed, _user), casework, seed, _user)
 
 
 def _staff_objects(casework: Casework) -> list[dict]:

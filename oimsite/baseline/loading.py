@@ -38,7 +38,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
@@ -51,8 +51,21 @@ from documents.models import Document
 from oimsite.baseline.departures import placeholder_files
 from oimsite.baseline.generator import FIXTURE_NAME
 from oimsite.core.assignment import check_new_owner
-from reintegration.models import AGREED_OR_DONE, Kind, Phase, PlanGoal, PlanStatus, ReintegrationPlan, SupportSession
+from reintegration.models import (
+    AGREED_OR_DONE,
+    Kind,
+    Phase,
+    PlanGoal,
+    PlanStatus,
+    ReintegrationPlan,
+    SupportSession,
+    SurveyAnswer,
+    SurveyIndicator,
+    SurveyStatus,
+    SustainabilitySurvey,
+)
 from reintegration.services import check_completed_reintegration, schedule_follow_ups
+from reintegration.sustainability import score
 from resettlement.models import ResettlementFile
 from returns.models import AFTER_RETURN_STAGES, Returnee, Stage
 
@@ -70,6 +83,7 @@ LOADABLE_MODELS = frozenset({
     ACCOUNT_MODEL, "returns.returneeassignment", "resettlement.fileassignment",
     "reintegration.reintegrationplan", "reintegration.plangoal", "reintegration.followup",
     "reintegration.partner", "reintegration.referral", "returns.departurechecklist", "documents.document",
+    "reintegration.sustainabilitysurvey", "reintegration.surveyanswer",
 })
 # The groups a fixture's account may join (by name): the working roles, never the administrators'.
 ACCOUNT_ROLES = (CASE_WORKER, RESETTLEMENT_OFFICER, SUPERVISOR, DATA_OFFICER)
@@ -86,6 +100,7 @@ RELATED_FOR_VALIDATION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reintegration.followup": (("returnee", "assigned_to"), ()),
     "reintegration.reintegrationplan": (("returnee",), ()),
     "resettlement.refugee": (("file",), ()),
+    "reintegration.sustainabilitysurvey": (("returnee", "follow_up", "interviewer", "version"), ()),
 }
 
 
@@ -228,7 +243,8 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
         if problems:
             raise FixtureRefused(problems)
         _write(objects, names, using)
-        problems = _validate_written(objects, names, using) + _check_casework(objects, names, using)
+        problems = (_validate_written(objects, names, using) + _check_casework(objects, names, using)
+                    + _check_surveys(objects, names, using))
         if problems:
             raise FixtureRefused(problems)  # leaving the atomic block rolls the writes back
         planned = _schedule_follow_ups(objects, using)
@@ -244,6 +260,7 @@ def load_fixtures(paths: Iterable[Path], using: str = DEFAULT_DB_ALIAS) -> LoadR
 def _deserialize(documents: list[tuple[Path, list[dict]]], using: str) -> list[DeserializedObject]:
     objects: list[DeserializedObject] = []
     for path, data in documents:
+        _resolve_natural_keys(path, data, using)
         stream = serializers.deserialize("python", data, using=using, handle_forward_references=True)
         index = 0
         while True:
@@ -259,6 +276,39 @@ def _deserialize(documents: list[tuple[Path, list[dict]]], using: str) -> list[D
             objects.append(obj)
             index += 1
     return objects
+
+
+def _resolve_natural_keys(path: Path, data: list[dict], using: str) -> None:
+    """Replace, in place, the natural keys of reference rows (the survey's versions, indicators and answers)
+    by their ids, one query per referenced model: the deserializer would make a query per value."""
+    maps: dict[type[models.Model], dict[tuple, int | None]] = {}
+    problems: list[str] = []
+    for index, record in enumerate(data, start=1):
+        try:
+            model = apps.get_model(record["model"])
+        except (LookupError, ValueError):
+            continue  # named by the deserializer, with the record
+        for name, value in record["fields"].items():
+            if not isinstance(value, list):
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            target = field.related_model if field.many_to_one or field.one_to_one else None
+            if target is None or not hasattr(target._default_manager, "natural_key_map"):
+                continue
+            if target not in maps:
+                maps[target] = target._default_manager.using(using).natural_key_map()
+            key = tuple(value)
+            if maps[target].get(key) is None:
+                why = "matches several rows" if key in maps[target] else "matches no row"
+                problems.append(f"{path}: record {index} ({record['model']} pk {record.get('pk')}): {name}: "
+                                f"{target._meta.verbose_name} {json.dumps(value, ensure_ascii=False)} {why}.")
+            else:
+                record["fields"][name] = maps[target][key]
+    if problems:
+        raise FixtureRefused(problems[:50])
 
 
 class _RecordNames:
@@ -306,6 +356,8 @@ class _RecordNames:
                 return f"{label} pk {instance.pk} (case {self.case(instance.returnee_id)}, due {instance.due_date})"
             case "resettlement.fileassignment":
                 return f"{label} pk {instance.pk} (file {self.file(instance.case_id)})"
+            case "reintegration.sustainabilitysurvey":
+                return f"{label} pk {instance.pk} (case {self.case(instance.returnee_id)}, {instance.date})"
             case "auth.user":
                 return f"{label} {instance.get_username()}"
         return f"{label} pk {instance.pk}"
@@ -585,6 +637,44 @@ def _check_casework(objects: list[DeserializedObject], names: _RecordNames, usin
             returnee._stored_stage = None  # checked as a case reaching the stage
             check_completed_reintegration(returnee, errors)
             problems.extend(_messages(names(returnee), ValidationError(errors)))
+    return problems
+
+
+def _check_surveys(objects: list[DeserializedObject], names: _RecordNames, using: str) -> list[str]:
+    """A survey of the fixture (or one it adds answers to) answers its own version's indicators, each at most
+    once and with one of that indicator's answers; a complete one answers them all and stores the scores its
+    answers give (`reintegration.sustainability.score`), as the survey form would have."""
+    problems: list[str] = []
+    survey_pks = set(_pks(objects, SustainabilitySurvey))
+    survey_pks.update(obj.object.survey_id for obj in objects if type(obj.object) is SurveyAnswer)
+    indicators: dict[int, list[SurveyIndicator]] = {}
+    for chunk in _chunks(sorted(survey_pks)):
+        surveys = (SustainabilitySurvey.objects.using(using).filter(pk__in=chunk).select_related("version")
+                   .prefetch_related("answers__option").order_by("pk"))
+        for survey in surveys:
+            if survey.version_id not in indicators:
+                indicators[survey.version_id] = list(SurveyIndicator.objects.using(using).filter(
+                    version_id=survey.version_id).order_by("position", "pk"))
+            own = {indicator.pk: indicator for indicator in indicators[survey.version_id]}
+            chosen = {}
+            for answer in survey.answers.all():
+                if answer.indicator_id not in own or answer.option.indicator_id != answer.indicator_id:
+                    problems.append(f"{names(survey)}: answers: answer pk {answer.pk} is not an answer to a question "
+                                    f"of version {survey.version.number} of the survey.")
+                else:
+                    chosen[answer.indicator_id] = answer.option
+            if survey.status != SurveyStatus.COMPLETE or len(chosen) != len(survey.answers.all()):
+                continue
+            missing = [indicator.code for indicator in own.values() if indicator.pk not in chosen]
+            if missing:
+                problems.append(f"{names(survey)}: answers: a complete survey answers every question; "
+                                f"{', '.join(missing)} unanswered.")
+                continue
+            expected = score(survey.version, own.values(), chosen).as_fields()
+            wrong = [f"{field} {getattr(survey, field)} (the answers give {value})"
+                     for field, value in expected.items() if getattr(survey, field) != value]
+            if wrong:
+                problems.append(f"{names(survey)}: scores not those of its answers: {'; '.join(wrong)}.")
     return problems
 
 

@@ -22,7 +22,8 @@ from django.utils import translation
 from accounts.models import AuditEvent
 from oimsite.baseline import loading
 from oimsite.reporting.models import PublishedFigure
-from reintegration.models import FollowUp, SupportSession
+from reintegration.migrations._rss_v1 import INDICATORS
+from reintegration.models import FollowUp, SupportSession, SurveyAnswer, SustainabilitySurvey
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
 
@@ -69,7 +70,8 @@ def snapshot() -> dict[str, int]:
         "files": ResettlementFile.objects.count(), "refugees": Refugee.objects.count(),
         "figures": PublishedFigure.objects.count(), "users": user_model.objects.count(),
         "audit": AuditEvent.objects.count(), "history": Returnee.history.count(),
-        "axes": AccessAttempt.objects.count(),
+        "axes": AccessAttempt.objects.count(), "surveys": SustainabilitySurvey.objects.count(),
+        "answers": SurveyAnswer.objects.count(),
     }
 
 
@@ -97,6 +99,7 @@ def test_the_loader_accepts_exactly_the_models_the_fixtures_hold():
         "auth.user", "returns.returneeassignment", "resettlement.fileassignment",
         "reintegration.reintegrationplan", "reintegration.plangoal", "reintegration.followup",
         "reintegration.partner", "reintegration.referral", "returns.departurechecklist", "documents.document",
+        "reintegration.sustainabilitysurvey", "reintegration.surveyanswer",
     } == loading.LOADABLE_MODELS
     for name in loading.DEFAULT_FIXTURES:
         held = {record["model"] for record in loading.read_fixture(loading.resolve_fixture(name))}
@@ -253,3 +256,73 @@ def test_a_returned_case_loaded_without_follow_ups_gets_those_of_the_schedule(tm
     assert due == [(date(2024, 4, 1), "phone"), (date(2024, 6, 1), "home"), (date(2024, 9, 1), "home"),
                    (date(2025, 3, 1), "phone")]
     assert "4 follow-ups planned by the schedule for returned cases that came without theirs." in out.getvalue()
+
+
+# --- sustainability surveys: answers named by the instrument's natural keys, scores those of the answers ---------
+
+VISIT = {"model": "reintegration.followup", "pk": 90_001, "fields": {
+    "returnee": 90_001, "kind": "home", "due_date": "2024-06-01", "assigned_to": 90_001, "done_on": "2024-06-03",
+    "outcome": "reached", "notes": "", "next_due": None, "scheduled": True, **STAMPS}}
+
+
+def survey(scores: tuple[str, str, str, str], positions: dict[str, int] | None = None, **fields) -> list[dict]:
+    """A complete survey of version 1 at the visit above, answering each indicator with the option at
+    `positions[code]` (the first option, the best, unless said), and its answers."""
+    economic, social, psychosocial, composite = scores
+    record = {"model": "reintegration.sustainabilitysurvey", "pk": 90_001, "fields": {
+        "returnee": 90_001, "follow_up": 90_001, "date": "2024-06-03", "interviewer": 90_001, "version": [1],
+        "status": "complete", "economic_score": economic, "social_score": social,
+        "psychosocial_score": psychosocial, "composite_score": composite, **STAMPS, **fields}}
+    answers = [{"model": "reintegration.surveyanswer", "pk": 90_001 + i, "fields": {
+        "survey": 90_001, "indicator": [1, code], "option": [1, code, position]}}
+        for i, (code, position) in enumerate((positions or {code: 0 for code, *_ in INDICATORS}).items())]
+    return [record, *answers]
+
+
+def surveyed_case() -> list[dict]:
+    return [account(), returnee(**RETURNED, assigned_to=90_001), PLAN, session(**CASH), VISIT]
+
+
+def by_dimension(dimension: str) -> list[str]:
+    return [code for code, kind, *_ in INDICATORS if kind == dimension]
+
+
+def test_a_survey_loads_with_its_answers_named_by_the_instruments_codes(tmp_path):
+    """Worst answer (the last option, scored 0) to every economic question, best to the others: by hand, the
+    economic score is 0, the social and psychosocial 1, the composite (equal weights) 2/3."""
+    worst = {code: len(options) - 1 for code, *_, options in INDICATORS if code in by_dimension("economic")}
+    positions = {code: worst.get(code, 0) for code, *_ in INDICATORS}
+    path = write(tmp_path, surveyed_case() + survey(("0.000", "1.000", "1.000", "0.667"), positions))
+    call_command("load_baseline", str(path), stdout=StringIO())
+    loaded = SustainabilitySurvey.objects.get(pk=90_001)
+    assert loaded.version.number == 1 and loaded.answers.count() == len(INDICATORS)
+    assert {a.indicator.code: a.option.position for a in loaded.answers.select_related("indicator", "option")} \
+        == positions
+
+
+def test_a_survey_whose_scores_are_not_those_of_its_answers_is_refused(tmp_path):
+    err = refused(write(tmp_path, surveyed_case() + survey(("1.000", "1.000", "1.000", "0.900"))))
+    assert ("reintegration.SustainabilitySurvey pk 90001 (case RVA-2024-90001, 2024-06-03): scores not those of its "
+            "answers: composite_score 0.900 (the answers give 1.000).") in err
+
+
+def test_a_complete_survey_with_a_question_unanswered_is_refused(tmp_path):
+    records = surveyed_case() + survey(("1.000", "1.000", "1.000", "1.000"))
+    unanswered = records.pop()["fields"]["indicator"][1]
+    err = refused(write(tmp_path, records))
+    assert f"answers: a complete survey answers every question; {unanswered} unanswered." in err
+
+
+def test_an_answer_to_a_question_the_instrument_does_not_have_is_refused(tmp_path):
+    records = surveyed_case() + survey(("1.000", "1.000", "1.000", "1.000"))
+    records[-1]["fields"]["option"] = [1, "E1", 9]
+    err = refused(write(tmp_path, records))
+    assert (f"record {len(records)} (reintegration.surveyanswer pk {records[-1]['pk']}): option: answer option "
+            '[1, "E1", 9] matches no row.') in err
+
+
+def test_a_survey_at_a_follow_up_not_yet_done_is_refused(tmp_path):
+    records = surveyed_case() + survey(("1.000", "1.000", "1.000", "1.000"))
+    records[4]["fields"].update(done_on=None, outcome="")
+    err = refused(write(tmp_path, records))
+    assert "reintegration.SustainabilitySurvey pk 90001 (case RVA-2024-90001, 2024-06-03): follow_up:" in err

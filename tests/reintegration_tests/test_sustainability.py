@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -281,3 +282,32 @@ def test_the_form_refuses_bad_input_with_a_message(client, worker, case, small_v
     assert response.status_code == 400 and "record the follow-up as done first" in response.content.decode()
     assert client.post(reverse("reintegration:survey_entry", args=[pending.pk]), data).status_code == 400
     assert not SustainabilitySurvey.objects.exists()
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+def test_the_survey_pages_take_as_many_queries_at_a_hundred_times_the_surveys(client, worker, small_version):
+    """The survey list, a survey and a returnee's page with its surveys: the same number of queries with one
+    surveyed returnee and with a hundred (each surveyed twice), so no query is made per row."""
+    client.force_login(worker)
+
+    def surveyed_returnee() -> SustainabilitySurvey:
+        person = returnee(departed=date(2024, 5, 10))
+        surveys = []
+        for on in (date(2024, 8, 10), date(2025, 5, 10)):
+            survey = sustainability.new_survey(done_follow_up(person, on), worker, version=small_version)
+            surveys.append(sustainability.save_survey(survey, pick(small_version, **ANSWERS), complete=True))
+        return surveys[-1]
+
+    first = surveyed_returnee()
+    pages = [reverse("reintegration:survey_list"), reverse("reintegration:survey_detail", args=[first.pk]),
+             reverse("returns:returnee_detail", args=[first.returnee_id])]
+    at_one = {url: _queries(client, url) for url in pages}
+    for _ in range(99):
+        surveyed_returnee()
+    assert SustainabilitySurvey.objects.count() == 200
+    assert {url: _queries(client, url) for url in pages} == at_one
