@@ -12,6 +12,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # Signature → (content type, the extension the stored file gets).
@@ -86,7 +87,7 @@ def validate_original_name(name: str, field: str | None = None) -> None:
         raise ValidationError(
             _("%(field)s: the file name “%(name)s” contains a folder or path (/, \\ or ..) or a NUL character. "
               "Rename the file and upload it again; nothing was saved."),
-            code="file_name", params={"field": field or _("File"), "name": shown_name(name)})
+            code="file_name", params={"field": field or capfirst(_("file")), "name": shown_name(name)})
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
         raise ValidationError(_("The file name contains invisible or control characters: rename the file."),
                               code="file_name")
