@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import SafeAutocompleteSelect, SafeModelChoiceField
 
 from .models import PARENTS, Document
-from .uploads import refused_uploads
+from .uploads import PATH_IN_NAME, RefusedUpload, refused_uploads
 from .validation import max_upload_bytes, sniff, validate_original_name, validate_size
 
 TOO_LARGE = _("This file is larger than the limit of %(limit)s: nothing was saved.")
@@ -31,19 +32,30 @@ class DocumentAdminForm(forms.ModelForm):
         upload = self.cleaned_data.get("file")
         if self.instance.pk is not None or upload is None:
             return upload
-        validate_original_name(upload.name)
+        validate_original_name(upload.name, field=capfirst(self.fields["file"].label))
         validate_size(upload.size)
         self.instance.content_type = sniff(upload)
         self.instance.original_name = upload.name
         self.instance.size = upload.size
         return upload
 
+    def _refusal_error(self, field: str, refusal: RefusedUpload) -> ValidationError:
+        if refusal.reason == PATH_IN_NAME:
+            # The parser refused this name with the same check: it raises again, now naming the field.
+            try:
+                validate_original_name(refusal.file_name, field=capfirst(self.fields[field].label))
+            except ValidationError as error:
+                return error
+        return ValidationError(TOO_LARGE % {"limit": filesizeformat(max_upload_bytes())})
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         refused = refused_uploads(self.request) if self.request is not None else {}
-        if "file" in refused and "file" in self.fields:
-            self.errors.pop("file", None)
-            self.add_error("file", ValidationError(TOO_LARGE % {"limit": filesizeformat(max_upload_bytes())}))
+        for field, refusal in refused.items():
+            if field in self.fields:
+                # The file never reached the form: say why it was refused rather than "this field is required".
+                self.errors.pop(field, None)
+                self.add_error(field, self._refusal_error(field, refusal))
         if self.instance.pk is None and self.request is not None:
             chosen = [field for field in PARENTS if cleaned.get(field)]
             if len(chosen) != 1:

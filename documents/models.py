@@ -4,7 +4,7 @@ to one returnee, resettlement file or refugee.
 The file itself is stored under a generated name in the `documents` storage (documents/storage.py), out of
 reach of any URL; it is read back only through the download view, which checks the viewer's permission on
 the record the document belongs to, and logs the download. A document is deleted with its record, and its
-stored file once that deletion is committed.
+stored file once that deletion is committed; a file written by a save that is rolled back is deleted too.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.text import SafeTextFields
 
-from .storage import documents_storage
+from .storage import delete_unless_committed, documents_storage
 from .validation import CONTENT_TYPES
 
 
@@ -127,6 +127,19 @@ class Document(SafeTextFields):
         return (field is not None and user.has_perm("documents.view_document")
                 and user.has_perm(PARENTS[field][0]))
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save the row, and write its new file (FileField does, before the INSERT) so that a rollback of the
+        transaction removes the file too: no file in the store without its row."""
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # FieldFile's own flag: False until its content is written to the storage.
+        writes_file = bool(self.file) and not self.file._committed
+        with transaction.atomic(using=using):
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                if writes_file and self.file._committed:
+                    delete_unless_committed(self.file.storage, self.file.name, using)
+
     def clean(self) -> None:
         errors: dict[str, list] = {}
         parents = [field for field in PARENTS if getattr(self, f"{field}_id") is not None]
@@ -147,4 +160,6 @@ def remove_stored_file(sender: type[Document], instance: Document, **kwargs: Any
         return
     storage = instance.file.storage
     using = kwargs.get("using")
-    transaction.on_commit(lambda: storage.delete(name), using=using)
+    # Robust: a store that fails to delete must not stop the callbacks after this one (a new document's file
+    # is kept by its own callback, storage.delete_unless_committed).
+    transaction.on_commit(lambda: storage.delete(name), using=using, robust=True)

@@ -12,6 +12,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # Signature → (content type, the extension the stored file gets).
@@ -65,14 +66,28 @@ def validate_size(size: int) -> None:
         raise ValidationError(_("This file is empty."), code="file_empty")
 
 
-def validate_original_name(name: str) -> None:
+# What makes a posted file name a path: a separator of either system, a parent directory, a NUL byte.
+PATH_MARKERS = ("/", "\\", "..", "\x00")
+
+
+def shown_name(name: str, limit: int = 80) -> str:
+    """A refused name as it can be shown in a message: invisible characters made visible, long names cut."""
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in name)
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
+
+
+def validate_original_name(name: str, field: str | None = None) -> None:
     """A file name, not a path: no directory separators, no parent directory, no control characters.
 
-    The stored file gets a generated name whatever this one is; it is kept to name the download."""
+    `field` names the form field in the message. The stored file gets a generated name whatever this one is;
+    this one is kept to name the download, and a path in it is refused rather than silently cut."""
     if not name or not name.strip():
         raise ValidationError(_("The file has no name."), code="file_name")
-    if "/" in name or "\\" in name or name.strip() in (".", "..") or ".." in name.split("/"):
-        raise ValidationError(_("Give the file a plain name, without a folder or path."), code="file_name")
+    if any(marker in name for marker in PATH_MARKERS):
+        raise ValidationError(
+            _("%(field)s: the file name “%(name)s” contains a folder or path (/, \\ or ..) or a NUL character. "
+              "Rename the file and upload it again; nothing was saved."),
+            code="file_name", params={"field": field or capfirst(_("file")), "name": shown_name(name)})
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
         raise ValidationError(_("The file name contains invisible or control characters: rename the file."),
                               code="file_name")

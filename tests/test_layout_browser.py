@@ -12,22 +12,40 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import Page
 
-from reintegration.models import SupportSession
-from resettlement.models import Refugee
-from returns.models import Returnee
+from documents.models import Document
+from reintegration.models import Referral, SupportSession
+from resettlement.models import Refugee, ResettlementFile
+from returns.models import DepartureChecklist, Returnee
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-LISTS = ["/returns/", "/reintegration/", "/resettlement/", "/resettlement/refugees/"]
+LISTS = ["/returns/", "/reintegration/", "/resettlement/", "/resettlement/refugees/",
+         # Issue 18: ready to travel, the partner directory, the referrals.
+         "/returns/travel/", "/reintegration/partners/", "/reintegration/referrals/"]
 
 
 def detail_pages() -> list[str]:
     session = SupportSession.objects.select_related("returnee").order_by("pk").first()
     refugee = Refugee.objects.select_related("file").filter(file__refugees__isnull=False).order_by("pk").first()
+    referral = Referral.objects.select_related("partner").order_by("pk").first()
     return [session.returnee.get_absolute_url(), session.get_absolute_url(), refugee.file.get_absolute_url(),
-            refugee.get_absolute_url()]
+            refugee.get_absolute_url(), referral.partner.get_absolute_url(), referral.get_absolute_url()]
+
+
+def issue_18_forms() -> list[str]:
+    """The admin pages of issue 18: partners and referrals, the document upload, the departure checklists (the
+    returnee's inline, the refugees' dates on the file's page), a document's own page."""
+    checklist = DepartureChecklist.objects.order_by("pk").first()
+    departed = ResettlementFile.objects.filter(refugees__isnull=False).order_by("pk").first()
+    document = Document.objects.order_by("pk").first()
+    return ["/admin/reintegration/partner/", "/admin/reintegration/partner/add/", "/admin/reintegration/referral/",
+            "/admin/reintegration/referral/add/", "/admin/documents/document/", "/admin/documents/document/add/",
+            reverse("admin:documents_document_change", args=[document.pk]),
+            reverse("admin:returns_returnee_change", args=[checklist.returnee_id]),
+            reverse("admin:resettlement_resettlementfile_change", args=[departed.pk])]
 
 
 def page_width(page: Page) -> int:
@@ -37,10 +55,11 @@ def page_width(page: Page) -> int:
 def test_no_page_is_wider_than_a_phone(site_page, artifacts_dir):
     page = site_page(width=390)
     pages = ["/", "/reconciliation/", *LISTS, "/returns/?programme=to_morocco&returned_in=2024&sex=F",
-             "/returns/?returned_in=abc", *detail_pages()]
+             "/returns/?returned_in=abc", *detail_pages(), *issue_18_forms()]
     widths = {}
     for path in pages:
-        page.goto(f"{page.site_url}{path}")
+        status = page.goto(f"{page.site_url}{path}").status
+        assert status in (200, 400), f"{path}: {status}"  # the page itself (400: a bad filter, shown as such)
         widths[path] = page_width(page)
         name = re.sub(r"\W+", "-", path).strip("-") or "dashboard"
         page.screenshot(path=str(artifacts_dir / f"390-{name}.png"))
@@ -160,7 +179,8 @@ def test_the_pages_in_every_state_have_no_axe_violation(site_page, width):
     for path in ("/", "/reconciliation/", "/returns/?programme=to_morocco&returned_in=2024",
                  "/returns/?returned_in=abc&departure_date_after=2024-12-31&departure_date_before=2024-01-01",
                  "/reintegration/?sort=nope", "/resettlement/refugees/?page=9999&is_principal_applicant=false",
-                 detail_pages()[2]):
+                 detail_pages()[2], "/returns/travel/?page=9999", "/reintegration/referrals/?status=nope",
+                 "/reintegration/partners/?sort=nope", *issue_18_forms()):
         page.goto(f"{page.site_url}{path}")
         violations = Axe().run(page).response["violations"]
         if violations:

@@ -419,3 +419,53 @@ def test_no_historical_model_in_the_admin():
 
     assert not [m for m in admin.site._registry if m._meta.model_name.startswith("historical")]
     assert apps.get_model("returns", "HistoricalReturnee") not in admin.site._registry
+
+
+# The matrix above opens the document of a returnee; a document may also belong to a resettlement file or a
+# refugee, each behind its own view permission. Every person, for each kind of record: the download, the
+# document's admin page, and the upload (a POST of the add form) attaching a new file to that record.
+RECORD_PERMS = {  # the record's field on Document → (view, change) permissions on the record
+    "returnee": ("returns.view_returnee", "returns.change_returnee"),
+    "resettlement_file": ("resettlement.view_resettlementfile", "resettlement.change_resettlementfile"),
+    "refugee": ("resettlement.view_refugee", "resettlement.change_refugee"),
+}
+
+
+def _document_expectations(user, field: str) -> tuple[str | int, str | int, bool]:
+    """(download, admin change page, may upload) for `user` and a document of a `field` record."""
+    view, change = RECORD_PERMS[field]
+    if not user.is_authenticated:
+        return LOGIN, LOGIN, False
+    may_view = user.has_perm("documents.view_document") and user.has_perm(view)
+    download = 200 if may_view else 403
+    if not user.is_staff:
+        return download, ADMIN_LOGIN, False
+    # A document one may not view is not among one's documents: "does not exist", back to the admin index.
+    page: str | int = 200 if may_view else "302" if user.has_perm("documents.view_document") else 403
+    return download, page, user.has_perm("documents.add_document") and user.has_perm(change)
+
+
+@pytest.mark.parametrize("field", list(RECORD_PERMS))
+@pytest.mark.parametrize("who", PEOPLE)
+def test_documents_of_every_kind_of_record_for_every_person(who, field, cases, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers import PDF_BYTES
+
+    record = {"returnee": cases["returnee"], "resettlement_file": cases["file"], "refugee": cases["refugee"]}[field]
+    doc = document(**{field: record})
+    client = Client()
+    if who == "anonymous":
+        user = AnonymousUser()
+    else:
+        user = make_user(f"d-{PEOPLE.index(who)}", None if who == "no role" else who)
+        client.force_login(user)
+        user = type(user).objects.get(pk=user.pk)
+    download, page, may_upload = _document_expectations(user, field)
+    assert outcome(client.get(reverse("documents:download", args=[doc.pk]))) == download
+    assert outcome(client.get(reverse("admin:documents_document_change", args=[doc.pk]))) == page
+    response = client.post(reverse("admin:documents_document_add"), {
+        field: record.pk, "kind": "identity", "issued_on": "", "expires_on": "", "notes": "",
+        "file": SimpleUploadedFile("scan.pdf", PDF_BYTES)})
+    assert response.status_code < 500
+    assert Document.objects.filter(**{field: record}).count() == (2 if may_upload else 1), outcome(response)

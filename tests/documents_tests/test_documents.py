@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import modelform_factory
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER
+from documents.admin import DocumentAdminForm
 from documents.models import Document
 from documents.validation import detect_content_type, validate_original_name
 from oimsite.core.deletion import delete_with_dependents
@@ -89,20 +91,68 @@ def test_a_refused_upload_says_why_and_writes_nothing(role_client, document_stor
     assert stored_files(document_storage) == []
 
 
-@pytest.mark.parametrize("name", ["../../../etc/cron.d/evil.pdf", "..\\..\\windows\\evil.pdf"])
-def test_a_path_in_the_uploaded_name_never_reaches_the_storage(role_client, document_storage, name):
-    # Django's upload parser keeps only the last part of a posted file name (either separator); the stored
-    # name is generated anyway, and the form refuses any separator left (validate_original_name, below).
-    response = upload(role_client(CASE_WORKER), name=name, returnee=f.returnee())
+def post_raw_upload(client, disposition: bytes, *, content: bytes = f.PDF_BYTES, **parent):
+    """The add page posted as a client may send it, with the file part's Content-Disposition as given (the test
+    client would keep only the last part of a file name; a hand-made request does not)."""
+    boundary = b"oim-test-boundary"
+    fields = {"kind": "identity", "issued_on": "", "expires_on": "", "notes": "",
+              **{key: str(value.pk) for key, value in parent.items()}}
+    parts = [b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+             % (boundary, key.encode(), value.encode()) for key, value in fields.items()]
+    parts.append(b"--%s\r\nContent-Disposition: form-data; name=\"file\"; %s\r\n"
+                 b"Content-Type: application/pdf\r\n\r\n%s\r\n" % (boundary, disposition, content))
+    body = b"".join(parts) + b"--%s--\r\n" % boundary
+    return f.in_english(client).post(ADD_URL, data=body,
+                                     content_type=f"multipart/form-data; boundary={boundary.decode()}")
+
+
+PATH_REFUSED = "File: the file name “{}” contains a folder or path (/, \\ or ..) or a NUL character."
+
+
+@pytest.mark.parametrize(("disposition", "shown"), [
+    (b'filename="../../../etc/cron.d/evil.pdf"', "../../../etc/cron.d/evil.pdf"),
+    (b'filename="scans/evil.pdf"', "scans/evil.pdf"),
+    (b'filename="C:\\fakepath\\evil.pdf"', "C:\\fakepath\\evil.pdf"),
+    (b'filename="..\\..\\windows\\evil.pdf"', "..\\..\\windows\\evil.pdf"),
+    (b'filename="evil..pdf"', "evil..pdf"),
+    (b'filename=".."', ".."),
+    (b'filename="scan\x00.pdf"', "scan\ufffd.pdf"),
+    (b"filename*=UTF-8''..%2F..%2Fevil.pdf", "../../evil.pdf"),
+    (b'filename="..&#x2F;evil.pdf"', "../evil.pdf"),
+])
+def test_a_path_in_the_posted_file_name_is_refused_and_nothing_is_written(
+        role_client, document_storage, disposition, shown):
+    response = post_raw_upload(role_client(CASE_WORKER), disposition, returnee=f.returnee())
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["file"]
+    assert PATH_REFUSED.format(shown) in errors["file"][0]
+    assert "nothing was saved" in errors["file"][0]
+    assert not Document.objects.exists()
+    assert stored_files(document_storage) == []
+
+
+def test_a_plain_posted_file_name_is_kept(role_client, document_storage):
+    response = post_raw_upload(role_client(CASE_WORKER), 'filename="déclaration 2024.pdf"'.encode(),
+                               returnee=f.returnee())
     assert response.status_code == 302
-    doc = Document.objects.get()
-    assert doc.original_name == "evil.pdf"
-    [path] = stored_files(document_storage)
-    assert path.resolve().is_relative_to(Path(document_storage.location).resolve())
-    assert "evil" not in path.name
+    assert Document.objects.get().original_name == "déclaration 2024.pdf"
+    assert len(stored_files(document_storage)) == 1
 
 
-@pytest.mark.parametrize("name", ["a/b.pdf", "a\\b.pdf", "..", "scan\x00.pdf", "scan\u202e.pdf", "x" * 201])
+@pytest.mark.parametrize("name", ["..\\x.pdf", "scan\x00.pdf", "a..b.pdf"])
+def test_the_document_form_refuses_a_path_in_the_file_name(name):
+    # What reaches the form by another way than the upload page (Django's UploadedFile already cuts at "/").
+    person = f.returnee()
+    form_class = modelform_factory(Document, form=DocumentAdminForm, fields=["returnee", "kind", "file"])
+    form = form_class(data={"returnee": person.pk, "kind": "identity"},
+                      files={"file": SimpleUploadedFile(name, f.PDF_BYTES)})
+    assert not form.is_valid()
+    assert PATH_REFUSED.format(name.replace("\x00", "\ufffd")) in form.errors["file"][0]
+
+
+@pytest.mark.parametrize("name", ["a/b.pdf", "a\\b.pdf", "..", "x..pdf", "scan\x00.pdf", "scan\u202e.pdf",
+                                  "x" * 201])
 def test_names_with_paths_or_control_characters_are_refused(name):
     with pytest.raises(ValidationError) as exc:
         validate_original_name(name)

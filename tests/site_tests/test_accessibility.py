@@ -5,11 +5,15 @@ and at phone width, and every admin add and change form of the registered models
 (select2) among them.
 """
 
+from datetime import date
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib import admin
 from django.urls import reverse
 from playwright.sync_api import Page
+
+from documents.models import Document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +27,10 @@ SITE_PAGES = [
     "resettlement:refugee_list",
     "my_work",
     "caseload",
+    # Issue 18: the movement team's list, the partner directory, the referrals.
+    "returns:travel_list",
+    "reintegration:partner_list",
+    "reintegration:referral_list",
 ]
 WIDTHS = [1366, 390]
 
@@ -68,6 +76,8 @@ def log_in(page: Page, base: str, django_user_model) -> None:
 def records(transactional_db):
     from django.core.management import call_command
 
+    from reintegration.models import Referral
+    from reintegration.services import save_referral
     from tests import helpers as f
 
     call_command("loaddata", "published_2024", verbosity=0)
@@ -79,7 +89,19 @@ def records(transactional_db):
     refugee.save()
     person.family_name = "Koné-Traoré"
     person.save()  # a change in the history
-    return {"returnee": person, "session": person.sessions.get(), "file": file, "refugee": refugee}
+    # Issue 18: a case before its travel, with its departure checklist, signed declaration (a document) and a
+    # referral to a partner; the file's refugee with the resettlement checklist's dates.
+    waiting = f.returnee(departed=None, given="Awa", family="Sow", consent_scope="data_sharing",
+                         consent_date=date(2024, 4, 1))
+    f.ready_to_travel(waiting, departure=date(2024, 5, 10))
+    partner = f.partner(name="Centre Amal")
+    referral = Referral(returnee=waiting, partner=partner, service="health", sent_on=date(2024, 6, 1))
+    referral.full_clean()
+    save_referral(referral, by=None)
+    refugee.medical_clearance_on = refugee.exit_permit_on = date(2024, 5, 2)
+    refugee.save()
+    return {"returnee": person, "session": person.sessions.get(), "file": file, "refugee": refugee,
+            "waiting": waiting, "partner": partner, "referral": referral}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -103,7 +125,7 @@ def test_site_pages_have_no_axe_violation(page: Page, live_server, django_user_m
 
 # Our apps' models. Django's own auth admin (users, groups) still fails axe in Django 5.2: the help icons of
 # its two-list selector carry a prohibited aria-label, and the user's last-login date and time have no label.
-OUR_APPS = {"returns", "reintegration", "resettlement", "accounts", "oimsite"}
+OUR_APPS = {"returns", "reintegration", "resettlement", "accounts", "oimsite", "documents"}
 
 
 def admin_pages(records) -> list[str]:
@@ -129,6 +151,12 @@ def test_admin_pages_and_forms_have_no_axe_violation(page: Page, live_server, dj
     log_in(page, live_server.url, django_user_model)
     urls = admin_pages(records)
     assert reverse("admin:reintegration_supportsession_add") in urls
+    # Issue 18: the partner and referral admin, the document upload form and a document's page, the departure
+    # checklist (the returnee's inline) of a case with one.
+    for name in ("reintegration_partner", "reintegration_referral", "documents_document"):
+        assert reverse(f"admin:{name}_add") in urls and reverse(f"admin:{name}_changelist") in urls
+    assert reverse("admin:documents_document_change", args=[Document.objects.order_by("pk").first().pk]) in urls
+    urls.append(reverse("admin:returns_returnee_change", args=[records["waiting"].pk]))
     found = violations_on(page, live_server.url, urls)
     assert found == {}, report(found)
 

@@ -43,7 +43,11 @@ def records():
                              strict=True):
         refugee.name_ar = name
         refugee.save()
-    return {"returnee": returnee, "file": family, "refugee": family.refugees.get(is_principal_applicant=True)}
+    # Issue 18: a case before its travel (on the movement team's list) with its checklist, and a partner.
+    helpers.ready_to_travel(helpers.returnee(to="SN", departed=None, given="Moussa", family="Ba"))
+    partner = helpers.partner(name="جمعية الأمل")
+    return {"returnee": returnee, "file": family, "refugee": family.refugees.get(is_principal_applicant=True),
+            "partner": partner}
 
 
 def shot(page: Page, name: str, width: int, artifacts_dir: Path) -> None:
@@ -85,6 +89,10 @@ def our_pages(records: dict) -> list[tuple[str, str]]:
         ("file", records["file"].get_absolute_url()),
         ("refugee", records["refugee"].get_absolute_url()),
         ("summary", f"{reverse('summary')}?year=2024"),
+        ("travel", reverse("returns:travel_list")),
+        ("partners", reverse("reintegration:partner_list")),
+        ("partner", records["partner"].get_absolute_url()),
+        ("referrals", reverse("reintegration:referral_list")),
     ]
     with contextlib.suppress(NoReverseMatch):  # the casework pages, where they exist
         pages.append(("my-work", reverse("my_work")))
