@@ -138,7 +138,9 @@ class Document(SafeTextFields):
                 super().save(*args, **kwargs)
             finally:
                 if writes_file and self.file._committed:
-                    delete_unless_committed(self.file.storage, self.file.name, using)
+                    name = self.file.name
+                    delete_unless_committed(self.file.storage, name, using,
+                                            lambda: Document.objects.using(using).filter(file=name).exists())
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -7,10 +7,14 @@ Whatever the backend, a file is only ever read back through the download view, w
 
 from __future__ import annotations
 
+import logging
 import weakref
+from collections.abc import Callable
 
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -27,19 +31,28 @@ def documents_storage() -> Storage:
 class _KeepOnCommit:
     """The on_commit callback of a file written inside a transaction. Run at the commit, it keeps the file.
     Django has no on_rollback hook, but a rolled-back transaction (or savepoint) drops its on_commit callbacks
-    unrun: this one is then released, and its finalizer deletes the file (also at exit, for one never settled).
-    A callback that raises at the commit would drop those after it as well (Django goes on only past a robust
-    one): the app registers its own as robust."""
+    unrun: this one is then released, and its finalizer deletes the file. Callbacks after one that raises at the
+    commit are dropped too, after a commit: so the finalizer deletes the file only if no row names it (asked
+    then, outside the rolled-back work); a file it cannot settle (an error, the process exiting) is kept."""
 
-    def __init__(self, storage: Storage, name: str) -> None:
-        self._delete = weakref.finalize(self, storage.delete, name)
+    def __init__(self, storage: Storage, name: str, referenced: Callable[[], bool]) -> None:
+        self._release = weakref.finalize(self, _delete_unreferenced, storage, name, referenced)
+        self._release.atexit = False
 
     def __call__(self) -> None:
-        self._delete.detach()
+        self._release.detach()
 
 
-def delete_unless_committed(storage: Storage, name: str, using: str) -> None:
-    """Delete the file `name` of `storage` if the current transaction on `using` rolls back, so that a row
-    that was never written leaves no file behind."""
+def _delete_unreferenced(storage: Storage, name: str, referenced: Callable[[], bool]) -> None:
+    try:
+        if not referenced():
+            storage.delete(name)
+    except Exception:  # a finalizer cannot raise: the file stays, an orphan rather than a loss
+        logger.exception("Could not settle the stored file %s after its transaction ended.", name)
+
+
+def delete_unless_committed(storage: Storage, name: str, using: str, referenced: Callable[[], bool]) -> None:
+    """Delete the file `name` of `storage` if the current transaction on `using` rolls back and no row names
+    it (`referenced()`), so that a row that was never written leaves no file behind."""
     # Not kept in a local: a traceback holding this frame would keep the callback alive after a rollback.
-    transaction.on_commit(_KeepOnCommit(storage, name), using=using)
+    transaction.on_commit(_KeepOnCommit(storage, name, referenced), using=using)

@@ -112,6 +112,24 @@ def test_the_outermost_transaction_rolled_back_or_committed(document_storage):
     assert stored_files(document_storage) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_file_stays_when_a_callback_before_its_own_fails(document_storage):
+    """Django drops the commit callbacks after one that raises: the dropped keep-callback of a committed
+    document must not take its file with it (the row names it)."""
+    person = f.returnee()
+
+    def failing() -> None:
+        raise Failure
+
+    with pytest.raises(Failure), transaction.atomic():
+        transaction.on_commit(failing)  # not robust: the ones registered after it never run
+        doc = new_document(person)
+        doc.save()
+    assert Document.objects.filter(pk=doc.pk).exists()
+    [path] = stored_files(document_storage)
+    assert doc.file.name.endswith(path.name)
+
+
 def test_a_queryset_delete_removes_the_files_once_committed(document_storage, django_capture_on_commit_callbacks):
     person, other = f.returnee(), f.returnee()
     f.document(returnee=person)
