@@ -10,10 +10,13 @@ from datetime import date
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Page
 
 from documents.models import Document
+from reintegration import sustainability
+from reintegration.models import ReintegrationPlan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +34,10 @@ SITE_PAGES = [
     "returns:travel_list",
     "reintegration:partner_list",
     "reintegration:referral_list",
+    # Issues 16 and 19: the plans, the follow-ups, the sustainability surveys.
+    "reintegration:plan_list",
+    "reintegration:followup_list",
+    "reintegration:survey_list",
 ]
 WIDTHS = [1366, 390]
 
@@ -100,8 +107,20 @@ def records(transactional_db):
     save_referral(referral, by=None)
     refugee.medical_clearance_on = refugee.exit_permit_on = date(2024, 5, 2)
     refugee.save()
+    # Issues 16 and 19: the returned case's plan, two follow-ups done (a survey taken at the first).
+    plan = ReintegrationPlan.objects.create(returnee=person, status="agreed", agreed_on=date(2024, 5, 12))
+    first, second = person.follow_ups.order_by("due_date")[:2]
+    for follow_up in (first, second):
+        follow_up.done_on, follow_up.outcome = follow_up.due_date, "reached"
+        follow_up.save()
+    survey = sustainability.new_survey(first, None)
+    survey.interviewer = get_user_model().objects.create_user("interviewer", is_staff=True)
+    answers = {indicator.pk: indicator.options.order_by("position")[0].pk
+               for indicator in sustainability.survey_form_indicators(survey.version)}
+    sustainability.save_survey(survey, answers, complete=True)
     return {"returnee": person, "session": person.sessions.get(), "file": file, "refugee": refugee,
-            "waiting": waiting, "partner": partner, "referral": referral}
+            "waiting": waiting, "partner": partner, "referral": referral, "plan": plan, "follow_up": first,
+            "open_follow_up": second, "survey": survey}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -118,6 +137,7 @@ def test_site_pages_have_no_axe_violation(page: Page, live_server, django_user_m
     urls = [reverse(name) for name in SITE_PAGES]
     urls += [f"{reverse('dashboard')}?year=2023", f"{reverse('returns:returnee_list')}?returned_in=abc"]
     urls += [record.get_absolute_url() for record in records.values()]
+    urls.append(reverse("reintegration:survey_entry", args=[records["open_follow_up"].pk]))
     urls += ["/returns/999999/"]  # our 404 page
     found = violations_on(page, live_server.url, urls)
     assert found == {}, report(found)
