@@ -463,27 +463,34 @@ def _write(objects: list[DeserializedObject], names: _RecordNames, using: str) -
 
 
 def _save_all(objects: list[DeserializedObject], names: _RecordNames, using: str) -> None:
-    """Save as `loaddata` does (raw saves, an existing pk is updated), with fewer queries per record.
+    """Save as `loaddata` does (raw saves: signals with raw=True, no field pre_save; an existing pk is updated),
+    with fewer queries per record.
 
-    A record whose pk is not in the database yet is inserted directly (no UPDATE attempt first), and
-    the many-to-many rows of new records are inserted in bulk instead of one `set()` per record.
+    New records are inserted by runs of the same model in fixture order, one INSERT of many rows per batch
+    (`_RawInserts`), each with the signals its own raw save would send; the many-to-many rows of new records
+    are inserted in bulk instead of one `set()` per record.
     """
     existing = _existing_pks(objects, using)
     deferred = []
     new_m2m: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    inserts = _RawInserts(using)
     for obj in objects:
         instance = obj.object
         if (type(instance), instance.pk) in existing:
+            inserts.flush()  # the fixture's order: what comes before it is written before it
             obj.save(using=using)
         else:
-            m2m_data = obj.m2m_data or {}  # save() clears it
-            obj.save(using=using, save_m2m=False, force_insert=True)
-            for name, targets in m2m_data.items():
+            for name, targets in (obj.m2m_data or {}).items():
                 through = type(instance)._meta.get_field(name).remote_field.through
                 source, target = _through_columns(type(instance), name)
                 new_m2m[through] += [through(**{source: instance.pk, target: pk}) for pk in targets]
+            obj.m2m_data = None
+            if not inserts.add(instance):
+                inserts.flush()
+                obj.save(using=using, save_m2m=False, force_insert=True)
         if obj.deferred_fields:
             deferred.append(obj)
+    inserts.flush()
     for through, rows in new_m2m.items():
         through._default_manager.using(using).bulk_create(rows, batch_size=CHUNK)
     for obj in deferred:  # forward references, as `loaddata` resolves them
@@ -492,6 +499,59 @@ def _save_all(objects: list[DeserializedObject], names: _RecordNames, using: str
         except DeserializationError as exc:  # a reference to nothing, e.g. an unknown vulnerability code
             raise FixtureRefused([f"{names(obj.object)}: {exc}"]) from exc
     _reset_sequences(objects, list(new_m2m), using)
+
+
+class _RawInserts:
+    """New records of one model at a time, written as `Model.save_base(raw=True, force_insert=True)` writes one
+    (pre_save and post_save sent with raw=True, the stored values as they are), in multi-row INSERTs."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.model: type[models.Model] | None = None
+        self.pending: list[models.Model] = []
+
+    @staticmethod
+    def batchable(model: type[models.Model], instance: models.Model) -> bool:
+        """A record whose raw save is a single INSERT with nothing to read back: a pk given, no parent table,
+        no database-computed value."""
+        meta = model._meta
+        return (instance.pk is not None and not meta.parents and not meta.proxy and not meta.auto_created
+                and not meta.order_with_respect_to and list(meta.db_returning_fields) == [meta.pk])
+
+    def add(self, instance: models.Model) -> bool:
+        """Queue `instance`; False when it must be saved on its own."""
+        model = type(instance)
+        if not self.batchable(model, instance):
+            return False
+        if model is not self.model:
+            self.flush()
+            self.model = model
+        self.pending.append(instance)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        model, pending = self.model, self.pending
+        self.pending = []
+        assert model is not None
+        fields = [field for field in model._meta.local_concrete_fields if not field.generated]
+        connection = connections[self.using]
+        size = max(1, min(CHUNK, connection.ops.bulk_batch_size(fields, pending)))
+        for instance in pending:
+            models.signals.pre_save.send(sender=model, instance=instance, raw=True, using=self.using,
+                                         update_fields=None)
+        with transaction.mark_for_rollback_on_error(using=self.using):
+            for start in range(0, len(pending), size):
+                model._base_manager.using(self.using)._insert(
+                    pending[start:start + size], fields=fields, using=self.using, raw=True)
+        for instance in pending:
+            instance._state.db = self.using
+            instance._state.adding = False
+            models.signals.post_save.send(sender=model, instance=instance, created=True, update_fields=None,
+                                          raw=True, using=self.using)
 
 
 def _existing_pks(objects: list[DeserializedObject], using: str) -> set[tuple[type[models.Model], object]]:

@@ -35,6 +35,8 @@ from tablib import Dataset
 
 from oimsite.core.params import YEAR_MIN, whole_number, year_max
 from oimsite.lists.exports import (
+    copy_csv,
+    copy_csv_select,
     csv_cell,
     database_rows,
     export_columns,
@@ -90,11 +92,20 @@ def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
     """The table's CSV export, produced chunk by chunk: the same cells as `SafeTableExport`, without holding
     the rows in memory.
 
-    The rows are read with values_list() where the table's columns allow it (`database_rows`), else through
+    On PostgreSQL the database writes the rows itself where the columns allow it (`copy_csv_select`). Else the
+    rows are read with values_list() where the table's columns allow it (`database_rows`), else through
     django-tables2's rows, with `.iterator()` either way (a server-side cursor on PostgreSQL). `on_done` gets
     the number of data rows once the last one has been written.
     """
     columns = export_columns(table, exclude_columns)
+    select = copy_csv_select(table, columns)
+    if select is not None:
+        # PostgreSQL writes the rows (its line ends are "\n", the header's too).
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(header_cells(columns))
+        yield header.getvalue().encode("utf-8")
+        yield from copy_csv(table.data.data.db, select, EXPORT_CHUNK_BYTES, on_done)
+        return
     cells_of_rows = database_rows(table, columns, csv_text=True)
     if cells_of_rows is None:
         data = table.data.data
