@@ -23,6 +23,7 @@ from oimsite.lists.owners import (
 from reintegration.models import SupportSession
 
 from .models import (
+    AFTER_RETURN_STAGES,
     BEFORE_RETURN_STAGES,
     MOROCCO,
     DepartureChecklist,
@@ -60,6 +61,10 @@ class ReturneeAdminForm(forms.ModelForm):
     # No Meta: the admin builds the form for Returnee with the fields of its fieldsets.
     not_a_duplicate = forms.BooleanField(
         label=_("This is another person than the possible duplicates listed"), required=False)
+    recorded_after_return = forms.BooleanField(
+        label=_("Return recorded after the fact"), required=False,
+        help_text=_("Tick to register a case at a stage after the return: the return took place before it was "
+                    "recorded here, so the case has no departure checklist."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,12 +76,25 @@ class ReturneeAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self._warn_of_duplicates(cleaned)
+        self._check_entered_after_return(cleaned)
         # The model's rules and the sessions inline (validated before the M2M is saved) must see the
         # vulnerabilities chosen in this form, not those still in the database.
         if "vulnerabilities" in cleaned:
             self.instance._pending_vulnerabilities = list(cleaned["vulnerabilities"])
         return cleaned
 
+
+    def _check_entered_after_return(self, cleaned: dict) -> None:
+        """The departure checklist holds the move to "returned"; a case registered at a later stage skips it,
+        which is right only for a return that took place before it was recorded: the form asks to say so."""
+        if self.instance.pk is not None or "recorded_after_return" not in self.fields:
+            return
+        stage = cleaned.get("stage")
+        if stage in AFTER_RETURN_STAGES and not cleaned.get("recorded_after_return"):
+            self.add_error("recorded_after_return", _(
+                "A new case at the stage “%(stage)s” skips the departure checklist. Tick this box if the return "
+                "took place before it was recorded; otherwise register the case at an earlier stage and move it "
+                "to “returned” once its checklist is complete.") % {"stage": Stage(stage).label})
 
     def _warn_of_duplicates(self, cleaned: dict) -> None:
         """A new returnee who may be someone already recorded: the candidates are listed, and the form is saved
@@ -197,8 +215,19 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:  # the add form: the warning of possible duplicates has its place
-            fieldsets = (*fieldsets, (_("Possible duplicates"), {"fields": ("not_a_duplicate",)}))
+            first, *others = fieldsets
+            # Beside the stage it is about: a return recorded after the fact may start after the return.
+            fields = [f for name in first[1]["fields"] for f in ((name, "recorded_after_return") if name == "stage"
+                                                                 else (name,))]
+            fieldsets = ((first[0], {**first[1], "fields": tuple(fields)}), *others,
+                         (_("Possible duplicates"), {"fields": ("not_a_duplicate",)}))
         return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Returnee, form: forms.ModelForm, change: bool) -> None:
+        if not change and form.cleaned_data.get("recorded_after_return"):
+            # In the case's history: registered after its return, without a departure checklist.
+            obj._change_reason = str(_("Return recorded after the fact (no departure checklist)"))
+        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -257,6 +257,25 @@ def _bound_data(form) -> dict:
     return data
 
 
+NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
+
+
+def returnee_add_data(**overrides: Any) -> dict[str, str]:
+    """What the admin's add form posts for a returned case (said to be recorded after the fact), without
+    sessions or checklist rows; `overrides` change or add fields."""
+    data = {
+        "case_number": "RVA-2024-09999", "stage": "returned", "recorded_after_return": "on",
+        "given_name": "Moussa", "family_name": "Diallo",
+        "sex": "M", "date_of_birth": "1990-02-03", "nationality": "GN", "host_country": "MA",
+        "return_country": "GN", "departure_date": "2024-03-04", "consent_date": "", "consent_scope": "",
+        "notes": "",
+        **NO_CHECKLIST, "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
+        "sessions-MIN_NUM_FORMS": "0", "sessions-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
 def admin_form_data(response) -> dict:
     """What a browser posts back, unchanged, for an admin change page: the form and its inline formsets."""
     data = _bound_data(response.context["adminform"].form)

@@ -15,6 +15,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -33,7 +34,7 @@ from reintegration.models import (
 )
 from resettlement.models import FileAssignment
 from returns.models import Returnee, ReturneeAssignment
-from tests.helpers import ROLES, Endpoint, document, partner, walk
+from tests.helpers import PDF_BYTES, ROLES, Endpoint, document, partner, walk
 
 LOGIN = "302 → login"
 ADMIN_LOGIN = "302 → admin login"
@@ -384,15 +385,19 @@ def outcome(response) -> str | int:
 PEOPLE = ["anonymous", "no role", *ROLES]
 
 
-@pytest.mark.parametrize("who", PEOPLE)
-def test_every_url_answers_as_declared(who, objects, make_user):
+def client_for(who: str, make_user, prefix: str):
+    """A client logged in as `who` (one of PEOPLE), and that user read afresh (an empty permission cache)."""
     client = Client()
     if who == "anonymous":
-        user = AnonymousUser()
-    else:
-        user = make_user(f"u-{PEOPLE.index(who)}", None if who == "no role" else who)
-        client.force_login(user)
-        user = type(user).objects.get(pk=user.pk)  # fresh permission cache
+        return client, AnonymousUser()
+    user = make_user(f"{prefix}-{PEOPLE.index(who)}", None if who == "no role" else who)
+    client.force_login(user)
+    return client, type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_every_url_answers_as_declared(who, objects, make_user):
+    client, user = client_for(who, make_user, "u")
     endpoints = walk()
     undeclared = [e.key for e in endpoints if rule_for(e) is None]
     assert not undeclared, f"URLs without an access rule (declare them in SITE_RULES/ADMIN_RULES): {undeclared}"
@@ -448,19 +453,9 @@ def _document_expectations(user, field: str) -> tuple[str | int, str | int, bool
 @pytest.mark.parametrize("field", list(RECORD_PERMS))
 @pytest.mark.parametrize("who", PEOPLE)
 def test_documents_of_every_kind_of_record_for_every_person(who, field, cases, make_user):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.helpers import PDF_BYTES
-
     record = {"returnee": cases["returnee"], "resettlement_file": cases["file"], "refugee": cases["refugee"]}[field]
     doc = document(**{field: record})
-    client = Client()
-    if who == "anonymous":
-        user = AnonymousUser()
-    else:
-        user = make_user(f"d-{PEOPLE.index(who)}", None if who == "no role" else who)
-        client.force_login(user)
-        user = type(user).objects.get(pk=user.pk)
+    client, user = client_for(who, make_user, "d")
     download, page, may_upload = _document_expectations(user, field)
     assert outcome(client.get(reverse("documents:download", args=[doc.pk]))) == download
     assert outcome(client.get(reverse("admin:documents_document_change", args=[doc.pk]))) == page

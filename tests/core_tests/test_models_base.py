@@ -12,9 +12,9 @@ from resettlement.models import Refugee, Relationship, ResettlementFile, Stage
 from returns.models import Returnee, ReturnStatus
 from returns.models import Stage as CaseStage
 from tests import helpers as f
+from tests.helpers import NO_CHECKLIST
 
 # The departure checklist inline of the returnee form, left empty.
-NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,9 @@ from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee, VulnerabilityCategory
 from tests import helpers as f
-from tests.helpers import in_english
+from tests.helpers import NO_CHECKLIST, in_english, returnee_add_data
 
 # The departure checklist inline of the returnee form, left empty.
-NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
-
 pytestmark = pytest.mark.django_db
 
 
@@ -61,19 +59,6 @@ def test_admin_index_is_in_french_by_default(admin_client_logged):
     assert '<html lang="fr"' in response.content.decode()
 
 
-def returnee_post_data(**overrides):
-    data = {
-        "case_number": "RVA-2024-09999", "stage": "returned", "given_name": "Moussa", "family_name": "Diallo",
-        "sex": "M", "date_of_birth": "1990-02-03", "nationality": "GN", "host_country": "MA",
-        "return_country": "GN", "departure_date": "2024-03-04", "consent_date": "", "consent_scope": "",
-        "notes": "",
-        **NO_CHECKLIST, "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
-        "sessions-MIN_NUM_FORMS": "0", "sessions-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
-
-
 def add_session_inline(data, **fields):
     data["sessions-TOTAL_FORMS"] = "1"
     row = {"date": "2024-03-10", "phase": "post_return", "kind": "cash", "mode": "in_person",
@@ -104,7 +89,7 @@ def assert_refused_on_page(response, message):
 def test_admin_refuses_an_invalid_returnee(admin_client_logged, overrides, message):
     with translation.override("en"):
         response = in_english(admin_client_logged).post(
-            reverse("admin:returns_returnee_add"), returnee_post_data(**overrides)
+            reverse("admin:returns_returnee_add"), returnee_add_data(**overrides)
         )
     assert_refused_on_page(response, message)
     assert Returnee.objects.count() == 0
@@ -112,14 +97,14 @@ def test_admin_refuses_an_invalid_returnee(admin_client_logged, overrides, messa
 
 def test_admin_refuses_duplicate_case_number(admin_client_logged, records):
     response = in_english(admin_client_logged).post(
-        reverse("admin:returns_returnee_add"), returnee_post_data(case_number=records.case_number)
+        reverse("admin:returns_returnee_add"), returnee_add_data(case_number=records.case_number)
     )
     assert_refused_on_page(response, "Returnee with this Case number already exists.")
     assert Returnee.objects.count() == 1
 
 
 def test_admin_refuses_post_return_session_before_departure_and_writes_nothing(admin_client_logged):
-    data = add_session_inline(returnee_post_data(), date="2024-03-01")
+    data = add_session_inline(returnee_add_data(), date="2024-03-01")
     response = in_english(admin_client_logged).post(reverse("admin:returns_returnee_add"), data)
     assert_refused_on_page(response, "A post-return session cannot be dated before the departure (04/03/2024).")
     assert Returnee.objects.count() == 0
@@ -127,7 +112,7 @@ def test_admin_refuses_post_return_session_before_departure_and_writes_nothing(a
 
 
 def test_admin_refuses_enhanced_support_without_vulnerability(admin_client_logged):
-    data = add_session_inline(returnee_post_data(), enhanced="on")
+    data = add_session_inline(returnee_add_data(), enhanced="on")
     response = in_english(admin_client_logged).post(reverse("admin:returns_returnee_add"), data)
     assert_refused_on_page(response, "Reinforced support needs a returnee with a recorded vulnerability.")
     assert Returnee.objects.count() == 0
@@ -135,7 +120,7 @@ def test_admin_refuses_enhanced_support_without_vulnerability(admin_client_logge
 
 def test_admin_accepts_enhanced_support_with_a_vulnerability_chosen_in_the_same_form(admin_client_logged):
     category = VulnerabilityCategory.objects.get(code="child")
-    data = add_session_inline(returnee_post_data(vulnerabilities=[category.pk]), enhanced="on")
+    data = add_session_inline(returnee_add_data(vulnerabilities=[category.pk]), enhanced="on")
     response = admin_client_logged.post(reverse("admin:returns_returnee_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     person = Returnee.objects.get(case_number="RVA-2024-09999")
@@ -146,7 +131,7 @@ def test_admin_accepts_enhanced_support_with_a_vulnerability_chosen_in_the_same_
 def test_admin_refuses_removing_the_last_vulnerability_of_a_case_with_reinforced_support(admin_client_logged):
     person = f.saved_returnee(vulnerable=True)
     f.build_session(person, enhanced=True).save()
-    data = returnee_post_data(
+    data = returnee_add_data(
         case_number=person.case_number, given_name=person.given_name, family_name=person.family_name,
         sex=person.sex, date_of_birth=person.date_of_birth.isoformat(), nationality=person.nationality.code,
         return_country=person.return_country.code, departure_date=person.departure_date.isoformat(),

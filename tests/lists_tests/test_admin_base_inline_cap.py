@@ -13,10 +13,9 @@ from django.urls import reverse
 from oimsite.lists.admin_base import MAX_NEW_INLINE_ROWS
 from resettlement.models import ResettlementFile
 from returns.models import Returnee
-from tests.helpers import in_english
+from tests.helpers import NO_CHECKLIST, in_english
 
 # The departure checklist inline of the returnee form, left empty.
-NO_CHECKLIST = {"checklist-TOTAL_FORMS": "0", "checklist-INITIAL_FORMS": "0"}
 
 pytestmark = pytest.mark.django_db
 

@@ -177,3 +177,28 @@ def test_the_ready_to_travel_list(role_client):
 def test_the_ready_to_travel_list_needs_the_checklist_permission(role_client):
     assert role_client(DATA_OFFICER).get(reverse("returns:travel_list")).status_code == 200
     assert role_client(None).get(reverse("returns:travel_list")).status_code == 403
+
+
+def test_a_new_case_at_an_after_return_stage_is_said_to_be_recorded_after_the_fact(admin_client_logged):
+    """The checklist holds the move to "returned"; the add form lets a case start after the return only for a
+    return that took place before it was recorded, said by ticking a box, and kept in the case's history."""
+    client = f.in_english(admin_client_logged)
+    url = reverse("admin:returns_returnee_add")
+    page = client.get(url).content.decode()
+    assert 'name="recorded_after_return"' in page
+    data = f.returnee_add_data()
+    del data["recorded_after_return"]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert ("A new case at the stage “Returned” skips the departure checklist. Tick this box if the return took "
+            "place before it was recorded") in html.unescape(response.content.decode())
+    assert not Returnee.objects.exists()
+    response = client.post(url, {**data, "recorded_after_return": "on"})
+    assert response.status_code == 302
+    person = Returnee.objects.get()
+    assert person.stage == "returned" and not DepartureChecklist.objects.exists()
+    assert person.history.get().history_change_reason == "Return recorded after the fact (no departure checklist)"
+    # Before the return, nothing to say: the checklist will hold the move.
+    response = client.post(url, {**data, "case_number": "RVA-2024-09998", "stage": "registered",
+                                 "departure_date": "", "given_name": "Awa", "family_name": "Sow"})
+    assert response.status_code == 302

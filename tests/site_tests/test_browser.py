@@ -25,6 +25,7 @@ def test_log_in_add_a_returnee_in_the_admin_and_find_it(page: Page, live_server,
     page.goto(f"{live_server.url}/admin/returns/returnee/add/")
     page.fill("#id_case_number", "RVA-2024-04242")
     page.select_option("#id_stage", "returned")  # the status (what the report counts) follows the stage
+    page.get_by_label("Retour enregistré après coup").check()  # a past return: no departure checklist
     page.fill("#id_given_name", "Fatoumata")
     page.fill("#id_family_name", "Camara")
     page.select_option("#id_sex", "F")
