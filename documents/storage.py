@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.db import transaction
+from django.db import connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -30,29 +30,37 @@ def documents_storage() -> Storage:
 
 class _KeepOnCommit:
     """The on_commit callback of a file written inside a transaction. Run at the commit, it keeps the file.
-    Django has no on_rollback hook, but a rolled-back transaction (or savepoint) drops its on_commit callbacks
-    unrun: this one is then released, and its finalizer deletes the file. Callbacks after one that raises at the
-    commit are dropped too, after a commit: so the finalizer deletes the file only if no row names it (asked
-    then, outside the rolled-back work); a file it cannot settle (an error, the process exiting) is kept."""
 
-    def __init__(self, storage: Storage, name: str, referenced: Callable[[], bool]) -> None:
-        self._release = weakref.finalize(self, _delete_unreferenced, storage, name, referenced)
+    Django has no on_rollback hook, but a rolled-back transaction (or savepoint) drops its on_commit callbacks
+    unrun: this one is then released, and its finalizer deletes the file. Django also drops the callbacks after
+    one that raises, once the commit is done: then a row names the file, and it is kept. A file the finalizer
+    cannot settle (an error, the process exiting) is kept: an orphan rather than a loss.
+    """
+
+    def __init__(self, storage: Storage, name: str, using: str, referenced: Callable[[], bool]) -> None:
+        self._release = weakref.finalize(self, _settle, storage, name, using, referenced)
         self._release.atexit = False
 
     def __call__(self) -> None:
         self._release.detach()
 
 
-def _delete_unreferenced(storage: Storage, name: str, referenced: Callable[[], bool]) -> None:
+def _settle(storage: Storage, name: str, using: str, referenced: Callable[[], bool]) -> None:
+    connection = connections[using]
     try:
-        if not referenced():
-            storage.delete(name)
-    except Exception:  # a finalizer cannot raise: the file stays, an orphan rather than a loss
+        # Released by the outermost rollback itself (autocommit not yet restored): a rollback, and no query
+        # may run at this point. Otherwise ask whether a row names the file (a savepoint's rollback, or
+        # callbacks dropped after a commit).
+        rolling_back = not connection.in_atomic_block and not connection.autocommit
+        if not rolling_back and referenced():
+            return
+        storage.delete(name)
+    except Exception:  # a finalizer cannot raise
         logger.exception("Could not settle the stored file %s after its transaction ended.", name)
 
 
 def delete_unless_committed(storage: Storage, name: str, using: str, referenced: Callable[[], bool]) -> None:
-    """Delete the file `name` of `storage` if the current transaction on `using` rolls back and no row names
-    it (`referenced()`), so that a row that was never written leaves no file behind."""
+    """Delete the file `name` of `storage` if the current transaction on `using` rolls back (`referenced()`
+    says whether a row names it, where that can be asked), so that a row never written leaves no file."""
     # Not kept in a local: a traceback holding this frame would keep the callback alive after a rollback.
-    transaction.on_commit(_KeepOnCommit(storage, name, referenced), using=using)
+    transaction.on_commit(_KeepOnCommit(storage, name, using, referenced), using=using)
