@@ -160,10 +160,18 @@ class YearsBetween(models.Func):
         ordered = [p for name in re.findall(r"\{(start|end)\}", template) for p in params[name]]
         return template.format(start=start, end=end), ordered
 
-    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL and standard SQL
+    def as_sql(self, compiler, connection, **extra_context):  # standard SQL
         return self._sql(compiler, "(EXTRACT(YEAR FROM {end}) - EXTRACT(YEAR FROM {start}) - CASE WHEN "
                                    "(EXTRACT(MONTH FROM {end}) * 100 + EXTRACT(DAY FROM {end})) < "
                                    "(EXTRACT(MONTH FROM {start}) * 100 + EXTRACT(DAY FROM {start})) THEN 1 ELSE 0 END)")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # The same arithmetic with date_part(), whose double precision is cheaper than EXTRACT's numeric: this
+        # cell is computed for every row of an export and of the report's grouping by age band.
+        return self._sql(compiler, "CAST(date_part('year', {end}) - date_part('year', {start}) - CASE WHEN "
+                                   "(date_part('month', {end}) * 100 + date_part('day', {end})) < "
+                                   "(date_part('month', {start}) * 100 + date_part('day', {start})) "
+                                   "THEN 1 ELSE 0 END AS integer)")
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self._sql(compiler, "(CAST(strftime('%%Y', {end}) AS INTEGER) "
