@@ -240,7 +240,8 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
         ]
 
     def duplicates_view(self, request: HttpRequest) -> HttpResponse:
-        """Possible duplicates: returnees who share their date of birth and name key, in groups."""
+        """Possible duplicates: returnees who share their date of birth and name key, and returnees whose
+        departure checklists give the same travel document number, in groups."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = (Returnee.objects.with_possible_duplicates().order_by("date_of_birth", "name_key", "case_number")
@@ -249,8 +250,15 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
         groups: dict[tuple, list[Returnee]] = {}
         for row in rows:
             groups.setdefault((row.date_of_birth, row.name_key), []).append(row)
+        documents: dict[str, list[Returnee]] = {}
+        for row in (Returnee.objects.sharing_a_travel_document()
+                    .order_by("travel_document_key", "case_number")
+                    .only("pk", "case_number", "given_name", "family_name", "departure_date", "stage")
+                    [:DUPLICATES_SHOWN]):
+            documents.setdefault(row.travel_document_key, []).append(row)
         context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Possible duplicates"),
                    "groups": [group for group in groups.values() if len(group) > 1],
+                   "document_groups": [(number, group) for number, group in documents.items() if len(group) > 1],
                    "can_merge": request.user.has_perm("returns.merge_returnee"), "shown": DUPLICATES_SHOWN}
         return TemplateResponse(request, "admin/returns/returnee/duplicates.html", context)
 

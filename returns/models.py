@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Replace, Upper
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -189,6 +189,15 @@ def ready_to_travel_condition(today: date | None = None) -> Q:
             & ~Q(checklist__fitness="unfit"))
 
 
+def travel_document_key(path: str = "travel_document_number") -> Upper:
+    """A travel document number as it is compared: its spaces, hyphens and dots left out, in capitals
+    ("ab 12-345" and "AB12345" are one number)."""
+    number: models.Expression = F(path)
+    for separator in (" ", "-", "."):
+        number = Replace(number, Value(separator), Value(""))
+    return Upper(number)
+
+
 class ReturneeQuerySet(AssignedCaseQuerySet):
     """The populations the annual report counts, and the caseloads, as chainable filters."""
 
@@ -204,6 +213,16 @@ class ReturneeQuerySet(AssignedCaseQuerySet):
         others = self.model.objects.filter(date_of_birth=OuterRef("date_of_birth"), name_key=OuterRef("name_key")
                                            ).exclude(pk=OuterRef("pk"))
         return self.filter(models.Exists(others))
+
+    def sharing_a_travel_document(self) -> ReturneeQuerySet:
+        """Returnees whose departure checklist gives a travel document number that another returnee's gives
+        too (see `travel_document_key`), annotated with that number as `travel_document_key`."""
+        shared = (DepartureChecklist.objects.exclude(travel_document_number="")
+                  .annotate(key=travel_document_key()).values("key").order_by()
+                  .annotate(holders=Count("returnee_id")).filter(holders__gt=1).values("key"))
+        return (self.exclude(checklist__travel_document_number="")
+                .annotate(travel_document_key=travel_document_key("checklist__travel_document_number"))
+                .filter(travel_document_key__in=shared))
 
     def open_cases(self) -> ReturneeQuerySet:
         """Cases still being worked on: neither closed nor withdrawn."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -336,7 +337,13 @@ def walk(resolver: URLResolver | None = None, namespace: str = "", prefix: str =
     return endpoints
 
 
-# --- Language -------------------------------------------------------------------------------------------------
+# --- Responses and language -------------------------------------------------------------------------------------
+
+def streamed_body(response: HttpResponseBase) -> bytes:
+    """The whole body of a download sent in blocks (a FileResponse, a StreamingHttpResponse), read to its end."""
+    assert response.streaming, (response.status_code, response.get("Content-Type"))
+    return b"".join(response.streaming_content)
+
 
 def in_english(client: Client) -> Client:
     """The same client, from now on in English (its later requests too)."""

@@ -12,7 +12,7 @@ from oimsite.core.names import name_key
 from reintegration.models import FollowUp, SupportSession
 from returns.models import Returnee, ReturneeAssignment
 from returns.services import MergeRefused, merge_returnees
-from tests.helpers import admin_form_data, saved_returnee, session
+from tests.helpers import admin_form_data, ready_to_travel, saved_returnee, session
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +131,19 @@ def test_merge_is_refused_while_the_records_differ_on_a_counted_field(role_clien
     assert response.status_code == 409
     assert Returnee.objects.filter(pk=other.pk).exists()
     assert response.context["problems"]
+
+
+def test_the_possible_duplicates_page_groups_returnees_sharing_a_travel_document_number(role_client):
+    a = saved_returnee(given_name="Aminata", family_name="Diallo", date_of_birth=date(1990, 1, 1))
+    b = saved_returnee(given_name="Fatou", family_name="Sow", date_of_birth=date(1985, 6, 1))
+    c = saved_returnee(given_name="Awa", family_name="Ba", date_of_birth=date(1992, 3, 1))
+    ready_to_travel(a, travel_document_number="AB 12-345")
+    ready_to_travel(b, travel_document_number="ab12345")
+    ready_to_travel(c, travel_document_number="AB12346")
+    response = role_client(CASE_WORKER).get(reverse("admin:returns_returnee_duplicates"))
+    assert response.status_code == 200
+    assert response.context["groups"] == []
+    assert [(number, {record.pk for record in group}) for number, group in response.context["document_groups"]] \
+        == [("AB12345", {a.pk, b.pk})]
+    assert "AB12345" in response.content.decode()
+    assert set(Returnee.objects.sharing_a_travel_document().values_list("pk", flat=True)) == {a.pk, b.pk}

@@ -30,7 +30,7 @@ def csv_rows(response) -> list[list[str]]:
 def sheet_rows(response) -> tuple[list[str], list[list]]:
     """The header and the cells (openpyxl Cell objects) of the first sheet."""
     assert response.status_code == 200, response.content[:500]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(helpers.streamed_body(response))).active
     rows = list(sheet.iter_rows())
     return [cell.value for cell in rows[0]], rows[1:]
 
