@@ -13,7 +13,9 @@ engines fold it (its vowel marks dropped, the forms of alef read as one…: see 
   the searched apps' `search_fold_indexes` migrations).
 - SQLite: `search_fold` is `fold()` below, registered on every new connection (`register_search_fold`,
   connected to `connection_created` by the app). It is deterministic, so SQLite computes the word's side
-  once per query. SQLite reads the table to search it: it serves one office, at the baseline's size.
+  once per query. SQLite reads the table to search it (it serves one office, at the baseline's size), and
+  answers by itself for the rows of ASCII text and of Arabic letters (`FoldedMatch`), so that only the rows
+  with another letter (an accent) call the Python function.
 
 A word may be found in a related table (a session by its returnee's name, a file by one of its refugees):
 such a condition is `key IN (SELECT … FROM related WHERE …)` (on PostgreSQL `key = ANY(ARRAY(SELECT …))`, an
