@@ -807,6 +807,9 @@ def run_bench(scales: list[int], database_url: str | None = None, repeat: int = 
               on_page: Callable[[BenchResult], None] | None = None) -> BenchResult:
     """Prepare a database per scale, then measure each page at every scale in turn (see
     `interleaved_medians`). All the scales' databases exist until the end."""
+    groups = {page.group for page in pages()} | {"import", "save"}
+    if only and not any(only in group for group in groups):
+        raise BenchRefused(f"--only {only!r} matches no group; the groups: {', '.join(sorted(groups))}.")
     result = BenchResult(vendor="")
     # The test Client's host, and no query log kept by DEBUG (CaptureQueriesContext turns it on when counting).
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], DEBUG=False), \

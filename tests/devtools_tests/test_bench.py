@@ -24,6 +24,14 @@ def test_bench_refuses_the_configured_database():
         call_command("bench", scales="1", database_url=url, stdout=io.StringIO(), stderr=io.StringIO())
 
 
+def test_bench_refuses_an_only_that_matches_no_group_before_building_anything(tmp_path):
+    target = tmp_path / "bench_{scale}.sqlite3"
+    with pytest.raises(CommandError, match="'lists' matches no group; the groups: .*returnee list"):
+        call_command("bench", scales="1", only="lists", database_url=f"sqlite:///{target}",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not list(tmp_path.iterdir())
+
+
 def test_bench_refuses_a_postgres_database_not_named_bench():
     target = bench.target_settings(1, "postgres://postgres@127.0.0.1:5432/production")
     with pytest.raises(bench.BenchRefused, match="bench databases are named bench_"):
