@@ -99,8 +99,7 @@ def _terms(search_term: str) -> list[str]:
 # On SQLite, the native test that stands for the folded one on a row of ASCII text only (LIKE ignores the case
 # of ASCII letters, and there `fold` is `upper`).
 _NATIVE_LOOKUPS: dict[type[Lookup], type[Lookup]] = {Contains: IContains, StartsWith: IStartsWith, Exact: IExact}
-# GLOB patterns: a character outside ASCII; a character that is neither a space nor of the Arabic block.
-_NOT_ASCII_GLOB = "*[^\x01-\x7f]*"
+# A GLOB pattern: a character that is neither a space nor of the Arabic block.
 _NOT_ARABIC_GLOB = "*[^ \u0600-\u06ff]*"
 
 
@@ -138,8 +137,9 @@ class FoldedMatch(Lookup):
         native_sql, native_params = compiler.compile(_NATIVE_LOOKUPS[self.kind](self.lhs, folded_term))
         column_sql, column_params = compiler.compile(self.lhs)
         folded_sql, folded_params = self.as_sql(compiler, connection)
-        guards = [f"{column_sql} GLOB %s"]
-        guard_params: list[Any] = [*column_params, _NOT_ASCII_GLOB]
+        # A character outside ASCII takes more than one byte (stored text holds no NUL).
+        guards = [f"length({column_sql}) <> length(CAST({column_sql} AS BLOB))"]
+        guard_params: list[Any] = [*column_params, *column_params]
         if folded_term.strip():
             guards.append(f"{column_sql} GLOB %s")
             guard_params += [*column_params, _NOT_ARABIC_GLOB]
