@@ -22,6 +22,7 @@ from oimsite.lists.import_files import (
     PrivateImportFileSystemStorage,
     purge_import_files,
 )
+from returns.admin import ReturneeAdmin
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = "Numéro de dossier;Prénom\nRVA-2024-00201;Awa\n".encode()
@@ -41,6 +42,7 @@ def age(path: Path, by: timedelta) -> None:
 
 def test_every_import_admin_uses_the_private_storage(import_files_dir):
     assert import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS) is ImportFileStorage
+    assert ReturneeAdmin.tmp_storage_class is ImportFileStorage
     storage = storages["import_export"]
     assert isinstance(storage, PrivateImportFileSystemStorage)
     assert Path(storage.location) == import_files_dir
