@@ -241,9 +241,16 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# An admin import's uploaded file between its dry run and its confirmation (oimsite/lists/import_files.py): a
+# private directory, emptied of abandoned imports' files.
+OIM_IMPORT_FILES_DIR = os.environ.get("OIM_IMPORT_FILES_DIR") or str(VAR_DIR / "imports")
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "oimsite.lists.import_files.ImportFileStorage"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "documents": {"BACKEND": OIM_DOCUMENTS_BACKEND, "OPTIONS": OIM_DOCUMENTS_OPTIONS},
+    "import_export": {"BACKEND": "oimsite.lists.import_files.PrivateImportFileSystemStorage",
+                      "OPTIONS": {"location": OIM_IMPORT_FILES_DIR}},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -58,6 +58,16 @@ def document_storage(tmp_path_factory, monkeypatch):
     return storage
 
 
+@pytest.fixture(autouse=True)
+def import_files_dir(tmp_path_factory, settings) -> Path:
+    """Every test keeps the admin imports' waiting files in its own directory (not made yet), never in
+    var/imports."""
+    directory = tmp_path_factory.mktemp("imports") / "waiting"
+    settings.STORAGES = {**settings.STORAGES, "import_export": {**settings.STORAGES["import_export"],
+                                                                "OPTIONS": {"location": str(directory)}}}
+    return directory
+
+
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "Correct-Horse-Battery-9")

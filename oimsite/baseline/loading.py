@@ -51,6 +51,7 @@ from documents.models import Document
 from oimsite.baseline.departures import placeholder_files
 from oimsite.baseline.generator import FIXTURE_NAME
 from oimsite.core.assignment import check_new_owner
+from oimsite.core.workarounds import insert_raw
 from reintegration.models import (
     AGREED_OR_DONE,
     Kind,
@@ -503,7 +504,8 @@ def _save_all(objects: list[DeserializedObject], names: _RecordNames, using: str
 
 class _RawInserts:
     """New records of one model at a time, written as `Model.save_base(raw=True, force_insert=True)` writes one
-    (pre_save and post_save sent with raw=True, the stored values as they are), in multi-row INSERTs."""
+    (pre_save and post_save sent with raw=True, the stored values as they are), in multi-row INSERTs
+    (`oimsite.core.workarounds.insert_raw`: the public `bulk_create` would overwrite the fixture's timestamps)."""
 
     def __init__(self, using: str) -> None:
         self.using = using
@@ -545,8 +547,7 @@ class _RawInserts:
                                          update_fields=None)
         with transaction.mark_for_rollback_on_error(using=self.using):
             for start in range(0, len(pending), size):
-                model._base_manager.using(self.using)._insert(
-                    pending[start:start + size], fields=fields, using=self.using, raw=True)
+                insert_raw(model, pending[start:start + size], fields=fields, using=self.using)
         for instance in pending:
             instance._state.db = self.using
             instance._state.adding = False

@@ -63,6 +63,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tablib import Dataset
 
 from oimsite.lists.exports import FORMULA_PREFIXES, neutralise
+from oimsite.lists.import_files import IMPORT_FILE_MAX_AGE, ImportFileGone, ImportFileStorage
 from oimsite.lists.search import fold
 from oimsite.lists.templatetags.figures import figure
 
@@ -818,12 +819,17 @@ class CaseConfirmImportForm(ConfirmImportForm):
 
 
 class CaseImportMixin(ImportMixin):
-    """The admin's Import button and pages for a case model, through `run_import`."""
+    """The admin's Import button and pages for a case model, through `run_import`.
+
+    The uploaded file waits for the confirmation in `ImportFileStorage` (oimsite/lists/import_files.py), and no
+    step leaves it there once it cannot be confirmed any more: the dry run removes it when it offers no
+    confirmation (or fails), the confirmation removes it whatever its outcome, and so does Cancel."""
 
     import_form_class = CaseImportForm
     confirm_form_class = CaseConfirmImportForm
     import_template_name = "admin/oimsite/import.html"
     formats = [SpreadsheetFormat]
+    tmp_storage_class = ImportFileStorage
 
     def get_import_formats(self) -> list[type[Format]]:
         return [SpreadsheetFormat]
@@ -853,7 +859,11 @@ class CaseImportMixin(ImportMixin):
             super().add_data_read_fail_error_to_form(form, e)
 
     def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        response = super().import_action(request, **kwargs)
+        try:
+            response = super().import_action(request, **kwargs)
+        except Exception:
+            self.discard_import_file(self.saved_file_name(request))
+            raise
         context = getattr(response, "context_data", None)
         if context is None:
             return response
@@ -866,6 +876,44 @@ class CaseImportMixin(ImportMixin):
             # A file with bad rows can still be imported, valid rows only: the choice is the user's.
             if not result.has_errors() and "confirm_form" not in context:
                 context["confirm_form"] = self.create_confirm_form(request, import_form=form)
+        if "confirm_form" not in context:  # refused, unreadable, or errors: nothing to confirm, nothing to keep
+            self.discard_import_file(self.saved_file_name(request))
+        return response
+
+    @staticmethod
+    def saved_file_name(request: HttpRequest) -> str | None:
+        """The name under which this request's dry run saved the uploaded file (set by the library), if it did."""
+        return getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+
+    def discard_import_file(self, name: str | None) -> None:
+        """Remove an import's waiting file; a name the storage never gives, or a file already gone, is let be."""
+        if name:
+            self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs()).remove()
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return super().process_import(request, **kwargs)  # the library's 405
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        again = HttpResponseRedirect(reverse("admin:{}_{}_import".format(*self.get_model_info()),
+                                             current_app=self.admin_site.name))
+        try:
+            if "cancel" in request.POST:
+                messages.info(request, _("Import cancelled: nothing was written and the file has been deleted."))
+                return again
+            response = super().process_import(request, **kwargs)
+        except ImportFileGone:
+            minutes = int(IMPORT_FILE_MAX_AGE.total_seconds() // 60)
+            messages.error(request, _("The checked file is no longer kept (it was imported already, or it waited "
+                                      "more than %(minutes)s minutes): check the file again.") % {"minutes": minutes})
+            return again
+        finally:
+            # Imported, refused or failed: this file is never confirmed again.
+            self.discard_import_file(request.POST.get("import_file_name"))
+        context = getattr(response, "context_data", None) or {}
+        if context.get("errors"):  # the confirmation's own form was refused (altered or incomplete)
+            messages.error(request, _("The confirmation was incomplete, nothing was written: check the file again."))
+            return again
         return response
 
     def process_dataset(self, dataset: Dataset, form: forms.Form, request: HttpRequest, **kwargs: Any) -> Any:

@@ -1,6 +1,7 @@
 """The admin's Import: the button, the template, the dry-run report, the confirmation, permissions and the log."""
 
 import io
+import os
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -129,3 +130,118 @@ def test_unknown_columns_are_named_on_the_page(role_client):
     assert response.status_code == 200
     assert "Unknown columns: “Shoe size”" in response.content.decode()
     assert "confirm_form" not in response.context
+
+
+# --- the uploaded file between the dry run and the confirmation (oimsite/lists/import_files.py) -------------------
+
+def waiting_files(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+
+
+def test_the_dry_run_keeps_the_file_for_the_confirmation_which_removes_it(role_client, import_files_dir):
+    client = role_client(CASE_WORKER)
+    response = upload(client, GOOD)
+    name = response.context["confirm_form"].initial["import_file_name"]
+    assert waiting_files(import_files_dir) == [name]
+    confirm(client, response)
+    assert Returnee.objects.count() == 1
+    assert waiting_files(import_files_dir) == []
+
+
+def test_a_refused_confirmation_removes_the_file(role_client, import_files_dir):
+    client = role_client(CASE_WORKER)
+    response = confirm(client, upload(client, GOOD, BAD))  # all or nothing, one bad row
+    assert response.context["report"].written is False
+    assert waiting_files(import_files_dir) == []
+
+
+@pytest.mark.parametrize("content", [b"Case number;Shoe size\nRVA-2024-00001;42\n", b"%PDF-1.4\n..."])
+def test_a_dry_run_with_nothing_to_confirm_keeps_no_file(role_client, import_files_dir, content):
+    client = role_client(CASE_WORKER)
+    response = upload(client, content=content)
+    assert response.status_code == 200 and "confirm_form" not in response.context
+    assert waiting_files(import_files_dir) == []
+
+
+def test_cancel_removes_the_file_and_writes_nothing(role_client, import_files_dir):
+    client = in_english(role_client(CASE_WORKER))
+    form = upload(client, GOOD).context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in ("import_file_name", "original_file_name", "format",
+                                                          "resource")}
+    response = client.post(reverse("admin:returns_returnee_process_import"), {**data, "cancel": "Cancel"})
+    assert response.status_code == 302 and response["Location"] == IMPORT
+    assert waiting_files(import_files_dir) == []
+    assert not Returnee.objects.exists()
+    page = client.get(IMPORT).content.decode()
+    assert "Import cancelled: nothing was written and the file has been deleted." in page
+
+
+def test_the_page_offers_cancel_beside_confirm(role_client):
+    client = role_client(CASE_WORKER)
+    page = upload(client, GOOD).content.decode()
+    assert 'name="confirm"' in page and 'name="cancel"' in page
+
+
+def test_a_second_confirmation_of_the_same_file_gets_a_message_not_a_500(role_client, import_files_dir):
+    client = in_english(role_client(CASE_WORKER))
+    response = upload(client, GOOD)
+    confirm(client, response)
+    again = confirm(client, response)
+    assert again.status_code == 200
+    assert "The checked file is no longer kept" in again.content.decode()
+    assert Returnee.objects.count() == 1
+
+
+def test_an_abandoned_dry_run_is_removed_by_the_next_import_after_the_limit(role_client, import_files_dir):
+    client = in_english(role_client(CASE_WORKER))
+    abandoned = upload(client, GOOD)
+    name = abandoned.context["confirm_form"].initial["import_file_name"]
+    # An hour and a minute later (the file's time is set back; nothing waits).
+    path = import_files_dir / name
+    written = path.stat().st_mtime - (imports.IMPORT_FILE_MAX_AGE.total_seconds() + 60)
+    os.utime(path, (written, written))
+    other = role_client(CASE_WORKER, username="colleague")
+    fresh = upload(other, GOOD).context["confirm_form"].initial["import_file_name"]
+    assert waiting_files(import_files_dir) == [fresh]
+    late = confirm(client, abandoned)
+    assert "The checked file is no longer kept (it was imported already, or it waited more than 60 minutes)" in (
+        late.content.decode())
+    assert not Returnee.objects.exists()
+
+
+def test_a_confirmation_naming_another_file_opens_and_removes_nothing(role_client, import_files_dir, tmp_path):
+    client = in_english(role_client(CASE_WORKER))
+    response = upload(client, GOOD)
+    victim = tmp_path / "victim.csv"
+    victim.write_text(HEADER + "\n" + GOOD)
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in ("original_file_name", "format", "resource")}
+    for posted in (str(victim), "../" + victim.name):
+        done = client.post(reverse("admin:returns_returnee_process_import"),
+                           {**data, "import_file_name": posted, "mode": "all"}, follow=True)
+        assert "The checked file is no longer kept" in done.content.decode()
+    assert victim.exists() and not Returnee.objects.exists()
+
+
+def test_an_altered_confirmation_writes_nothing_and_removes_the_file(role_client, import_files_dir):
+    client = in_english(role_client(CASE_WORKER))
+    form = upload(client, GOOD).context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in ("import_file_name", "original_file_name", "format",
+                                                          "resource")}
+    done = client.post(reverse("admin:returns_returnee_process_import"), {**data, "mode": "everything"},
+                       follow=True)
+    assert "The confirmation was incomplete, nothing was written: check the file again." in done.content.decode()
+    assert waiting_files(import_files_dir) == []
+    assert not Returnee.objects.exists()
+
+
+def test_without_the_permission_a_confirmation_or_cancel_removes_nothing(role_client, import_files_dir):
+    client = role_client(CASE_WORKER)
+    form = upload(client, GOOD).context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in ("import_file_name", "original_file_name", "format",
+                                                          "resource")}
+    outsider = role_client(DATA_OFFICER, username="outsider")
+    url = reverse("admin:returns_returnee_process_import")
+    assert outsider.post(url, {**data, "mode": "all"}).status_code == 403
+    assert outsider.post(url, {**data, "cancel": "x"}).status_code == 403
+    assert waiting_files(import_files_dir) == [data["import_file_name"]]

@@ -1,0 +1,33 @@
+"""Workarounds: the project's only uses of Django's private API, each with what it works around, why the public
+API does not do, and when it can go. tests/core_tests/test_workarounds.py pins the behaviour each one relies on,
+so that a Django upgrade that changes it fails a test there rather than corrupting what its caller writes.
+
+`insert_raw`: many rows in one INSERT, each written as a raw save (`Model.save_base(raw=True)`) writes one.
+
+- What for: the baseline loader (oimsite/baseline/loading.py, `_RawInserts`) writes a fixture's new records
+  as `loaddata` does, the stored values as they are (the fixture's `created_at` and `updated_at`), with the
+  pre_save and post_save signals sent with raw=True (the loader sends them itself), but many rows per INSERT
+  instead of one query per record.
+- Why not the public API: `QuerySet.bulk_create()` runs every field's `pre_save(add=True)`, so the `auto_now`
+  `updated_at` and the `auto_now_add` `created_at` take the time of the load and the fixture's are lost;
+  `Model.save_base(raw=True)` keeps the values but writes one row per query. `QuerySet._insert(raw=True)`,
+  which a raw save itself reaches (through `Model._do_insert`), does both: one statement, no field pre_save.
+- When it can go: when Django's public API has a multi-row insert that keeps the values as they are (a `raw`
+  option of `bulk_create`, or one that skips the fields' pre_save), or when the loader goes back to
+  `save_base(raw=True)` one record at a time. The pinning tests also check that `bulk_create` still overwrites
+  `updated_at`: when that one fails, the public API may do, and this can go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import models
+
+
+def insert_raw(model: type[models.Model], instances: Sequence[models.Model], *, fields: Sequence[models.Field],
+               using: str) -> None:
+    """INSERT `instances` of `model` in one statement, with the values of `fields` as they stand on each
+    instance: no field's pre_save runs, no signal is sent, nothing is read back (each instance's pk must be set;
+    the caller keeps the batch within the database's parameter limit and sets `instance._state`)."""
+    model._base_manager.using(using)._insert(list(instances), fields=list(fields), using=using, raw=True)

@@ -1,0 +1,83 @@
+"""What oimsite/core/workarounds.py relies on in Django's private API, pinned: a Django upgrade that changes it
+fails here, before the baseline loader writes wrong timestamps or name keys."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from oimsite.core.names import name_key
+from oimsite.core.workarounds import insert_raw
+from returns.models import Returnee
+from tests.helpers import build_returnee
+
+pytestmark = pytest.mark.django_db
+
+STAMP = datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
+STORED_KEY = "AS STORED"  # what no field computes: NameKeyField.pre_save would replace it
+
+
+def fields() -> list:
+    return [field for field in Returnee._meta.local_concrete_fields if not field.generated]
+
+
+def stored(count: int, first_pk: int = 90_001) -> list[Returnee]:
+    return [build_returnee(pk=first_pk + i, created_at=STAMP, updated_at=STAMP, name_key=STORED_KEY)
+            for i in range(count)]
+
+
+class Signals:
+    """The pre_save and post_save signals sent for returnees while it is open."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bool]] = []
+
+    def _pre(self, sender, raw=False, **kwargs) -> None:
+        self.sent.append(("pre_save", raw))
+
+    def _post(self, sender, raw=False, **kwargs) -> None:
+        self.sent.append(("post_save", raw))
+
+    def __enter__(self) -> "Signals":
+        pre_save.connect(self._pre, sender=Returnee)
+        post_save.connect(self._post, sender=Returnee)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pre_save.disconnect(self._pre, sender=Returnee)
+        post_save.disconnect(self._post, sender=Returnee)
+
+
+def test_insert_raw_writes_the_values_as_they_stand_without_any_field_pre_save():
+    insert_raw(Returnee, stored(3), fields=fields(), using="default")
+    rows = list(Returnee.objects.order_by("pk").values_list("pk", "created_at", "updated_at", "name_key"))
+    assert rows == [(90_001 + i, STAMP, STAMP, STORED_KEY) for i in range(3)]
+
+
+def test_insert_raw_writes_many_rows_in_one_statement_and_reads_nothing_back():
+    records = stored(3)
+    with CaptureQueriesContext(connection) as queries:
+        insert_raw(Returnee, records, fields=fields(), using="default")
+    assert len(queries.captured_queries) == 1
+    sql = queries.captured_queries[0]["sql"]
+    assert sql.lstrip().upper().startswith("INSERT") and "RETURNING" not in sql.upper()
+    assert [r.pk for r in records] == [90_001, 90_002, 90_003]
+
+
+def test_insert_raw_sends_no_signal_the_caller_sends_them():
+    with Signals() as signals:
+        insert_raw(Returnee, stored(2), fields=fields(), using="default")
+    assert signals.sent == []
+
+
+def test_the_public_bulk_create_would_overwrite_the_stored_values():
+    """Why the workaround exists. When this fails, `bulk_create` keeps the values: the workaround can go."""
+    before = timezone.now()
+    Returnee.objects.bulk_create(stored(2))
+    for record in Returnee.objects.all():
+        assert record.updated_at >= before - timedelta(seconds=1) and record.updated_at != STAMP
+        assert record.created_at != STAMP
+        assert record.name_key == name_key(record.given_name, record.family_name) != STORED_KEY
