@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -228,6 +230,21 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
             # In the case's history: registered after its return, without a departure checklist.
             obj._change_reason = str(_("Return recorded after the fact (no departure checklist)"))
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        checklist = DepartureChecklist.objects.filter(returnee=form.instance).first()
+        if checklist is None or not checklist.travel_document_number:
+            return
+        others = list(Returnee.objects.holding_travel_document(checklist.travel_document_number,
+                                                               exclude_pk=form.instance.pk)
+                      .order_by("case_number").values_list("case_number", flat=True)[:10])
+        if others:
+            # Not refused: the other record may be the same person, to be merged (Possible duplicates).
+            self.message_user(request, _(
+                "The travel document number %(number)s is also given for %(records)s: the same person recorded "
+                "twice? See the possible duplicates.") % {"number": checklist.travel_document_number,
+                                                          "records": ", ".join(others)}, messages.WARNING)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -224,6 +224,16 @@ class ReturneeQuerySet(AssignedCaseQuerySet):
                 .annotate(travel_document_key=travel_document_key("checklist__travel_document_number"))
                 .filter(travel_document_key__in=shared))
 
+    def holding_travel_document(self, number: str, exclude_pk: int | None = None) -> ReturneeQuerySet:
+        """Returnees whose departure checklist gives this travel document number (see `travel_document_key`)."""
+        key = "".join(char for char in number if char not in " -.").upper()
+        if not key:
+            return self.none()
+        qs = (self.exclude(checklist__travel_document_number="")
+              .annotate(travel_document_key=travel_document_key("checklist__travel_document_number"))
+              .filter(travel_document_key=key))
+        return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
+
     def open_cases(self) -> ReturneeQuerySet:
         """Cases still being worked on: neither closed nor withdrawn."""
         return self.filter(stage__in=OPEN_STAGES)

@@ -10,7 +10,7 @@ from accounts.models import AuditEvent, AuditEventKind
 from accounts.roles import ADMINISTRATOR, CASE_WORKER
 from oimsite.core.names import name_key
 from reintegration.models import FollowUp, SupportSession
-from returns.models import Returnee, ReturneeAssignment
+from returns.models import DepartureChecklist, Returnee, ReturneeAssignment
 from returns.services import MergeRefused, merge_returnees
 from tests.helpers import admin_form_data, ready_to_travel, saved_returnee, session
 
@@ -147,3 +147,22 @@ def test_the_possible_duplicates_page_groups_returnees_sharing_a_travel_document
         == [("AB12345", {a.pk, b.pk})]
     assert "AB12345" in response.content.decode()
     assert set(Returnee.objects.sharing_a_travel_document().values_list("pk", flat=True)) == {a.pk, b.pk}
+
+
+def test_saving_a_travel_document_number_another_returnee_gives_warns_and_keeps_the_change(admin_client_logged):
+    first = saved_returnee(given_name="Aminata", family_name="Diallo", date_of_birth=date(1990, 1, 1))
+    second = saved_returnee(given_name="Fatou", family_name="Sow", date_of_birth=date(1985, 6, 1))
+    ready_to_travel(first, travel_document_number="AB 12345")
+    ready_to_travel(second, travel_document_number="CD999")
+    url = reverse("admin:returns_returnee_change", args=[second.pk])
+    data = admin_form_data(admin_client_logged.get(url))
+    data["checklist-0-travel_document_number"] = "ab-12345"
+    response = admin_client_logged.post(url, data, follow=True)
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(first.case_number in message and "ab-12345" in message for message in shown), shown
+    assert DepartureChecklist.objects.get(returnee=second).travel_document_number == "ab-12345"
+
+    response = admin_client_logged.post(url, admin_form_data(admin_client_logged.get(url)) | {
+        "checklist-0-travel_document_number": "CD999"}, follow=True)
+    assert not any(first.case_number in str(message) for message in response.context["messages"])
