@@ -26,7 +26,7 @@ def test_bench_refuses_the_configured_database():
 
 def test_bench_refuses_an_only_that_matches_no_group_before_building_anything(tmp_path):
     target = tmp_path / "bench_{scale}.sqlite3"
-    with pytest.raises(CommandError, match="'lists' matches no group; the groups: .*returnee list"):
+    with pytest.raises(CommandError, match=r"'lists' matches no group; the groups: .*returnee list"):
         call_command("bench", scales="1", only="lists", database_url=f"sqlite:///{target}",
                      stdout=io.StringIO(), stderr=io.StringIO())
     assert not list(tmp_path.iterdir())
