@@ -186,27 +186,40 @@ def count_buckets(year: int, buckets: Collection[Bucket], size: int) -> dict[Buc
         destinations = _departed_refugees(year, _scope("file_id", ranges[FILE]), F("file_id") / size)
     counted: dict[Bucket, Counts] = {}
     for number in wanted[RETURNEE]:
-        counted[(RETURNEE, number)] = _counts(people.get(number, []), sessions.get(number, {}), [])
+        counted[(RETURNEE, number)] = _sparse(people.get(number, []), sessions.get(number, {}), [])
     for number in wanted[FILE]:
-        counted[(FILE, number)] = _counts([], {}, destinations.get(number, []))
+        counted[(FILE, number)] = _sparse([], {}, destinations.get(number, []))
     return counted
 
 
+def _sparse(people: list[list], sessions: dict[str, int], destinations: list[list]) -> Counts:
+    """A bucket's counts as stored: only what is not zero. Most buckets have nothing in a given year, and a
+    reader decodes and adds up every bucket of the year (`combine_counts` takes both forms)."""
+    counts: Counts = {"version": COUNTS_VERSION}
+    if people:
+        counts["people"] = people
+    if nonzero := {key: n for key, n in sessions.items() if n}:
+        counts["sessions"] = nonzero
+    if destinations:
+        counts["destinations"] = destinations
+    return counts
+
+
 def combine_counts(parts: Iterable[tuple[int, Counts]]) -> Counts:
-    """The sum of `sign × counts` over `parts`, in the form `count_records` gives (every session key; groups
-    and destinations that come to zero left out; destinations most first). All parts must be made by the
-    same rules."""
+    """The sum of `sign × counts` over `parts` (in the form `count_records` gives or as stored), in the form
+    `count_records` gives (every session key; groups and destinations that come to zero left out;
+    destinations most first). All parts must be made by the same rules."""
     people: dict[tuple[Any, ...], list[int]] = {}
     sessions = dict.fromkeys(SESSION_KEYS, 0)
     destinations: dict[str, int] = {}
     for sign, part in parts:
-        for *key, n, counselled in part["people"]:
+        for *key, n, counselled in part.get("people", ()):
             group = people.setdefault(tuple(key), [0, 0])
             group[0] += sign * n
             group[1] += sign * counselled
-        for key, n in part["sessions"].items():
+        for key, n in part.get("sessions", {}).items():
             sessions[key] = sessions.get(key, 0) + sign * n
-        for code, n in part["destinations"]:
+        for code, n in part.get("destinations", ()):
             destinations[code] = destinations.get(code, 0) + sign * n
     return _counts([[*key, n, counselled] for key, (n, counselled) in people.items() if n or counselled],
                    sessions, [[code, n] for code, n in destinations.items() if n])

@@ -95,10 +95,16 @@ class DashboardView(ReportPageMixin, TemplateView):
         return context
 
 
+# The trend covers the year shown and the years before it, this many at most: what an annual report compares,
+# and a bounded amount of work for the page however many years of records there are.
+TREND_YEARS = 10
+
+
 def year_over_year(report: indicators.Report, years: list[int]) -> dict[str, Any]:
     """The year's sustainability figures, each figure beside the year before (when it has records) and the
-    trend of the headline figures over every year with records: a constant number of queries per year, whatever
-    the amount of data."""
+    trend of the headline figures over the years with records among the `TREND_YEARS` up to this one: a
+    constant number of queries per year, whatever the amount of data."""
+    years = [year for year in years if report.year - TREND_YEARS < year <= report.year]
     figures = {year: (report if year == report.year else indicators.compute(year),
                       sustainability_figures.compute(year)) for year in years}
     current, sustainability = figures[report.year]
