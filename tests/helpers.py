@@ -19,8 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.http.response import HttpResponseBase
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.roles import ADMINISTRATOR, CASE_WORKER, DATA_OFFICER, RESETTLEMENT_OFFICER, SUPERVISOR
 from documents.models import Document
@@ -337,6 +338,35 @@ def walk(resolver: URLResolver | None = None, namespace: str = "", prefix: str =
 
 
 # --- Language -------------------------------------------------------------------------------------------------
+
+# --- The lists' exports ---------------------------------------------------------------------------------------
+
+# The lists whose tables the export paths are compared on (the follow-ups and plans offer no export; their
+# tables are compared too, so that a list given an export later is already covered).
+EXPORT_LISTS = ["returns:returnee_list", "reintegration:session_list", "resettlement:file_list",
+                "resettlement:refugee_list", "reintegration:followup_list", "reintegration:plan_list"]
+
+
+def export_table(name: str, user: Any, all_columns: bool, export_format: str = "csv") -> Any:
+    """The table a list's export writes (`?_export=FORMAT`, with `_columns=all` if `all_columns`), as its view
+    builds it for `user`, sorted as by default, in the active language."""
+    params = {"_export": export_format, **({"_columns": "all"} if all_columns else {})}
+    request = RequestFactory().get(reverse(name), params)
+    request.user = user
+    view = resolve(reverse(name)).func.view_class()
+    view.setup(request)
+    view.export_format, view.export_all_columns = export_format, all_columns
+    view.object_list = view.get_queryset()
+    view.filterset = view.get_filterset(view.get_filterset_class())
+    view.object_list = view.filterset.qs
+    return view.get_table()
+
+
+def streamed_body(response: HttpResponseBase) -> bytes:
+    """The whole body of a download sent in blocks (a FileResponse, a StreamingHttpResponse), read to its end."""
+    assert response.streaming, (response.status_code, response.get("Content-Type"))
+    return b"".join(response.streaming_content)
+
 
 def in_english(client: Client) -> Client:
     """The same client, from now on in English (its later requests too)."""

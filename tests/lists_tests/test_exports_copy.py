@@ -11,7 +11,6 @@ from django.utils import translation
 
 from oimsite.lists.exports import copy_csv, copy_csv_select, csv_cell, database_rows, export_columns
 from tests import helpers
-from tests.lists_tests.test_exports_database_rows import LISTS, table_of
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def copied_rows(table, columns) -> tuple[list[list[str]], int]:
     return list(csv.reader(io.StringIO(text))), done[0]
 
 
-@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("name", helpers.EXPORT_LISTS)
 @pytest.mark.parametrize("columns", [False, True])
 @pytest.mark.parametrize("language", ["fr", "en", "ar"])
 def test_the_database_writes_the_same_cells(superuser, name, columns, language):
@@ -44,7 +43,7 @@ def test_the_database_writes_the_same_cells(superuser, name, columns, language):
         family_name="=HYPERLINK(1)\u202e", given_name="-\x1b[31m", notes='+a "quoted", line\r\ntwo\x07')
     helpers.Returnee.objects.filter(pk=second.pk).update(family_name="@Ça, va", given_name="\tTab", notes="")
     with translation.override(language):
-        table = table_of(name, superuser, columns)
+        table = helpers.export_table(name, superuser, columns)
         cols = export_columns(table, ())
         if connection.vendor != "postgresql":
             assert copy_csv_select(table, cols) is None
@@ -60,6 +59,6 @@ def test_the_database_writes_the_same_cells(superuser, name, columns, language):
 def test_the_returnee_list_is_written_by_the_database(superuser):
     """The list the bench measures: its shown columns are all ones the database writes."""
     helpers.small_world(1)
-    table = table_of("returns:returnee_list", superuser, False)
+    table = helpers.export_table("returns:returnee_list", superuser, False)
     select = copy_csv_select(table, export_columns(table, ()))
     assert (select is not None) == (connection.vendor == "postgresql")
