@@ -7,13 +7,15 @@ as a real date (a number with a date format) in a spreadsheet, so that it sorts 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import django_tables2 as tables
 from django.db import connections, models
@@ -147,37 +149,62 @@ def _width(value: Any) -> int:
     return 16 if isinstance(value, date) else len(str(value)) if value is not None else 0
 
 
-def xlsx_bytes(title: str, header: list[Any], rows: list[list[Any]]) -> bytes:
-    """A one-sheet workbook: a bold, frozen header row; dates in the language's short date format;
-    columns as wide as their first rows need."""
+# The columns' widths come from this many first rows (a write-only sheet writes them before its first row).
+WIDTH_ROWS = 1000
+
+
+def write_xlsx(target: BinaryIO, title: str, header: list[Any], rows: Iterable[list[Any]]) -> int:
+    """Write a one-sheet workbook to `target` (a seekable binary file) and return its number of data rows: a bold,
+    frozen header row; dates in the language's short date format; columns as wide as their first rows need.
+
+    The rows are taken as they come: openpyxl's write-only sheet writes each to a temporary file of its own
+    (readable by this user only), which the saved workbook takes in and which is removed once saved. Only the
+    first `WIDTH_ROWS` rows are held, until the columns' widths are known."""
     date_format = spreadsheet_format(formats.get_format("SHORT_DATE_FORMAT"), "yyyy-mm-dd")
     datetime_format = spreadsheet_format(formats.get_format("SHORT_DATETIME_FORMAT"), "yyyy-mm-dd hh:mm")
     workbook = Workbook(write_only=True)
     # Sheet names: at most 31 characters, none of []:*?/\ .
     sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Export")
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header):
-        widest = max([_width(name), *(_width(row[index]) for row in rows[:1000])])
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(widest + 2, 60)
-    bold = Font(bold=True)
-    header_row = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=_text(name))
-        cell.font = bold
-        header_row.append(cell)
-    sheet.append(header_row)
-    for row in rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = datetime_format if isinstance(value, datetime) else date_format
-                cells.append(cell)
-            else:
-                cells.append(_text(value))
-        sheet.append(cells)
+    count = 0
+    try:
+        rows = iter(rows)
+        first = list(itertools.islice(rows, WIDTH_ROWS))
+        sheet.freeze_panes = "A2"
+        for index, name in enumerate(header):
+            widest = max([_width(name), *(_width(row[index]) for row in first)])
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(widest + 2, 60)
+        bold = Font(bold=True)
+        header_row = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=_text(name))
+            cell.font = bold
+            header_row.append(cell)
+        sheet.append(header_row)
+        for row in itertools.chain(first, rows):
+            cells: list[Any] = []
+            for value in row:
+                if isinstance(value, date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = datetime_format if isinstance(value, datetime) else date_format
+                    cells.append(cell)
+                else:
+                    cells.append(_text(value))
+            sheet.append(cells)
+            count += 1
+    except BaseException:
+        # The sheet's temporary file holds personal data and openpyxl removes it when the workbook is saved:
+        # saved into `target`, which the caller throws away with the error.
+        with contextlib.suppress(Exception):
+            workbook.save(target)
+        raise
+    workbook.save(target)
+    return count
+
+
+def xlsx_bytes(title: str, header: list[Any], rows: Iterable[list[Any]]) -> bytes:
+    """`write_xlsx` into memory."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, title, header, rows)
     return buffer.getvalue()
 
 

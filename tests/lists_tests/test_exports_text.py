@@ -40,7 +40,7 @@ def test_the_xlsx_export_of_stored_control_characters_works(admin_client_logged)
     stored_with_controls()
     response = admin_client_logged.get(reverse("returns:returnee_list"), {"_export": "xlsx"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(helpers.streamed_body(response))).active
     cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert "Ali\ufffdBaba\ufffd\ufffd\ufffd" in cells
     assert "\ufffd[31mRed\ufffdevil" in cells

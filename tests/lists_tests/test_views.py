@@ -157,7 +157,7 @@ def test_xlsx_export(admin_client_logged):
     response = admin_client_logged.get(reverse("resettlement:refugee_list"), {"departed_in": 2024,
                                                                                "_export": "xlsx"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(helpers.streamed_body(response))).active
     assert sheet.max_row == 1 + 5
 
 
