@@ -245,9 +245,18 @@ def _text_cell(value: Any) -> Any:
     return value
 
 
-def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any]] | tuple[str, str] | None:
-    """(values path, function from the stored value to the cell), or ("m2m", path) for a many-to-many column,
-    or None when this column is not one `database_rows` reads."""
+def _annotation_field(table: Table, path: str) -> Any:
+    """The output field of the table's queryset's annotation `path`, or None if it has no such annotation."""
+    data = getattr(table.data, "data", None)
+    annotation = data.query.annotations.get(path) if isinstance(data, QuerySet) else None
+    return getattr(annotation, "output_field", None) if annotation is not None else None
+
+
+def _converter(bound: BoundColumn, model: Any) -> tuple[str, Any] | None:
+    """(values path, function from the stored value to the cell); ("m2m", path) for a many-to-many column;
+    ("owner", (path, function)) for an owner; ("expression", (expression, function)) for a column that gives
+    the expression of its cell (`export_expression`); or None when this column is not one `database_rows`
+    reads."""
     column, table = bound.column, bound._table
     if getattr(table, f"render_{bound.name}", None) or getattr(table, f"value_{bound.name}", None):
         return None
@@ -255,7 +264,22 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
     if found is None:
         return None
     path, field = found
+    if field is None:
+        # Not a field: an annotation of the queryset, or a property only Python knows.
+        field = _annotation_field(table, path)
+        if field is None:
+            return None
     empty = column.empty_values
+
+    def plain_cell(value: Any) -> Any:
+        if value.__class__ is str:
+            if not value:
+                return None
+            if value.isascii() and value.isprintable() and not value.startswith(FORMULA_PREFIXES):
+                return value
+            return neutralise(value)
+        return None if value in empty else _text_cell(force_str(value, strings_only=True))
+
     if isinstance(column, (tables.DateColumn, tables.DateTimeColumn)):
         zone = timezone.get_current_timezone()
 
@@ -269,16 +293,31 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
         date_cell.dates = True  # type: ignore[attr-defined]
         return path, date_cell
     if isinstance(column, RelatedNamesColumn):
-        if field is None or not field.many_to_many or type(column).value is not RelatedNamesColumn.value:
+        if not field.many_to_many or type(column).value is not RelatedNamesColumn.value:
             return None
         return "m2m", path
     if isinstance(column, OwnerColumn):
-        if field is None or not field.is_relation:
+        if not field.is_relation:
             return None
         return "owner", (path, _owner_cell)
-    if type(column) not in (tables.Column,) or (field is not None and field.is_relation):
+    if isinstance(column, tables.BooleanColumn):
+        # BooleanColumn.value(): "True" or "False" (an empty value, with null=True: none).
+        if (type(column).value is not tables.BooleanColumn.value or not isinstance(field, models.BooleanField)
+                or field.choices):
+            return None
+
+        def boolean_cell(value: Any) -> Any:
+            return None if value in empty else "True" if value else "False"
+        boolean_cell.boolean = True  # type: ignore[attr-defined]
+        return path, boolean_cell
+    expression = getattr(column, "export_expression", None)
+    if expression is not None:
+        if field.is_relation:
+            return None
+        return "expression", (expression(path), plain_cell)
+    if type(column) not in (tables.Column,) or field.is_relation:
         return None
-    if field is not None and field.choices:
+    if field.choices:
         display = field.display_dict() if hasattr(field, "display_dict") else dict(field.flatchoices)
         # Each choice's cell, computed once (its label in the active language, neutralised).
         cells = {value: _choice_cell(label, empty) for value, label in display.items()}
@@ -292,15 +331,6 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
                 return _choice_cell(value, empty)
         choice_cell.cells = cells  # type: ignore[attr-defined]
         return path, choice_cell
-
-    def plain_cell(value: Any) -> Any:
-        if value.__class__ is str:
-            if not value:
-                return None
-            if value.isascii() and value.isprintable() and not value.startswith(FORMULA_PREFIXES):
-                return value
-            return neutralise(value)
-        return None if value in empty else _text_cell(force_str(value, strings_only=True))
     return path, plain_cell
 
 
@@ -337,10 +367,10 @@ def database_rows(table: Table, columns: list[BoundColumn], csv_text: bool = Fal
         if kind == "m2m":
             paths.append("pk")
             converters.append(None)
-        elif kind == "owner":
-            path, convert = detail
-            annotations[f"_export_owner_{index}"] = owner_label_sql(path)
-            paths.append(f"_export_owner_{index}")
+        elif kind in ("owner", "expression"):
+            value, convert = detail
+            annotations[f"_export_{index}"] = owner_label_sql(value) if kind == "owner" else value
+            paths.append(f"_export_{index}")
             converters.append(convert)
         else:
             paths.append(kind)
@@ -423,8 +453,9 @@ class _SqlCell:
     """A cell's SQL: `template` with `{x}` for the stored value's SQL (repeated as needed, its parameters with
     it) and `%s` for `constants`, in order of appearance."""
 
-    def __init__(self, path: str, template: str, constants: tuple[Any, ...] = ()) -> None:
-        self.path, self.template, self.constants = path, template, constants
+    def __init__(self, path: str, template: str, constants: tuple[Any, ...] = (), expression: Any = None) -> None:
+        # The stored value: the field or annotation `path`, or `expression` (a column's `export_expression`).
+        self.path, self.template, self.constants, self.expression = path, template, constants, expression
 
     def sql(self, value_sql: str, value_params: list[Any]) -> tuple[str, list[Any]]:
         sql, params, constants = [], [], list(self.constants)
@@ -486,12 +517,20 @@ def _sql_cell(bound: BoundColumn, model: Any, data: QuerySet) -> _SqlCell | None
         related = found[1].related_model
         labels = {str(user.pk): convert(owner_label(user)) for user in related._default_manager.all()}
         return _SqlCell(f"{path}_id", "%s::jsonb ->> ({x})::text", (json.dumps(labels),))
+    if step[0] == "expression":
+        expression, _convert = step[1]
+        if not isinstance(expression.output_field, (models.CharField, models.TextField)):
+            return None
+        return _SqlCell("", _text_sql(), _text_constants(), expression=expression)
     path, convert = step
     found = _field_path(model, bound.column.accessor or bound.name)
     field = found[1] if found else None
     if field is None:
         annotation = data.query.annotations.get(path)
         field = getattr(annotation, "output_field", None) if annotation is not None else None
+    if getattr(convert, "boolean", False):
+        none = "WHEN {x} IS NULL THEN NULL " if None in bound.column.empty_values else ""
+        return _SqlCell(path, f"CASE {none}WHEN {{x}} THEN 'True' ELSE 'False' END")
     if getattr(convert, "dates", False):
         if isinstance(field, models.DateTimeField):
             zone = getattr(timezone.get_current_timezone(), "key", None)
@@ -552,7 +591,8 @@ def copy_csv_select(table: Table, columns: list[BoundColumn]) -> tuple[str, list
         cells[index] = _sql_cell(columns[index], model, data)
         if cells[index] is None:
             return None
-    annotations = {f"_csv_{index}": _CsvCell(F(cell.path), cell)  # type: ignore[union-attr]
+    annotations = {f"_csv_{index}": _CsvCell(F(cell.path) if cell.expression is None  # type: ignore[union-attr]
+                                             else cell.expression, cell)
                    for index, cell in enumerate(cells)}
     queryset = data.prefetch_related(None).annotate(**annotations).values_list(*annotations)
     return queryset.query.sql_with_params()
