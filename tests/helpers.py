@@ -347,6 +347,20 @@ EXPORT_LISTS = ["returns:returnee_list", "reintegration:session_list", "resettle
                 "resettlement:refugee_list", "reintegration:followup_list", "reintegration:plan_list"]
 
 
+def store_unchecked_text() -> None:
+    """Text stored before the rules (update() skips full_clean()) in the exported columns of every list: formulas,
+    control and spoofing characters, quotes and line breaks in names, notes and a file number, and an empty
+    family name (an empty cell), on returnees with sessions (their names are in the session list too)."""
+    first, second, third = Returnee.objects.filter(sessions__isnull=False).distinct().order_by("pk")[:3]
+    Returnee.objects.filter(pk=first.pk).update(
+        family_name="=HYPERLINK(1)\u202e", given_name="-\x1b[31m", notes='+a "quoted", line\r\ntwo\x07')
+    Returnee.objects.filter(pk=second.pk).update(family_name="@Ça, va", given_name="\tTab", notes="")
+    Returnee.objects.filter(pk=third.pk).update(family_name="", given_name="Seul")
+    file = ResettlementFile.objects.order_by("pk").first()
+    ResettlementFile.objects.filter(pk=file.pk).update(file_number="=1+2\u200e", notes="@SUM(A1)")
+    Refugee.objects.filter(file=file).update(given_name="+33 \x07", family_name="-Ça")
+
+
 def export_table(name: str, user: Any, all_columns: bool, export_format: str = "csv") -> Any:
     """The table a list's export writes (`?_export=FORMAT`, with `_columns=all` if `all_columns`), as its view
     builds it for `user`, sorted as by default, in the active language."""
