@@ -213,8 +213,12 @@ def xlsx_bytes(title: str, header: list[Any], rows: Iterable[list[Any]]) -> byte
 # django-tables2 builds a model instance and a BoundRow per row and resolves each cell through its accessor,
 # the model's get_FOO_display and the column's value(): most of an export's time. For a table whose columns are
 # all of the kinds below, `database_rows` reads the same cells with values_list(), one dict lookup per choice
-# or country, and gives them exactly as `row_cells` would (tests compare the two on every list). A table with
-# any other column (a render_FOO or value_FOO of its own, a BooleanColumn …) is exported by `row_cells`.
+# or country, and gives them exactly as `row_cells` would (tests compare the two on every list); the CSV and the
+# XLSX exports both read it. A table with any other column (a render_FOO or value_FOO of its own, a column on a
+# property, a column class of its own without `export_expression` …) is exported by `row_cells`.
+#
+# A column computed from several fields gives its cell as an SQL expression, `export_expression(path)` (`path`
+# being its accessor's values path), equal to what its render() shows: see FullNameColumn (lists/columns.py).
 
 FAST_CHUNK_ROWS = 2000
 

@@ -1,5 +1,6 @@
-"""The CSV export read straight from the database (`database_rows`) gives exactly the cells django-tables2's rows
-give (`row_cells`), on every list, with the shown columns and with all, in every language."""
+"""The exports' cells read straight from the database (`database_rows`, which the CSV and the XLSX exports read)
+are exactly the cells django-tables2's rows give (`row_cells`), on every list, with the shown columns and with
+all, in every language."""
 
 import pytest
 from django.utils import translation
