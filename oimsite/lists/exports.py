@@ -13,6 +13,7 @@ import io
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -614,13 +615,20 @@ def copy_csv(using: str, select: tuple[str, list[Any]], chunk_bytes: int,
     buffer = bytearray()
     # COPY takes no bound parameters: the client-side cursor writes them into the statement.
     with psycopg.ClientCursor(connection.connection) as cursor:
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", params) as copy:
-            for data in copy:
-                buffer += data
-                if len(buffer) >= chunk_bytes:
-                    yield bytes(buffer)
-                    buffer.clear()
-        rows = cursor.rowcount
+        statement = cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH CSV", params)
+        started = time.perf_counter()
+        try:
+            with cursor.copy(statement) as copy:
+                for data in copy:
+                    buffer += data
+                    if len(buffer) >= chunk_bytes:
+                        yield bytes(buffer)
+                        buffer.clear()
+            rows = cursor.rowcount
+        finally:
+            if connection.queries_logged:
+                # Logged as Django logs its own cursors' queries (DEBUG, tests counting queries).
+                connection.queries_log.append({"sql": statement, "time": f"{time.perf_counter() - started:.3f}"})
     yield bytes(buffer)
     if on_done is not None:
         on_done(rows)
