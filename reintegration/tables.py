@@ -5,7 +5,7 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from oimsite.lists.columns import ShortDateColumn
+from oimsite.lists.columns import FullNameColumn, ShortDateColumn
 from oimsite.lists.owners import OwnerColumn
 
 from .models import FollowUp, Partner, Referral, ReintegrationPlan, SupportSession, SustainabilitySurvey
@@ -17,7 +17,7 @@ class SupportSessionTable(tables.Table):
     case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
                                 linkify=lambda record: record.returnee.get_absolute_url(),
                                 order_by=("returnee__case_number", "pk"))
-    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+    returnee_name = FullNameColumn(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
                                   order_by=("returnee__family_name", "returnee__given_name", "pk"))
     return_country = tables.Column(accessor="returnee__return_country", verbose_name=capfirst(_("country of return")),
                                    order_by=("returnee__return_country", "pk"))
@@ -34,9 +34,6 @@ class SupportSessionTable(tables.Table):
         order_by = ("-date",)
         attrs = {"class": "data-table"}
         empty_text = _("No session matches these filters.")
-
-    def render_returnee_name(self, record: SupportSession) -> str:
-        return record.returnee.full_name
 
 
 class SupportSessionFullExportTable(SupportSessionTable):
@@ -56,7 +53,7 @@ class FollowUpTable(tables.Table):
     case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
                                 linkify=lambda record: record.returnee.get_absolute_url(),
                                 order_by=("returnee__case_number", "pk"))
-    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+    returnee_name = FullNameColumn(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
                                   order_by=("returnee__family_name", "returnee__given_name", "pk"))
     kind = tables.Column(order_by=("kind", "pk"))
     assigned_to = OwnerColumn()
@@ -71,15 +68,12 @@ class FollowUpTable(tables.Table):
         attrs = {"class": "data-table"}
         empty_text = _("No follow-up matches these filters.")
 
-    def render_returnee_name(self, record: FollowUp) -> str:
-        return record.returnee.full_name
-
 
 class ReintegrationPlanTable(tables.Table):
     case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
                                 linkify=lambda record: record.get_absolute_url(),
                                 order_by=("returnee__case_number", "pk"))
-    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+    returnee_name = FullNameColumn(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
                                   order_by=("returnee__family_name", "returnee__given_name", "pk"))
     departure_date = ShortDateColumn(accessor="returnee__departure_date", verbose_name=capfirst(_("departure date")),
                                      order_by=("returnee__departure_date", "pk"))
@@ -95,9 +89,6 @@ class ReintegrationPlanTable(tables.Table):
                   "owner")
         attrs = {"class": "data-table"}
         empty_text = _("No plan matches these filters.")
-
-    def render_returnee_name(self, record: ReintegrationPlan) -> str:
-        return record.returnee.full_name
 
 
 class PartnerTable(tables.Table):
@@ -152,7 +143,7 @@ class SustainabilitySurveyTable(tables.Table):
     case_number = tables.Column(accessor="returnee__case_number", verbose_name=capfirst(_("case number")),
                                 linkify=lambda record: record.returnee.get_absolute_url(),
                                 order_by=("returnee__case_number", "pk"))
-    returnee_name = tables.Column(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
+    returnee_name = FullNameColumn(accessor="returnee__family_name", verbose_name=capfirst(_("returnee")),
                                   order_by=("returnee__family_name", "returnee__given_name", "pk"))
     return_country = tables.Column(accessor="returnee__return_country", verbose_name=capfirst(_("country of return")),
                                    order_by=("returnee__return_country", "pk"))
@@ -169,6 +160,3 @@ class SustainabilitySurveyTable(tables.Table):
         order_by = ("-date",)
         attrs = {"class": "data-table"}
         empty_text = _("No survey matches these filters.")
-
-    def render_returnee_name(self, record: SustainabilitySurvey) -> str:
-        return record.returnee.full_name

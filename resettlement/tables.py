@@ -41,7 +41,9 @@ class RefugeeTable(tables.Table):
     sex = tables.Column(order_by=("sex", "pk"))
     date_of_birth = ShortDateColumn(order_by=("date_of_birth", "pk"))
     nationality = tables.Column(order_by=("nationality", "pk"))
-    file = tables.Column(linkify=True, order_by=("file__file_number", "pk"))
+    # The file's number (its name), read as a field so that exports read it from the database.
+    file = tables.Column(accessor="file__file_number", verbose_name=capfirst(_("resettlement file")),
+                         linkify=lambda record: record.file.get_absolute_url(), order_by=("file__file_number", "pk"))
     destination = tables.Column(accessor="file__destination_country", verbose_name=capfirst(_("resettlement country")),
                                 order_by=("file__destination_country", "pk"))
     departure_date = ShortDateColumn(accessor="file__departure_date", verbose_name=capfirst(_("departure date")),

@@ -7,13 +7,16 @@ as a real date (a number with a date format) in a spreadsheet, so that it sorts 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import itertools
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import django_tables2 as tables
 from django.db import connections, models
@@ -147,37 +150,62 @@ def _width(value: Any) -> int:
     return 16 if isinstance(value, date) else len(str(value)) if value is not None else 0
 
 
-def xlsx_bytes(title: str, header: list[Any], rows: list[list[Any]]) -> bytes:
-    """A one-sheet workbook: a bold, frozen header row; dates in the language's short date format;
-    columns as wide as their first rows need."""
+# The columns' widths come from this many first rows (a write-only sheet writes them before its first row).
+WIDTH_ROWS = 1000
+
+
+def write_xlsx(target: BinaryIO, title: str, header: list[Any], rows: Iterable[list[Any]]) -> int:
+    """Write a one-sheet workbook to `target` (a seekable binary file) and return its number of data rows: a bold,
+    frozen header row; dates in the language's short date format; columns as wide as their first rows need.
+
+    The rows are taken as they come: openpyxl's write-only sheet writes each to a temporary file of its own
+    (readable by this user only), which the saved workbook takes in and which is removed once saved. Only the
+    first `WIDTH_ROWS` rows are held, until the columns' widths are known."""
     date_format = spreadsheet_format(formats.get_format("SHORT_DATE_FORMAT"), "yyyy-mm-dd")
     datetime_format = spreadsheet_format(formats.get_format("SHORT_DATETIME_FORMAT"), "yyyy-mm-dd hh:mm")
     workbook = Workbook(write_only=True)
     # Sheet names: at most 31 characters, none of []:*?/\ .
     sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Export")
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header):
-        widest = max([_width(name), *(_width(row[index]) for row in rows[:1000])])
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(widest + 2, 60)
-    bold = Font(bold=True)
-    header_row = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=_text(name))
-        cell.font = bold
-        header_row.append(cell)
-    sheet.append(header_row)
-    for row in rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = datetime_format if isinstance(value, datetime) else date_format
-                cells.append(cell)
-            else:
-                cells.append(_text(value))
-        sheet.append(cells)
+    count = 0
+    try:
+        rows = iter(rows)
+        first = list(itertools.islice(rows, WIDTH_ROWS))
+        sheet.freeze_panes = "A2"
+        for index, name in enumerate(header):
+            widest = max([_width(name), *(_width(row[index]) for row in first)])
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(widest + 2, 60)
+        bold = Font(bold=True)
+        header_row = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=_text(name))
+            cell.font = bold
+            header_row.append(cell)
+        sheet.append(header_row)
+        for row in itertools.chain(first, rows):
+            cells: list[Any] = []
+            for value in row:
+                if isinstance(value, date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = datetime_format if isinstance(value, datetime) else date_format
+                    cells.append(cell)
+                else:
+                    cells.append(_text(value))
+            sheet.append(cells)
+            count += 1
+    except BaseException:
+        # The sheet's temporary file holds personal data and openpyxl removes it when the workbook is saved:
+        # saved into `target`, which the caller throws away with the error.
+        with contextlib.suppress(Exception):
+            workbook.save(target)
+        raise
+    workbook.save(target)
+    return count
+
+
+def xlsx_bytes(title: str, header: list[Any], rows: Iterable[list[Any]]) -> bytes:
+    """`write_xlsx` into memory."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, title, header, rows)
     return buffer.getvalue()
 
 
@@ -186,8 +214,12 @@ def xlsx_bytes(title: str, header: list[Any], rows: list[list[Any]]) -> bytes:
 # django-tables2 builds a model instance and a BoundRow per row and resolves each cell through its accessor,
 # the model's get_FOO_display and the column's value(): most of an export's time. For a table whose columns are
 # all of the kinds below, `database_rows` reads the same cells with values_list(), one dict lookup per choice
-# or country, and gives them exactly as `row_cells` would (tests compare the two on every list). A table with
-# any other column (a render_FOO or value_FOO of its own, a BooleanColumn …) is exported by `row_cells`.
+# or country, and gives them exactly as `row_cells` would (tests compare the two on every list); the CSV and the
+# XLSX exports both read it. A table with any other column (a render_FOO or value_FOO of its own, a column on a
+# property, a column class of its own without `export_expression` …) is exported by `row_cells`.
+#
+# A column computed from several fields gives its cell as an SQL expression, `export_expression(path)` (`path`
+# being its accessor's values path), equal to what its render() shows: see FullNameColumn (lists/columns.py).
 
 FAST_CHUNK_ROWS = 2000
 
@@ -218,9 +250,18 @@ def _text_cell(value: Any) -> Any:
     return value
 
 
-def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any]] | tuple[str, str] | None:
-    """(values path, function from the stored value to the cell), or ("m2m", path) for a many-to-many column,
-    or None when this column is not one `database_rows` reads."""
+def _annotation_field(table: Table, path: str) -> Any:
+    """The output field of the table's queryset's annotation `path`, or None if it has no such annotation."""
+    data = getattr(table.data, "data", None)
+    annotation = data.query.annotations.get(path) if isinstance(data, QuerySet) else None
+    return getattr(annotation, "output_field", None) if annotation is not None else None
+
+
+def _converter(bound: BoundColumn, model: Any) -> tuple[str, Any] | None:
+    """(values path, function from the stored value to the cell); ("m2m", path) for a many-to-many column;
+    ("owner", (path, function)) for an owner; ("expression", (expression, function)) for a column that gives
+    the expression of its cell (`export_expression`); or None when this column is not one `database_rows`
+    reads."""
     column, table = bound.column, bound._table
     if getattr(table, f"render_{bound.name}", None) or getattr(table, f"value_{bound.name}", None):
         return None
@@ -228,7 +269,22 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
     if found is None:
         return None
     path, field = found
+    if field is None:
+        # Not a field: an annotation of the queryset, or a property only Python knows.
+        field = _annotation_field(table, path)
+        if field is None:
+            return None
     empty = column.empty_values
+
+    def plain_cell(value: Any) -> Any:
+        if value.__class__ is str:
+            if not value:
+                return None
+            if value.isascii() and value.isprintable() and not value.startswith(FORMULA_PREFIXES):
+                return value
+            return neutralise(value)
+        return None if value in empty else _text_cell(force_str(value, strings_only=True))
+
     if isinstance(column, (tables.DateColumn, tables.DateTimeColumn)):
         zone = timezone.get_current_timezone()
 
@@ -242,16 +298,31 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
         date_cell.dates = True  # type: ignore[attr-defined]
         return path, date_cell
     if isinstance(column, RelatedNamesColumn):
-        if field is None or not field.many_to_many or type(column).value is not RelatedNamesColumn.value:
+        if not field.many_to_many or type(column).value is not RelatedNamesColumn.value:
             return None
         return "m2m", path
     if isinstance(column, OwnerColumn):
-        if field is None or not field.is_relation:
+        if not field.is_relation:
             return None
         return "owner", (path, _owner_cell)
-    if type(column) not in (tables.Column,) or (field is not None and field.is_relation):
+    if isinstance(column, tables.BooleanColumn):
+        # BooleanColumn.value(): "True" or "False" (an empty value, with null=True: none).
+        if (type(column).value is not tables.BooleanColumn.value or not isinstance(field, models.BooleanField)
+                or field.choices):
+            return None
+
+        def boolean_cell(value: Any) -> Any:
+            return None if value in empty else "True" if value else "False"
+        boolean_cell.boolean = True  # type: ignore[attr-defined]
+        return path, boolean_cell
+    expression = getattr(column, "export_expression", None)
+    if expression is not None:
+        if field.is_relation:
+            return None
+        return "expression", (expression(path), plain_cell)
+    if type(column) not in (tables.Column,) or field.is_relation:
         return None
-    if field is not None and field.choices:
+    if field.choices:
         display = field.display_dict() if hasattr(field, "display_dict") else dict(field.flatchoices)
         # Each choice's cell, computed once (its label in the active language, neutralised).
         cells = {value: _choice_cell(label, empty) for value, label in display.items()}
@@ -265,15 +336,6 @@ def _converter(bound: BoundColumn, model: Any) -> tuple[str, Callable[[Any], Any
                 return _choice_cell(value, empty)
         choice_cell.cells = cells  # type: ignore[attr-defined]
         return path, choice_cell
-
-    def plain_cell(value: Any) -> Any:
-        if value.__class__ is str:
-            if not value:
-                return None
-            if value.isascii() and value.isprintable() and not value.startswith(FORMULA_PREFIXES):
-                return value
-            return neutralise(value)
-        return None if value in empty else _text_cell(force_str(value, strings_only=True))
     return path, plain_cell
 
 
@@ -310,10 +372,10 @@ def database_rows(table: Table, columns: list[BoundColumn], csv_text: bool = Fal
         if kind == "m2m":
             paths.append("pk")
             converters.append(None)
-        elif kind == "owner":
-            path, convert = detail
-            annotations[f"_export_owner_{index}"] = owner_label_sql(path)
-            paths.append(f"_export_owner_{index}")
+        elif kind in ("owner", "expression"):
+            value, convert = detail
+            annotations[f"_export_{index}"] = owner_label_sql(value) if kind == "owner" else value
+            paths.append(f"_export_{index}")
             converters.append(convert)
         else:
             paths.append(kind)
@@ -396,8 +458,9 @@ class _SqlCell:
     """A cell's SQL: `template` with `{x}` for the stored value's SQL (repeated as needed, its parameters with
     it) and `%s` for `constants`, in order of appearance."""
 
-    def __init__(self, path: str, template: str, constants: tuple[Any, ...] = ()) -> None:
-        self.path, self.template, self.constants = path, template, constants
+    def __init__(self, path: str, template: str, constants: tuple[Any, ...] = (), expression: Any = None) -> None:
+        # The stored value: the field or annotation `path`, or `expression` (a column's `export_expression`).
+        self.path, self.template, self.constants, self.expression = path, template, constants, expression
 
     def sql(self, value_sql: str, value_params: list[Any]) -> tuple[str, list[Any]]:
         sql, params, constants = [], [], list(self.constants)
@@ -459,12 +522,20 @@ def _sql_cell(bound: BoundColumn, model: Any, data: QuerySet) -> _SqlCell | None
         related = found[1].related_model
         labels = {str(user.pk): convert(owner_label(user)) for user in related._default_manager.all()}
         return _SqlCell(f"{path}_id", "%s::jsonb ->> ({x})::text", (json.dumps(labels),))
+    if step[0] == "expression":
+        expression, _convert = step[1]
+        if not isinstance(expression.output_field, (models.CharField, models.TextField)):
+            return None
+        return _SqlCell("", _text_sql(), _text_constants(), expression=expression)
     path, convert = step
     found = _field_path(model, bound.column.accessor or bound.name)
     field = found[1] if found else None
     if field is None:
         annotation = data.query.annotations.get(path)
         field = getattr(annotation, "output_field", None) if annotation is not None else None
+    if getattr(convert, "boolean", False):
+        none = "WHEN {x} IS NULL THEN NULL " if None in bound.column.empty_values else ""
+        return _SqlCell(path, f"CASE {none}WHEN {{x}} THEN 'True' ELSE 'False' END")
     if getattr(convert, "dates", False):
         if isinstance(field, models.DateTimeField):
             zone = getattr(timezone.get_current_timezone(), "key", None)
@@ -525,7 +596,8 @@ def copy_csv_select(table: Table, columns: list[BoundColumn]) -> tuple[str, list
         cells[index] = _sql_cell(columns[index], model, data)
         if cells[index] is None:
             return None
-    annotations = {f"_csv_{index}": _CsvCell(F(cell.path), cell)  # type: ignore[union-attr]
+    annotations = {f"_csv_{index}": _CsvCell(F(cell.path) if cell.expression is None  # type: ignore[union-attr]
+                                             else cell.expression, cell)
                    for index, cell in enumerate(cells)}
     queryset = data.prefetch_related(None).annotate(**annotations).values_list(*annotations)
     return queryset.query.sql_with_params()
@@ -543,13 +615,20 @@ def copy_csv(using: str, select: tuple[str, list[Any]], chunk_bytes: int,
     buffer = bytearray()
     # COPY takes no bound parameters: the client-side cursor writes them into the statement.
     with psycopg.ClientCursor(connection.connection) as cursor:
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH CSV", params) as copy:
-            for data in copy:
-                buffer += data
-                if len(buffer) >= chunk_bytes:
-                    yield bytes(buffer)
-                    buffer.clear()
-        rows = cursor.rowcount
+        statement = cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH CSV", params)
+        started = time.perf_counter()
+        try:
+            with cursor.copy(statement) as copy:
+                for data in copy:
+                    buffer += data
+                    if len(buffer) >= chunk_bytes:
+                        yield bytes(buffer)
+                        buffer.clear()
+            rows = cursor.rowcount
+        finally:
+            if connection.queries_logged:
+                # Logged as Django logs its own cursors' queries (DEBUG, tests counting queries).
+                connection.queries_log.append({"sql": statement, "time": f"{time.perf_counter() - started:.3f}"})
     yield bytes(buffer)
     if on_done is not None:
         on_done(rows)

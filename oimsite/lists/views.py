@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 import django_filters
 from django import forms
@@ -21,7 +22,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from django_countries import countries
 from django_filters.conf import settings as filter_settings
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, Table
+from django_tables2.columns import BoundColumn
 from django_tables2.export import ExportMixin, TableExport
 from tablib import Dataset
 
@@ -44,6 +46,7 @@ from oimsite.lists.exports import (
     header_cells,
     row_cells,
     table_rows,
+    write_xlsx,
     xlsx_bytes,
 )
 from oimsite.lists.pagination import COUNT_CAP, SEARCH_COUNT_CAP, BeyondCapError, CappedPaginator
@@ -51,11 +54,15 @@ from oimsite.lists.search import search
 from oimsite.lists.templatetags.figures import figure
 
 MAX_PER_PAGE = 500
-# XLSX is built in memory (openpyxl): refused above this many rows, CSV streams any size.
+# A workbook is written whole before its first byte is sent (a zip's directory comes last): an XLSX export is
+# refused above this many rows, where a list's count stops being exact; CSV streams any size.
 XLSX_MAX_ROWS = COUNT_CAP
 # Rows fetched per database round trip while streaming, and bytes buffered per chunk sent.
 EXPORT_CHUNK_ROWS = 2000
 EXPORT_CHUNK_BYTES = 64 * 1024
+# A workbook up to this size stays in memory until sent; a larger one goes to an unnamed file on disk.
+XLSX_SPOOL_BYTES = 1024 * 1024
+XLSX_CONTENT_TYPE = TableExport.FORMATS[TableExport.XLSX]
 # `?_export=csv&_columns=all`: every field of the records (the full table), not only the columns shown.
 COLUMNS_PARAM = "_columns"
 COLUMN_CHOICES = ("shown", "all")
@@ -63,7 +70,10 @@ COLUMN_CHOICES = ("shown", "all")
 
 class SafeTableExport(TableExport):
     """django-tables2's export with our cells (oimsite/lists/exports.py): text neutralised against formula
-    injection, dates kept as dates so that the spreadsheet gets real dates and the CSV ISO text."""
+    injection, dates kept as dates so that the spreadsheet gets real dates and the CSV ISO text.
+
+    It holds the rows and the file in memory: the lists' exports stream instead (`stream_csv`, `xlsx_file`),
+    with the same cells, which tests compare with this one's."""
 
     def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
         kwargs = {"title": str(table._meta.model._meta.verbose_name_plural)[:31]}
@@ -87,15 +97,28 @@ class SafeTableExport(TableExport):
         return super().export()
 
 
+def export_rows(table: Table, columns: list[BoundColumn], csv_text: bool = False) -> Iterator[list[Any]]:
+    """The export's cells (`row_cells`), row by row, without holding the rows in memory: read with values_list()
+    where the table's columns allow it (`database_rows`), else through django-tables2's rows, with `.iterator()`
+    either way (a server-side cursor on PostgreSQL). With `csv_text`, dates come as `csv_cell` writes them."""
+    cells_of_rows = database_rows(table, columns, csv_text=csv_text)
+    if cells_of_rows is not None:
+        return cells_of_rows
+    data = table.data.data
+    records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
+    rows = table_rows(table, columns, records)
+    if csv_text:
+        return ([csv_cell(cell) for cell in cells] for cells in rows)
+    return rows
+
+
 def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
                on_done: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """The table's CSV export, produced chunk by chunk: the same cells as `SafeTableExport`, without holding
     the rows in memory.
 
-    On PostgreSQL the database writes the rows itself where the columns allow it (`copy_csv_select`). Else the
-    rows are read with values_list() where the table's columns allow it (`database_rows`), else through
-    django-tables2's rows, with `.iterator()` either way (a server-side cursor on PostgreSQL). `on_done` gets
-    the number of data rows once the last one has been written.
+    On PostgreSQL the database writes the rows itself where the columns allow it (`copy_csv_select`); else
+    `export_rows` reads them. `on_done` gets the number of data rows once the last one has been written.
     """
     columns = export_columns(table, exclude_columns)
     select = copy_csv_select(table, columns)
@@ -106,16 +129,11 @@ def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
         yield header.getvalue().encode("utf-8")
         yield from copy_csv(table.data.data.db, select, EXPORT_CHUNK_BYTES, on_done)
         return
-    cells_of_rows = database_rows(table, columns, csv_text=True)
-    if cells_of_rows is None:
-        data = table.data.data
-        records = data.iterator(chunk_size=EXPORT_CHUNK_ROWS) if isinstance(data, QuerySet) else iter(data)
-        cells_of_rows = ([csv_cell(cell) for cell in cells] for cells in table_rows(table, columns, records))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header_cells(columns))
     rows = 0
-    for cells in cells_of_rows:
+    for cells in export_rows(table, columns, csv_text=True):
         writer.writerow(cells)
         rows += 1
         if buffer.tell() >= EXPORT_CHUNK_BYTES:
@@ -125,6 +143,22 @@ def stream_csv(table: Table, exclude_columns: Iterable[str] = (),
     yield buffer.getvalue().encode("utf-8")
     if on_done is not None:
         on_done(rows)
+
+
+def xlsx_file(table: Table, exclude_columns: Iterable[str] = (), title: str = "") -> tuple[IO[bytes], int]:
+    """The table's XLSX export (the same cells as `SafeTableExport`'s) written row by row to a temporary file,
+    and its number of data rows. The file is in memory while small, else on disk without a name (readable by
+    this user only), gone once closed; it is returned at its start."""
+    columns = export_columns(table, exclude_columns)
+    # Not a `with`: the response closes the file once sent.
+    target = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        row_count = write_xlsx(target, title, header_cells(columns), export_rows(table, columns))
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    return target, row_count
 
 
 class YearFilter(django_filters.Filter):
@@ -407,17 +441,18 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, ExportMixin, Sin
         filters = self._query_without(self.export_trigger_param, COLUMNS_PARAM)
         if export_format == "csv":
             return self._stream_csv(table, filters, columns)
-        exporter = self.export_class(
-            export_format=export_format,
-            table=table,
-            exclude_columns=self.exclude_columns,
-            dataset_kwargs=self.get_dataset_kwargs(),
-        )
-        response = exporter.response(filename=self.get_export_filename(export_format))
-        export_done.send(
-            sender=type(self), request=self.request, model=self.model, export_format=export_format,
-            filters=filters, row_count=exporter.dataset.height, columns=columns,
-        )
+        return self._xlsx(table, filters, columns)
+
+    def _xlsx(self, table: Table, filters: str, columns: str) -> FileResponse:
+        # The sheet's name: the records' (or ExportMixin's dataset_kwargs' title).
+        title = (self.get_dataset_kwargs() or {}).get("title") or str(table._meta.model._meta.verbose_name_plural)
+        file, row_count = xlsx_file(table, self.exclude_columns, title)
+        # Sent in blocks; the file is closed (and gone) once sent or when the client goes away.
+        response = FileResponse(file, as_attachment=True, filename=self.get_export_filename("xlsx"),
+                                content_type=XLSX_CONTENT_TYPE)
+        response.block_size = EXPORT_CHUNK_BYTES
+        export_done.send(sender=type(self), request=self.request, model=self.model, export_format="xlsx",
+                         filters=filters, row_count=row_count, columns=columns)
         return response
 
     def _stream_csv(self, table: Table, filters: str, columns: str) -> StreamingHttpResponse:

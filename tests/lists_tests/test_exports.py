@@ -3,16 +3,21 @@
 import csv
 import io
 import re
+import tempfile
 from datetime import date, datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent, AuditEventKind
+from oimsite.lists import views as lists
+from oimsite.lists.exports import WIDTH_ROWS, write_xlsx
 from returns.models import Returnee, VulnerabilityCategory
 from tests import helpers
 from tests.helpers import SESSION_TOUCH_QUERIES, in_english
@@ -165,7 +170,8 @@ def test_the_audit_says_which_export(admin_client_logged):
     full, shown = AuditEvent.objects.filter(kind=AuditEventKind.EXPORT).order_by("pk")
     assert full.detail == {"what": "returns.returnee", "format": "csv", "filters": "returned_in=2024", "row_count": 4,
                            "columns": "all"}
-    assert shown.detail["columns"] == "shown" and shown.detail["filters"] == "returned_in=2024"
+    assert shown.detail == {"what": "returns.returnee", "format": "xlsx", "filters": "returned_in=2024",
+                            "row_count": 4, "columns": "shown"}
 
 
 @pytest.mark.parametrize("name", LISTS)
@@ -185,3 +191,88 @@ def test_full_export_queries_do_not_grow_with_the_data(admin_client_logged, name
     # read from the database, the categories' names once and the returnees' links to them per 2,000 rows), the
     # audit event, the session touch.
     assert counts[0] <= 7 + SESSION_TOUCH_QUERIES
+
+
+def sheet_as_seen(body: bytes) -> dict:
+    """Everything a reader sees of a workbook's one sheet: its name, frozen panes, columns' widths, and each
+    cell's value, number format and weight."""
+    workbook = load_workbook(io.BytesIO(body))
+    assert len(workbook.worksheets) == 1
+    sheet = workbook.active
+    return {
+        "title": sheet.title,
+        "frozen": sheet.freeze_panes,
+        "widths": {letter: dimension.width for letter, dimension in sheet.column_dimensions.items()},
+        "cells": [[(cell.value, cell.number_format, cell.font.b) for cell in row] for row in sheet.iter_rows()],
+    }
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("all_columns", [False, True])
+@pytest.mark.parametrize("language", ["fr", "en", "ar"])
+def test_the_streamed_xlsx_is_the_in_memory_one(admin_client_logged, superuser, name, all_columns, language):
+    """The workbook written row by row to a temporary file and sent in blocks is, to its cells' formats and its
+    columns' widths, the one django-tables2's rows gave in memory (`SafeTableExport`)."""
+    helpers.small_world(2)
+    first, second = Returnee.objects.order_by("pk")[:2]
+    Returnee.objects.filter(pk=first.pk).update(family_name="=HYPERLINK(1)\u202e", given_name="-\x1b[31m",
+                                                notes="+a line\r\ntwo\x07", assigned_to=superuser)
+    Returnee.objects.filter(pk=second.pk).update(family_name="@Ça, va", given_name="\tTab", notes="")
+    with translation.override(language):
+        table = helpers.export_table(name, superuser, all_columns, "xlsx")
+        in_memory = lists.SafeTableExport(export_format="xlsx", table=table).export()
+    admin_client_logged.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = admin_client_logged.get(reverse(name), {"_export": "xlsx", **({"_columns": "all"} if all_columns
+                                                                               else {})})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    model_name = table._meta.model._meta.model_name
+    assert response["Content-Disposition"] == f'attachment; filename="{model_name}s.xlsx"'
+    streamed = helpers.streamed_body(response)
+    assert int(response["Content-Length"]) == len(streamed)
+    seen = sheet_as_seen(streamed)
+    assert seen == sheet_as_seen(in_memory)
+    assert len(seen["cells"]) == 1 + table.paginator.count > 2
+
+
+def test_a_large_xlsx_keeps_the_first_rows_widths_and_leaves_no_file_behind(admin_client_logged, tmp_path,
+                                                                            monkeypatch):
+    # tempfile's documented setting: the temporary files of this test (openpyxl's and the export's) go here.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(lists, "XLSX_SPOOL_BYTES", 1024)  # the workbook goes to disk, not memory
+    helpers.small_world(1)
+    response = admin_client_logged.get(reverse("returns:returnee_list"), {"_export": "xlsx"})
+    body = helpers.streamed_body(response)
+    assert len(body) > 1024
+    assert load_workbook(io.BytesIO(body)).active.max_row == 1 + Returnee.objects.count()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_workbook_is_written_through_private_files_and_none_is_left(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # tempfile's documented setting
+    seen: list[int] = []
+
+    def rows(count, fail_at=None):
+        for number in range(count):
+            if number == WIDTH_ROWS + 100:
+                # Past the rows held for the widths: the sheet so far is in a file only this user may read.
+                seen.extend(path.stat().st_mode & 0o777 for path in tmp_path.iterdir())
+            if number == fail_at:
+                raise RuntimeError("the database went away")
+            yield [f"row {number}" if number else "a much longer first row", date(2024, 1, 1) if number % 2 else None]
+
+    target = io.BytesIO()
+    assert write_xlsx(target, "Test [a/b]", ["name", "on"], rows(WIDTH_ROWS + 500)) == WIDTH_ROWS + 500
+    assert seen and set(seen) == {0o600}
+    assert list(tmp_path.iterdir()) == []
+    sheet = load_workbook(io.BytesIO(target.getvalue())).active
+    assert sheet.title == "Test  a b "
+    assert sheet.max_row == 1 + WIDTH_ROWS + 500 and sheet["A2"].value == "a much longer first row"
+    assert sheet.column_dimensions["A"].width == len("a much longer first row") + 2
+    assert sheet.column_dimensions["B"].width == 16 + 2 and sheet["B3"].is_date
+    # Reading the rows fails midway: the error goes on, and no file of the sheet is left.
+    seen.clear()
+    with pytest.raises(RuntimeError, match="went away"):
+        write_xlsx(io.BytesIO(), "Test", ["name", "on"], rows(WIDTH_ROWS + 500, fail_at=WIDTH_ROWS + 200))
+    assert seen
+    assert list(tmp_path.iterdir()) == []

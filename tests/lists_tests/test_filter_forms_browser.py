@@ -8,6 +8,7 @@ with no empty choice): 1 returnee named Diallo instead of 52.
 from __future__ import annotations
 
 import csv
+import io
 import operator
 from collections.abc import Callable
 from functools import reduce
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db.models import Q
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from reintegration.models import SupportSession
@@ -134,3 +136,11 @@ def test_the_export_of_a_list_filtered_by_the_form_has_its_rows(site_page, artif
         page.locator(".export-links a", has_text="CSV").click()
     rows = list(csv.reader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
     assert sorted(row[0] for row in rows[1:]) == sorted(expected.values_list("case_number", flat=True))
+    # The workbook, sent from its temporary file in blocks by the server, holds the same rows.
+    with page.expect_download() as download:
+        page.locator(".export-links a", has_text="XLSX").click()
+    assert download.value.suggested_filename == "returnees.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert cells[0] == rows[0]
+    assert sorted(row[0] for row in cells[1:]) == sorted(expected.values_list("case_number", flat=True))

@@ -231,5 +231,8 @@ def test_export_queries_do_not_grow_with_the_data(admin_client_logged, name, sca
     helpers.small_world(scale)
     with CaptureQueriesContext(connection) as queries:
         csv_rows(admin_client_logged.get(reverse(name), {"_export": "csv"}))  # consumed: the CSV streams
-    # Session and user, one (capped) COUNT of the filtered rows, the rows, the audit event, the session touch.
-    assert len(queries) == 5 + SESSION_TOUCH_QUERIES, [q["sql"][:80] for q in queries]
+    # Session and user, one (capped) COUNT of the filtered rows, the rows, the audit event, the session touch;
+    # on PostgreSQL, whose COPY writes the rows, also the staff's names once for a list with owners.
+    owners = connection.vendor == "postgresql" and name in ("returns:returnee_list", "resettlement:file_list")
+    assert len(queries) == 5 + owners + SESSION_TOUCH_QUERIES, [q["sql"][:80] for q in queries]
+    assert any(q["sql"].startswith("COPY (") for q in queries) == (connection.vendor == "postgresql")
