@@ -149,3 +149,13 @@ def test_the_shared_export_suppresses_small_groups_of_surveyed_returnees(surveye
     table = lines[start + 1:start + 6]
     counts = [cell for line in table[1:] for cell in line[1:]]
     assert counts and all(cell in ("≤5", "x", "..", 0) for cell in counts), table
+
+
+def test_the_trend_covers_the_year_shown_and_at_most_the_nine_before(admin_client_logged):
+    for year in range(2012, 2026):
+        helpers.returnee(departed=date(year, 5, 10))
+    response = admin_client_logged.get(reverse("dashboard"), {"year": 2024})
+    assert response.status_code == 200
+    series = {s.key: s for s in response.context["trend"]}
+    assert [p.year for p in series["avrr.returned"].points] == list(range(2015, 2025))
+    assert response.context["trend_years"] == list(range(2015, 2025))
