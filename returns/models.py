@@ -189,10 +189,11 @@ def ready_to_travel_condition(today: date | None = None) -> Q:
             & ~Q(checklist__fitness="unfit"))
 
 
-def travel_document_key(path: str = "travel_document_number") -> Upper:
-    """A travel document number as it is compared: its spaces, hyphens and dots left out, in capitals
-    ("ab 12-345" and "AB12345" are one number)."""
-    number: models.Expression = F(path)
+def travel_document_key(number: str | models.Expression = "travel_document_number") -> Upper:
+    """A travel document number as it is compared, in SQL: its spaces, hyphens and dots left out, in capitals
+    ("ab 12-345" and "AB12345" are one number). `number`: a field's path, or an expression (a given number as
+    `Value`, so that it is folded by the same SQL as the stored ones)."""
+    number = F(number) if isinstance(number, str) else number
     for separator in (" ", "-", "."):
         number = Replace(number, Value(separator), Value(""))
     return Upper(number)
@@ -217,22 +218,19 @@ class ReturneeQuerySet(AssignedCaseQuerySet):
     def sharing_a_travel_document(self) -> ReturneeQuerySet:
         """Returnees whose departure checklist gives a travel document number that another returnee's gives
         too (see `travel_document_key`), annotated with that number as `travel_document_key`."""
-        shared = (DepartureChecklist.objects.exclude(travel_document_number="")
-                  .annotate(key=travel_document_key()).values("key").order_by()
-                  .annotate(holders=Count("returnee_id")).filter(holders__gt=1).values("key"))
-        return (self.exclude(checklist__travel_document_number="")
-                .annotate(travel_document_key=travel_document_key("checklist__travel_document_number"))
-                .filter(travel_document_key__in=shared))
+        shared = (DepartureChecklist.objects.annotate(key=travel_document_key()).exclude(key="")
+                  .values("key").order_by().annotate(holders=Count("returnee_id")).filter(holders__gt=1)
+                  .values("key"))
+        return self._with_travel_document_key().filter(travel_document_key__in=shared)
 
     def holding_travel_document(self, number: str, exclude_pk: int | None = None) -> ReturneeQuerySet:
         """Returnees whose departure checklist gives this travel document number (see `travel_document_key`)."""
-        key = "".join(char for char in number if char not in " -.").upper()
-        if not key:
-            return self.none()
-        qs = (self.exclude(checklist__travel_document_number="")
-              .annotate(travel_document_key=travel_document_key("checklist__travel_document_number"))
-              .filter(travel_document_key=key))
+        qs = (self._with_travel_document_key().exclude(travel_document_key="")
+              .filter(travel_document_key=travel_document_key(Value(number))))
         return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
+
+    def _with_travel_document_key(self) -> ReturneeQuerySet:
+        return self.annotate(travel_document_key=travel_document_key("checklist__travel_document_number"))
 
     def open_cases(self) -> ReturneeQuerySet:
         """Cases still being worked on: neither closed nor withdrawn."""

@@ -166,3 +166,21 @@ def test_saving_a_travel_document_number_another_returnee_gives_warns_and_keeps_
     response = admin_client_logged.post(url, admin_form_data(admin_client_logged.get(url)) | {
         "checklist-0-travel_document_number": "CD999"}, follow=True)
     assert not any(first.case_number in str(message) for message in response.context["messages"])
+
+
+def test_a_travel_document_number_is_compared_by_the_same_rule_wherever_it_comes_from():
+    first = saved_returnee(given_name="Aminata", family_name="Diallo", date_of_birth=date(1990, 1, 1))
+    second = saved_returnee(given_name="Fatou", family_name="Sow", date_of_birth=date(1985, 6, 1))
+    third = saved_returnee(given_name="Awa", family_name="Ba", date_of_birth=date(1992, 3, 1))
+    fourth = saved_returnee(given_name="Binta", family_name="Cissé", date_of_birth=date(1993, 3, 1))
+    ready_to_travel(first, travel_document_number="né-12 34")
+    ready_to_travel(second, travel_document_number="NÉ1234")  # another letter than é for SQLite's upper()
+    ready_to_travel(third, travel_document_number="--")
+    ready_to_travel(fourth, travel_document_number=". .")
+    # The given number goes through the database's own folding, as the stored ones do (SQLite's upper() leaves
+    # "é" as it is, PostgreSQL's makes it "É"): the number as stored is always found.
+    found = set(Returnee.objects.holding_travel_document("né.1234").values_list("pk", flat=True))
+    assert first.pk in found and found <= {first.pk, second.pk}
+    # Numbers of separators only are no number: never a duplicate of each other.
+    assert not Returnee.objects.holding_travel_document("-").exists()
+    assert not Returnee.objects.sharing_a_travel_document().filter(pk__in=[third.pk, fourth.pk]).exists()
