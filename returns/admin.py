@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.lists.admin_base import CaseAdmin, LabelledInlineFormSet, LabelledTabularInline, YearListFilter
@@ -231,6 +232,9 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
             obj._change_reason = str(_("Return recorded after the fact (no departure checklist)"))
         super().save_model(request, obj, form, change)
 
+    # The Possible duplicates page among the list's tools (the import's button is added around it).
+    change_list_template = "admin/returns/returnee/change_list.html"
+
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         checklist = DepartureChecklist.objects.filter(returnee=form.instance).first()
@@ -241,10 +245,11 @@ class ReturneeAdmin(CaseImportMixin, AssignedCaseAdminMixin, DeleteWithDependent
                       .order_by("case_number").values_list("case_number", flat=True)[:10])
         if others:
             # Not refused: the other record may be the same person, to be merged (Possible duplicates).
-            self.message_user(request, _(
-                "The travel document number %(number)s is also given for %(records)s: the same person recorded "
-                "twice? See the possible duplicates.") % {"number": checklist.travel_document_number,
-                                                          "records": ", ".join(others)}, messages.WARNING)
+            self.message_user(request, format_html(
+                '{} <a href="{}">{}</a>',
+                _("The travel document number %(number)s is also given for %(records)s: the same person recorded "
+                  "twice?") % {"number": checklist.travel_document_number, "records": ", ".join(others)},
+                reverse("admin:returns_returnee_duplicates"), _("See the possible duplicates.")), messages.WARNING)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
