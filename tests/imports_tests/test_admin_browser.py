@@ -4,6 +4,7 @@ the dry run's report of each row, confirm the valid rows only; or cancel, and no
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from oimsite.lists.import_files import import_file_storage
 from returns.models import Returnee
@@ -16,6 +17,12 @@ CSV = ("Numéro de dossier;Prénom;Nom de famille;Sexe;Date de naissance;Nationa
        "Date de départ\n"
        "RVA-2024-00501;Awa;Koné;Femme;14/03/1995;Côte d'Ivoire;Maroc;Côte d'Ivoire;10/05/2024\n"
        "RVA-2024-00502;Moussa;Traoré;Homme;32/01/1990;Mali;Maroc;Mali;\n")
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # bypass_csp: for axe's script, which the site's Content-Security-Policy refuses.
+    return {**browser_context_args, "bypass_csp": True}
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda width: f"{width}px")
@@ -46,6 +53,8 @@ def check_the_file(page, live_server, tmp_path) -> None:
     page.wait_for_url(re.compile(r"/admin/returns/returnee/import/$"))
     page.set_input_files("#id_import_file", str(source))
     page.get_by_role("button", name="Vérifier le fichier (essai)").click()
+    # evaluate() does not wait for the report's page: without this it can run while the new document is empty
+    page.locator(".import-summary").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -56,6 +65,7 @@ def test_import_a_csv_with_a_dry_run_then_the_valid_rows(logged_in, live_server,
     assert "Essai, rien n’a été écrit : 1 nouveaux" in summary
     report = page.locator("table.import-report-rows").inner_text()
     assert "« 32/01/1990 » n’est pas une date" in report
+    assert Axe().run(page).response["violations"] == []
     assert not Returnee.objects.exists()
     assert len(waiting_files()) == 1  # kept for the confirmation
     width = page.viewport_size["width"]
