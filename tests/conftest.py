@@ -92,13 +92,12 @@ class _Baseline:
         self.block = None
 
     def load(self) -> None:
-        from django.core.management import call_command
         from django.db import transaction
 
         if self.block is None:
             self.block = transaction.atomic()
             self.block.__enter__()
-            call_command("loaddata", "baseline_2024", verbosity=0)
+            helpers.load_baseline(published=False)
 
     def unload(self) -> None:
         from django.db import transaction
@@ -166,7 +165,7 @@ def baseline():
 
     Transactional tests (`transactional_db`, `@pytest.mark.django_db(transaction=True)`) and live-server
     or browser tests cannot use it: they commit, and their teardown empties the tables. They load the
-    baseline themselves, e.g. `call_command("loaddata", "baseline_2024")`.
+    baseline themselves, e.g. `helpers.load_baseline()`.
     """
     return _BASELINE
 
@@ -263,7 +262,7 @@ def baseline_site(request, django_db_setup, django_db_blocker):
     if marker is None or marker.kwargs.get("transaction"):
         pytest.fail("baseline_site needs a module marked pytest.mark.django_db (not transactional).")
     with django_db_blocker.unblock():
-        call_command("loaddata", "baseline_2024", "published_2024", verbosity=0)
+        helpers.load_baseline()
         users = get_user_model().objects
         users.create_superuser("agent", "agent@example.org", BROWSER_PASSWORD)
         for username, role in ROLE_ACCOUNTS.items():

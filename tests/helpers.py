@@ -12,13 +12,17 @@ Two kinds, sharing one counter so that their case and file numbers never collide
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.http.response import HttpResponseBase
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -386,3 +390,67 @@ def in_english(client: Client) -> Client:
     """The same client, from now on in English (its later requests too)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+BASELINE_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "baseline_2024.json"
+# For each model of the baseline, its fields that point to a case record or to a record that belongs to one
+# (accounts, partners and the instrument's reference data are kept whole): (field, the model it points to).
+_CASE_PARENTS: dict[str, list[tuple[str, str]]] = {
+    "documents.document": [("returnee", "returns.returnee")],
+    "returns.departurechecklist": [("returnee", "returns.returnee"), ("declaration_document", "documents.document")],
+    "returns.returneeassignment": [("case", "returns.returnee")],
+    "reintegration.reintegrationplan": [("returnee", "returns.returnee")],
+    "reintegration.plangoal": [("plan", "reintegration.reintegrationplan")],
+    "reintegration.supportsession": [("returnee", "returns.returnee"), ("goal", "reintegration.plangoal")],
+    "reintegration.followup": [("returnee", "returns.returnee")],
+    "resettlement.fileassignment": [("case", "resettlement.resettlementfile")],
+    "resettlement.refugee": [("file", "resettlement.resettlementfile")],
+    "reintegration.referral": [("returnee", "returns.returnee")],
+    "reintegration.sustainabilitysurvey": [("returnee", "returns.returnee"),
+                                           ("follow_up", "reintegration.followup")],
+    "reintegration.surveyanswer": [("survey", "reintegration.sustainabilitysurvey")],
+}
+_CASE_ROOTS = ("returns.returnee", "resettlement.resettlementfile")
+
+
+def baseline_sample(every: int = 10) -> list[dict]:
+    """The baseline fixture's records for one returnee and one resettlement file in `every` (by primary key),
+    with everything that belongs to them: the same kinds of records and the same rules, for the tests that load
+    a baseline-like fixture to test the loader or the bench rather than to read the published figures."""
+    records = json.loads(BASELINE_FIXTURE.read_text(encoding="utf-8"))
+    kept: dict[str, set[Any]] = {model: set() for model in (*_CASE_ROOTS, *_CASE_PARENTS)}
+    sample = []
+    for record in records:
+        model = record["model"]
+        if model in _CASE_ROOTS:
+            keep = record["pk"] % every == 0
+        elif model in _CASE_PARENTS:
+            # A document may belong to a file or a refugee instead of a returnee: kept with its file.
+            parents = [(field, target) for field, target in _CASE_PARENTS[model]
+                       if record["fields"].get(field) is not None]
+            if model == "documents.document" and record["fields"].get("returnee") is None:
+                parents = [("resettlement_file", "resettlement.resettlementfile")] \
+                    if record["fields"].get("resettlement_file") is not None else [("refugee", "resettlement.refugee")]
+            keep = bool(parents) and all(record["fields"][field] in kept[target] for field, target in parents)
+        else:
+            keep = True
+        if keep:
+            kept.setdefault(model, set()).add(record["pk"])
+            sample.append(record)
+    return sample
+
+
+def write_baseline_sample(directory: Path, every: int = 10) -> Path:
+    """`baseline_sample(every)` written as `directory`/baseline_2024.json (the name the loader and `populate`
+    look for in FIXTURE_DIRS)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / BASELINE_FIXTURE.name
+    path.write_text(json.dumps(baseline_sample(every)), encoding="utf-8")
+    return path
+
+
+def load_baseline(*, published: bool = True) -> None:
+    """The 2024 baseline (and its published figures) loaded as `make run` loads it: `manage.py load_baseline`,
+    every record validated, in bulk (`loaddata` saves record by record, several times slower)."""
+    fixtures = ["baseline_2024", "published_2024"] if published else ["baseline_2024"]
+    call_command("load_baseline", *fixtures, verbosity=0, stdout=io.StringIO())

@@ -1,4 +1,7 @@
-"""`manage.py load_baseline`: all of the baseline or nothing, and a clear refusal of bad records."""
+"""`manage.py load_baseline`: all of the baseline or nothing, and a clear refusal of bad records.
+
+The whole baseline is loaded once (on a clean database, every record counted); the other tests load a sample of
+it (`helpers.baseline_sample`: one case in ten with all that belongs to it), whose records take the same paths."""
 
 import json
 import re
@@ -15,6 +18,7 @@ from oimsite.reporting.models import PublishedFigure
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
+from tests import helpers
 
 # Each test loads, populates or benches whole databases: seconds each.
 pytestmark = pytest.mark.slow
@@ -24,7 +28,12 @@ FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "baseline_2024.json"
 
 @pytest.fixture(scope="module")
 def records() -> list[dict]:
-    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return helpers.baseline_sample()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> str:
+    return str(helpers.write_baseline_sample(tmp_path_factory.mktemp("sample")))
 
 
 @pytest.fixture
@@ -150,7 +159,7 @@ def test_a_corrupted_baseline_is_refused_naming_the_record_and_rule_and_nothing_
     assert Returnee.objects.get() == existing_returnee
 
 
-def test_a_baseline_case_number_already_used_by_another_record_is_refused(db, records):
+def test_a_baseline_case_number_already_used_by_another_record_is_refused(db, records, sample):
     taken = of_model(records, "returns.returnee")[3]
     Returnee.objects.create(
         pk=10_000_000, case_number=taken["fields"]["case_number"], given_name="Awa", family_name="Ndiaye", sex="F",
@@ -159,7 +168,7 @@ def test_a_baseline_case_number_already_used_by_another_record_is_refused(db, re
     before = snapshot()
     err = StringIO()
     with translation.override("en"), pytest.raises(CommandError):
-        call_command("load_baseline", stdout=StringIO(), stderr=err)
+        call_command("load_baseline", sample, stdout=StringIO(), stderr=err)
     assert (f"returns.Returnee {taken['fields']['case_number']} (pk {taken['pk']}): case_number: "
             "Returnee with this Case number already exists. (pk 10000000 in the database)") in err.getvalue()
     assert snapshot() == before
@@ -196,7 +205,8 @@ def test_an_unknown_fixture_name_is_refused(db):
         load("no_such_baseline")
 
 
-def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_counts(db, records):
+def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_counts(db):
+    records = json.loads(FIXTURE.read_text(encoding="utf-8"))
     out, err = load()
 
     assert err == ""
@@ -216,35 +226,35 @@ def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_co
     assert Returnee.vulnerabilities.through.objects.count() == vulnerabilities
 
 
-def test_skip_if_loaded_loads_once_and_then_does_nothing(db):
-    first, _ = load("--skip-if-loaded")
+def test_skip_if_loaded_loads_once_and_then_does_nothing(db, sample):
+    first, _ = load(sample, "--skip-if-loaded")
     after_first = snapshot()
-    second, _ = load("--skip-if-loaded")
+    second, _ = load(sample, "--skip-if-loaded")
 
     assert "Loaded" in first
     assert "already loaded, nothing to do" in second
     assert snapshot() == after_first
 
 
-def test_loading_the_baseline_again_is_refused_and_overwrites_nothing(db):
-    load()
+def test_loading_the_baseline_again_is_refused_and_overwrites_nothing(db, sample):
+    load(sample)
     edited = Returnee.objects.order_by("pk")[1]
     Returnee.objects.filter(pk=edited.pk).update(family_name="Edited")
     after_edit = snapshot()
     with pytest.raises(CommandError, match="nothing was loaded"):
-        load()
+        load(sample)
     # --skip-if-loaded sees case records and does nothing, even when the fixture's first case was deleted.
     SupportSession.objects.filter(returnee__in=Returnee.objects.order_by("pk")[:1]).delete()
     Returnee.objects.order_by("pk").first().delete()
     after_delete = snapshot()
-    out, _ = load("--skip-if-loaded")
+    out, _ = load(sample, "--skip-if-loaded")
     assert "nothing to do" in out
     assert snapshot() == after_delete != after_edit
     assert Returnee.objects.get(pk=edited.pk).family_name == "Edited"
 
 
-def test_records_created_after_the_load_get_new_primary_keys(db):
-    load()
+def test_records_created_after_the_load_get_new_primary_keys(db, sample):
+    load(sample)
     person = Returnee.objects.create(
         case_number="RVA-2026-00001", given_name="Moussa", family_name="Traoré", sex="M",
         date_of_birth="1995-02-03", nationality="ML", host_country="MA", return_country="ML",

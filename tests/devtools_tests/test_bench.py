@@ -18,6 +18,15 @@ from tests import helpers
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture
+def sample_baseline(settings, tmp_path_factory):
+    """The bench's databases made from a sample of the baseline (one case in ten): the bench's mechanics, not
+    the baseline's figures, are under test."""
+    directory = tmp_path_factory.mktemp("sample")
+    helpers.write_baseline_sample(directory)
+    settings.FIXTURE_DIRS = [str(directory), *settings.FIXTURE_DIRS]
+
+
 def test_bench_refuses_the_configured_database():
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{settings.VAR_DIR / 'db.sqlite3'}"
     with pytest.raises(CommandError, match="Refusing to run against the configured database"):
@@ -53,7 +62,7 @@ def test_bad_scales_are_refused(bad):
         call_command("bench", scales=bad, stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def test_tiny_bench_prints_a_table(tmp_path, django_db_blocker):
+def test_tiny_bench_prints_a_table(tmp_path, django_db_blocker, sample_baseline):
     out, log = io.StringIO(), io.StringIO()
     target = tmp_path / "bench_{scale}.sqlite3"
     with django_db_blocker.unblock():
@@ -88,7 +97,7 @@ def test_the_scales_take_turns_after_a_warm_up(monkeypatch):
     assert medians == [pytest.approx(1.0), pytest.approx(1.0)]
 
 
-def test_tiny_bench_times_the_dashboard_against_its_floor(tmp_path, django_db_blocker):
+def test_tiny_bench_times_the_dashboard_against_its_floor(tmp_path, django_db_blocker, sample_baseline):
     out = io.StringIO()
     with django_db_blocker.unblock():
         call_command("bench", scales="1", repeat=1, only="dashboard",
@@ -107,7 +116,7 @@ def test_tiny_bench_times_the_dashboard_against_its_floor(tmp_path, django_db_bl
         assert floor_ms != "—" and float(floor_ms.replace(",", "")) > 0
 
 
-def test_tiny_bench_reports_what_the_figures_cost_a_save(tmp_path, django_db_blocker):
+def test_tiny_bench_reports_what_the_figures_cost_a_save(tmp_path, django_db_blocker, sample_baseline):
     out = io.StringIO()
     with django_db_blocker.unblock():
         call_command("bench", scales="1", repeat=1, only="save",

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
@@ -36,7 +35,7 @@ def log_in(page: Page, live_server) -> None:
 
 
 def test_summary_links_copy_and_print(page: Page, live_server, transactional_db, django_user_model, artifacts_dir):
-    call_command("loaddata", "baseline_2024", "published_2024", verbosity=0)
+    helpers.load_baseline()
     django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
     report = indicators.compute(2024)
     with translation.override("fr"):

@@ -4,10 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from oimsite.reporting.models import PublishedFigure
 from returns.models import Returnee
+from tests import helpers
 
 PASSWORD = "Correct-Horse-Battery-9"
 
@@ -32,7 +32,7 @@ def avrr_in(code: str) -> int:
 @pytest.mark.browser
 def test_dashboard_drill_down_export_and_admin_edit(page, live_server, transactional_db, django_user_model,
                                                     artifacts_dir):
-    call_command("loaddata", "baseline_2024", "published_2024", verbosity=0)
+    helpers.load_baseline()
     django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
 
     page.goto(f"{live_server.url}/login/")
@@ -76,7 +76,7 @@ def test_dashboard_drill_down_export_and_admin_edit(page, live_server, transacti
 def test_a_year_of_follow_up_only_is_chosen_in_the_year_menu(page, live_server, transactional_db, django_user_model):
     from reintegration.models import SupportSession
 
-    call_command("loaddata", "baseline_2024", verbosity=0)
+    helpers.load_baseline(published=False)
     django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
     later = SupportSession.objects.post_return().in_year(2025)
     assert later.exists() and not Returnee.objects.returned_in(2025).exists()
@@ -103,7 +103,7 @@ def test_a_year_of_follow_up_only_is_chosen_in_the_year_menu(page, live_server, 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_reconciliation_reached_from_the_dashboard_reads_in_french(page, live_server, transactional_db,
                                                                     django_user_model, width):
-    call_command("loaddata", "baseline_2024", "published_2024", verbosity=0)
+    helpers.load_baseline()
     django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/login/")
