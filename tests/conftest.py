@@ -9,7 +9,9 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
+from django.test import override_settings
 
 from documents.models import Document
 from documents.storage import PrivateFileSystemStorage
@@ -127,6 +129,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def sample_baseline(tmp_path_factory):
+    """For a module that tests what loads or copies the baseline (the loader, `populate`, `bench`) rather than
+    its figures: the baseline's name resolves to a sample of it (`helpers.baseline_sample`, one case in ten with
+    all that belongs to it), for `load_baseline` and `populate` alike."""
+    directory = tmp_path_factory.mktemp("sample")
+    helpers.write_baseline_sample(directory)
+    with override_settings(FIXTURE_DIRS=[str(directory), *django_settings.FIXTURE_DIRS]):
+        yield directory
 
 
 @pytest.fixture(scope="session")

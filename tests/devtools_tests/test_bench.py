@@ -18,15 +18,6 @@ from tests import helpers
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def sample_baseline(settings, tmp_path_factory):
-    """The bench's databases made from a sample of the baseline (one case in ten): the bench's mechanics, not
-    the baseline's figures, are under test."""
-    directory = tmp_path_factory.mktemp("sample")
-    helpers.write_baseline_sample(directory)
-    settings.FIXTURE_DIRS = [str(directory), *settings.FIXTURE_DIRS]
-
-
 def test_bench_refuses_the_configured_database():
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{settings.VAR_DIR / 'db.sqlite3'}"
     with pytest.raises(CommandError, match="Refusing to run against the configured database"):

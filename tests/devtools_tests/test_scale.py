@@ -37,6 +37,11 @@ def counts() -> dict[str, int]:
     return {label: model.objects.count() for label, model in MODELS.items()}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _copies_of_a_sample(sample_baseline):
+    """Copies of a sample of the baseline: what is copied and how, not the baseline's size, is under test."""
+
+
 @pytest.fixture(scope="module")
 def template():
     return scale.load_template()

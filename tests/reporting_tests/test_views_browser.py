@@ -97,30 +97,3 @@ def test_a_year_of_follow_up_only_is_chosen_in_the_year_menu(page, live_server, 
     supported = later.filter(returnee__host_country="MA").values("returnee").distinct().count()
     assert figure_of(page, "avrr.post_return_support") == supported > 0
     assert figure_of(page, "avrr.returned") == 0
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [1366, 390])
-def test_reconciliation_reached_from_the_dashboard_reads_in_french(page, live_server, transactional_db,
-                                                                    django_user_model, width):
-    helpers.load_baseline()
-    django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form[action='/login/'] button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-    page.get_by_role("link", name="Comparer avec les chiffres publiés").click()
-    page.wait_for_url(re.compile(r"/reconciliation/\?year=2024$"))
-    keys = page.locator("table.reconciliation tr[data-key]").evaluate_all("rows => rows.map(r => r.dataset.key)")
-    assert keys[:3] == ["avrr.returned", "avrr.countries", "avrr.by_country.CI"]
-    first = page.locator('tr[data-key="avrr.returned"]')
-    assert first.locator("th").inner_text() == "Retours volontaires assistés depuis le Maroc"
-    cells = [re.sub(r"[\u202f\xa0]", " ", text) for text in first.locator("td").all_inner_texts()]
-    assert cells[0] == "2 196" and cells[1] == "2 196"
-    share = page.locator('tr[data-key="avrr.enhanced_support.share"] td').first.inner_text()
-    assert re.sub(r"[\u202f\xa0]", " ", share) == "10,4 %"
-    assert cells[4].startswith("Rapport annuel 2024 de l’OIM Maroc")
-    assert "avrr." not in page.locator("table.reconciliation").inner_text()
