@@ -502,10 +502,8 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
             )
         if self.consent_scope and not self.consent_date:
             errors.setdefault("consent_date", []).append(_("Give the date on which consent was recorded."))
-        if self.pk is not None and not self.has_recorded_vulnerability() and self.has_reinforced_support():
-            errors.setdefault("vulnerabilities", []).append(REINFORCED_NEEDS_VULNERABILITY)
         if self.pk is not None:
-            self._check_sessions_against_departure(errors)
+            self._check_sessions(errors)
         if errors:
             raise ValidationError(errors)
 
@@ -554,22 +552,30 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
         if blockers:
             errors.setdefault("stage", []).append(blocked_message(blockers))
 
-    def _check_sessions_against_departure(self, errors: dict[str, list]) -> None:
-        """A changed departure date must not leave existing sessions on the wrong side of it."""
+    def _check_sessions(self, errors: dict[str, list]) -> None:
+        """The rules that read the case's sessions, counted in one query: reinforced support needs a recorded
+        vulnerability, and a changed departure date must not leave a session on the wrong side of it."""
         from reintegration.models import Phase
 
-        sessions = self.sessions.all()
+        counts = {"enhanced": Count("pk", filter=Q(enhanced=True)),
+                  "post_return": Count("pk", filter=Q(phase=Phase.POST_RETURN))}
+        if self.departure_date is not None:
+            counts["pre_after"] = Count("pk", filter=Q(phase=Phase.PRE_DEPARTURE, date__gt=self.departure_date))
+            counts["post_before"] = Count("pk", filter=Q(phase=Phase.POST_RETURN, date__lt=self.departure_date))
+        found = self.sessions.aggregate(**counts)
+        if found["enhanced"] and not self.has_recorded_vulnerability():
+            errors.setdefault("vulnerabilities", []).append(REINFORCED_NEEDS_VULNERABILITY)
         if self.departure_date is None:
-            if sessions.filter(phase=Phase.POST_RETURN).exists():
+            if found["post_return"]:
                 errors.setdefault("departure_date", []).append(
                     _("This case has post-return sessions: it needs its departure date.")
                 )
             return
-        if sessions.filter(phase=Phase.PRE_DEPARTURE, date__gt=self.departure_date).exists():
+        if found["pre_after"]:
             errors.setdefault("departure_date", []).append(
                 _("A pre-departure session of this case is dated after this departure date.")
             )
-        if sessions.filter(phase=Phase.POST_RETURN, date__lt=self.departure_date).exists():
+        if found["post_before"]:
             errors.setdefault("departure_date", []).append(
                 _("A post-return session of this case is dated before this departure date.")
             )
