@@ -13,9 +13,20 @@ engines fold it (its vowel marks dropped, the forms of alef read as one…: see 
   the searched apps' `search_fold_indexes` migrations).
 - SQLite: `search_fold` is `fold()` below, registered on every new connection (`register_search_fold`,
   connected to `connection_created` by the app). It is deterministic, so SQLite computes the word's side
-  once per query. SQLite reads the table to search it (it serves one office, at the baseline's size), and
-  answers by itself for the rows of ASCII text and of Arabic letters (`FoldedMatch`), so that only the rows
-  with another letter (an accent) call the Python function.
+  once per query. SQLite has no index to serve the search inside words and reads the table (it serves one
+  office); to read it without calling Python on every row, each searched column has a stored folded twin
+  (`FoldedField`), which the search compares with the folded word: `instr(twin, word) > 0` inside words,
+  `substr(twin, 1, n) = word` for a prefix, `twin = word` (`FoldedMatch`). A column without a twin keeps
+  `search_fold(col)`, answered by SQLite itself for the rows of ASCII text and of Arabic letters.
+
+A searched column's twin is declared on its model as `<column>_folded = FoldedField("<column>")`, a
+`GeneratedField` (`search_fold(column)`, stored): the database computes it on every write, whoever writes
+(`save()`, `QuerySet.update()`, `bulk_create()`, `loaddata`, raw SQL through Django's connection), and
+nobody else may (it is not editable, not serialized, and is kept out of the history: list it in the model's
+`HistoricalRecords(excluded_fields=…)`). On PostgreSQL the twin is kept too but not read: the indexes on
+`search_fold(col)` serve the search. Because SQLite calls `search_fold` to write a table with a twin, a
+connection without the function (the `sqlite3` command-line shell) can read those tables but no longer
+insert or update their rows.
 
 A word may be found in a related table (a session by its returnee's name, a file by one of its refugees):
 such a condition is `key IN (SELECT … FROM related WHERE …)` (on PostgreSQL `key = ANY(ARRAY(SELECT …))`, an
@@ -26,6 +37,7 @@ comes twice. Through a reverse relation each word may match a different related 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -34,7 +46,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Func, Lookup, Model, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Field, Func, GeneratedField, Lookup, Model, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.lookups import Contains, Exact, IContains, IExact, IStartsWith, StartsWith
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
@@ -78,6 +90,33 @@ class SearchFold(Func):
 
     function = "search_fold"
     output_field = TextField()
+
+
+class FoldedField(GeneratedField):
+    """`search_fold(source)`, stored: the folded twin of the searched column `source`, which the database
+    keeps on every write (see the module docstring). Declared as `<source>_folded = FoldedField("<source>")`.
+    As for any generated field, an instance saved keeps the twin it was loaded with until it is read again."""
+
+    def __init__(self, source: str, **kwargs: Any) -> None:
+        self.source = source
+        kwargs.update(expression=SearchFold(F(source)), output_field=TextField(), db_persist=True,
+                      null=True, serialize=False)
+        super().__init__(**kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, _args, _kwargs = super().deconstruct()
+        return name, path, [self.source], {}
+
+
+def folded_twin(field: Any) -> Field | None:
+    """The stored folded twin (`FoldedField`) of the model field `field`, if its model declares one."""
+    model = getattr(field, "model", None)
+    return _folded_twins(model).get(field.name) if model is not None else None
+
+
+@functools.cache
+def _folded_twins(model: type[Model]) -> dict[str, FoldedField]:
+    return {twin.source: twin for twin in model._meta.concrete_fields if isinstance(twin, FoldedField)}
 
 
 def _split(field: str) -> tuple[str, type[Lookup]]:
@@ -132,6 +171,15 @@ class FoldedMatch(Lookup):
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         folded_term = fold(self.rhs) or ""
+        twin = folded_twin(getattr(self.lhs, "target", None))
+        if twin is not None:
+            # Plain string functions: LIKE would also ignore the case of ASCII letters and read % and _.
+            twin_sql, twin_params = compiler.compile(twin.get_col(self.lhs.alias))
+            if self.kind is Contains:
+                return f"instr({twin_sql}, %s) > 0", (*twin_params, folded_term)
+            if self.kind is StartsWith:
+                return f"substr({twin_sql}, 1, %s) = %s", (*twin_params, len(folded_term), folded_term)
+            return f"{twin_sql} = %s", (*twin_params, folded_term)
         if not folded_term.isascii():
             return self.as_sql(compiler, connection)
         native_sql, native_params = compiler.compile(_NATIVE_LOOKUPS[self.kind](self.lhs, folded_term))
