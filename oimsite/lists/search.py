@@ -2,9 +2,10 @@
 
 A searched column and the searched word both go through one SQL function, `search_fold(text)`: the text
 without its accents, in capital letters ("Koné" → "KONE"). So "kone" finds "Koné" and "benali" finds
-"BENALI", on SQLite and PostgreSQL alike, and the ORM writes the same condition on both:
+"BENALI", on SQLite and PostgreSQL alike, the same rows on both:
 `search_fold(col) LIKE '%' || search_fold('kone') || '%'` for the lists (inside words), the same with a
-trailing `%` only for the admin's prefix search (`^field`), `=` for `=field`. Arabic is folded as search
+trailing `%` only for the admin's prefix search (`^field`), `=` for `=field` (SQLite writes it its own way,
+below). Arabic is folded as search
 engines fold it (its vowel marks dropped, the forms of alef read as one…: see `fold`).
 
 - PostgreSQL: `search_fold` is a SQL function over the `unaccent` extension, created by the migration
@@ -146,10 +147,11 @@ class FoldedMatch(Lookup):
     """`search_fold(column)` matches `search_fold(term)` by a Contains, StartsWith or Exact lookup.
 
     PostgreSQL runs exactly that condition (its indexes are on `search_fold(column)`). SQLite has no such
-    index and would call the Python `fold` on every row it scans, so for a word whose folded form is ASCII it
-    first asks what SQLite answers by itself: a row of ASCII text matches iff LIKE matches; a row of Arabic
-    letters and spaces cannot hold a Latin letter or digit. Only the other rows (a name with an accent) go
-    through `fold`. The rows found are the same (tested on generated text).
+    index and would call the Python `fold` on every row it scans: it compares the column's stored twin
+    (`FoldedField`) with the folded word instead. For a column without a twin, and a word whose folded form
+    is ASCII, it first asks what SQLite answers by itself: a row of ASCII text matches iff LIKE matches; a
+    row of Arabic letters and spaces cannot hold a Latin letter or digit; only the other rows (a name with an
+    accent) go through `fold`. The rows found are the same (tested on generated text).
     """
 
     lookup_name = "folded_match"
