@@ -100,8 +100,10 @@ class FoldedField(GeneratedField):
 
     def __init__(self, source: str, **kwargs: Any) -> None:
         self.source = source
+        # Not null (the searched columns are not): SQLite then adds the column by rebuilding the table, as it
+        # must for a stored generated column once the table has rows (ALTER TABLE ADD COLUMN refuses it).
         kwargs.update(expression=SearchFold(F(source)), output_field=TextField(), db_persist=True,
-                      null=True, serialize=False)
+                      serialize=False)
         super().__init__(**kwargs)
 
     def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:

@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oimsite.lists.search import FoldedField, _terms, fold, folded_twin, search
+from oimsite.reporting import triggers
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
@@ -322,6 +323,22 @@ def test_wildcards_are_letters_and_case_is_folded(field, term, expected):
     made = {name: helpers.saved_returnee(family_name=name).pk for name in ("AB", "abc", "a_b", "a%b", "é%", "xyz")}
     found = set(search(Returnee.objects.all(), [field], f'"{term}"').values_list("pk", flat=True))
     assert found == {made[name] for name in expected}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_twin_is_added_to_a_table_that_has_rows():
+    """What the migrations do on a database in use (SQLite refuses ALTER TABLE ADD COLUMN of a stored generated
+    column once the table has rows: the table is rebuilt instead)."""
+    record = helpers.returnee(family="Koné")
+    twin = Returnee._meta.get_field("family_name_folded")
+    try:
+        with connection.schema_editor() as editor:
+            editor.remove_field(Returnee, twin)
+        with connection.schema_editor() as editor:
+            editor.add_field(Returnee, twin)
+        assert Returnee.objects.values_list("family_name_folded", flat=True).get(pk=record.pk) == "KONE"
+    finally:
+        triggers.ensure_installed(connection)  # a rebuilt table has lost the figures' triggers
 
 
 @pytest.mark.parametrize("model", SEARCHED_MODELS)
