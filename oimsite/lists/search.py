@@ -26,8 +26,8 @@ A searched column's twin is declared on its model as `<column>_folded = FoldedFi
 nobody else may (it is not editable, not serialized, and is kept out of the history: list it in the model's
 `HistoricalRecords(excluded_fields=…)`). On PostgreSQL the twin is kept too but not read: the indexes on
 `search_fold(col)` serve the search. Because SQLite calls `search_fold` to write a table with a twin, a
-connection without the function (the `sqlite3` command-line shell) can read those tables but no longer
-insert or update their rows.
+connection without the function (the `sqlite3` command-line shell) can read those tables (`.dump`,
+`.backup`) but no longer insert or update their rows, nor VACUUM the database: Django's connections can.
 
 A word may be found in a related table (a session by its returnee's name, a file by one of its refugees):
 such a condition is `key IN (SELECT … FROM related WHERE …)` (on PostgreSQL `key = ANY(ARRAY(SELECT …))`, an
