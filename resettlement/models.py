@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from oimsite.core.assignment import AssignedCase, AssignedCaseQuerySet, AssignmentLogEntry
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, year_bounds
+from oimsite.lists.search import FoldedField
 
 
 class Stage(models.TextChoices):
@@ -134,8 +135,10 @@ class ResettlementFile(AssignedCase, ConsentFields, CaseRecord):
     travel_booked_on = models.DateField(_("travel booked on"), null=True, blank=True)
     travel_booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The searched column folded, kept by the database (oimsite/lists/search.py): SQLite's search reads it.
+    file_number_folded = FoldedField("file_number")
 
-    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at", "file_number_folded"])
     objects = ResettlementFileQuerySet.as_manager()
 
     class Meta:
@@ -282,8 +285,13 @@ class Refugee(PersonFields, CaseRecord):
     cultural_orientation_exempt = models.BooleanField(
         _("cultural orientation not required"), default=False,
         help_text=_("For a person who does not attend it (a young child, for instance)."))
+    # The searched columns folded, kept by the database (oimsite/lists/search.py): SQLite's search reads them.
+    family_name_folded = FoldedField("family_name")
+    given_name_folded = FoldedField("given_name")
+    name_ar_folded = FoldedField("name_ar")
 
-    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at", "family_name_folded",
+                                                 "given_name_folded", "name_ar_folded"])
     objects = RefugeeQuerySet.as_manager()
 
     class Meta:

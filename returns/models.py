@@ -22,6 +22,7 @@ from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 from oimsite.core.names import NameKeyField, name_key
 from oimsite.core.text import SafeTextFields
+from oimsite.lists.search import FoldedField
 
 from .vulnerability_categories import LABELS
 
@@ -361,10 +362,17 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
     notes = models.TextField(_("notes"), blank=True)
     # Kept by the field on every write (oimsite/core/names.py): finds the same person spelt another way.
     name_key = NameKeyField(_("name key"), db_index=False)
+    # The searched columns folded, kept by the database (oimsite/lists/search.py): SQLite's search reads them.
+    case_number_folded = FoldedField("case_number")
+    family_name_folded = FoldedField("family_name")
+    given_name_folded = FoldedField("given_name")
+    name_ar_folded = FoldedField("name_ar")
 
     # The vulnerabilities are part of the audit trail: they decide who may get reinforced support.
     history = HistoricalRecords(
-        excluded_fields=["version", "created_at", "updated_at", "name_key"], m2m_fields=[vulnerabilities]
+        excluded_fields=["version", "created_at", "updated_at", "name_key", "case_number_folded",
+                         "family_name_folded", "given_name_folded", "name_ar_folded"],
+        m2m_fields=[vulnerabilities],
     )
     objects = ReturneeQuerySet.as_manager()
 

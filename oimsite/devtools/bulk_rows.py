@@ -21,11 +21,13 @@ from django.db.models import Field, Model
 
 
 class Table:
-    """A model's concrete columns, in a fixed order, and its records as lists of database values."""
+    """A model's concrete columns but the generated ones, in a fixed order, and its records as lists of database
+    values."""
 
     def __init__(self, model: type[Model], using: str = "default") -> None:
         self.model, self.using = model, using
-        self.fields: list[Field] = list(model._meta.concrete_fields)
+        # Generated columns (the search's folded twins) are the database's to write.
+        self.fields: list[Field] = [field for field in model._meta.concrete_fields if not field.generated]
         self.columns = [field.column for field in self.fields]
         self._position = {field.attname: i for i, field in enumerate(self.fields)}
         self._position.update({field.name: i for i, field in enumerate(self.fields)})

@@ -2,9 +2,10 @@
 
 A searched column and the searched word both go through one SQL function, `search_fold(text)`: the text
 without its accents, in capital letters ("Koné" → "KONE"). So "kone" finds "Koné" and "benali" finds
-"BENALI", on SQLite and PostgreSQL alike, and the ORM writes the same condition on both:
+"BENALI", on SQLite and PostgreSQL alike, the same rows on both:
 `search_fold(col) LIKE '%' || search_fold('kone') || '%'` for the lists (inside words), the same with a
-trailing `%` only for the admin's prefix search (`^field`), `=` for `=field`. Arabic is folded as search
+trailing `%` only for the admin's prefix search (`^field`), `=` for `=field` (SQLite writes it its own way,
+below). Arabic is folded as search
 engines fold it (its vowel marks dropped, the forms of alef read as one…: see `fold`).
 
 - PostgreSQL: `search_fold` is a SQL function over the `unaccent` extension, created by the migration
@@ -13,9 +14,20 @@ engines fold it (its vowel marks dropped, the forms of alef read as one…: see 
   the searched apps' `search_fold_indexes` migrations).
 - SQLite: `search_fold` is `fold()` below, registered on every new connection (`register_search_fold`,
   connected to `connection_created` by the app). It is deterministic, so SQLite computes the word's side
-  once per query. SQLite reads the table to search it (it serves one office, at the baseline's size), and
-  answers by itself for the rows of ASCII text and of Arabic letters (`FoldedMatch`), so that only the rows
-  with another letter (an accent) call the Python function.
+  once per query. SQLite has no index to serve the search inside words and reads the table (it serves one
+  office); to read it without calling Python on every row, each searched column has a stored folded twin
+  (`FoldedField`), which the search compares with the folded word: `instr(twin, word) > 0` inside words,
+  `substr(twin, 1, n) = word` for a prefix, `twin = word` (`FoldedMatch`). A column without a twin keeps
+  `search_fold(col)`, answered by SQLite itself for the rows of ASCII text and of Arabic letters.
+
+A searched column's twin is declared on its model as `<column>_folded = FoldedField("<column>")`, a
+`GeneratedField` (`search_fold(column)`, stored): the database computes it on every write, whoever writes
+(`save()`, `QuerySet.update()`, `bulk_create()`, `loaddata`, raw SQL through Django's connection), and
+nobody else may (it is not editable, not serialized, and is kept out of the history: list it in the model's
+`HistoricalRecords(excluded_fields=…)`). On PostgreSQL the twin is kept too but not read: the indexes on
+`search_fold(col)` serve the search. Because SQLite calls `search_fold` to write a table with a twin, a
+connection without the function (the `sqlite3` command-line shell) can read those tables (`.dump`,
+`.backup`) but no longer insert or update their rows, nor VACUUM the database: Django's connections can.
 
 A word may be found in a related table (a session by its returnee's name, a file by one of its refugees):
 such a condition is `key IN (SELECT … FROM related WHERE …)` (on PostgreSQL `key = ANY(ARRAY(SELECT …))`, an
@@ -26,6 +38,7 @@ comes twice. Through a reverse relation each word may match a different related 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -34,7 +47,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Func, Lookup, Model, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Field, Func, GeneratedField, Lookup, Model, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.lookups import Contains, Exact, IContains, IExact, IStartsWith, StartsWith
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
@@ -80,6 +93,35 @@ class SearchFold(Func):
     output_field = TextField()
 
 
+class FoldedField(GeneratedField):
+    """`search_fold(source)`, stored: the folded twin of the searched column `source`, which the database
+    keeps on every write (see the module docstring). Declared as `<source>_folded = FoldedField("<source>")`.
+    As for any generated field, an instance saved keeps the twin it was loaded with until it is read again."""
+
+    def __init__(self, source: str, **kwargs: Any) -> None:
+        self.source = source
+        # Not null (the searched columns are not): SQLite then adds the column by rebuilding the table, as it
+        # must for a stored generated column once the table has rows (ALTER TABLE ADD COLUMN refuses it).
+        kwargs.update(expression=SearchFold(F(source)), output_field=TextField(), db_persist=True,
+                      serialize=False)
+        super().__init__(**kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, _args, _kwargs = super().deconstruct()
+        return name, path, [self.source], {}
+
+
+def folded_twin(field: Any) -> Field | None:
+    """The stored folded twin (`FoldedField`) of the model field `field`, if its model declares one."""
+    model = getattr(field, "model", None)
+    return _folded_twins(model).get(field.name) if model is not None else None
+
+
+@functools.cache
+def _folded_twins(model: type[Model]) -> dict[str, FoldedField]:
+    return {twin.source: twin for twin in model._meta.concrete_fields if isinstance(twin, FoldedField)}
+
+
 def _split(field: str) -> tuple[str, type[Lookup]]:
     """(`path`, lookup class) of a search field such as "^file__file_number"."""
     lookup = _PREFIX_LOOKUPS.get(field[:1])
@@ -107,10 +149,11 @@ class FoldedMatch(Lookup):
     """`search_fold(column)` matches `search_fold(term)` by a Contains, StartsWith or Exact lookup.
 
     PostgreSQL runs exactly that condition (its indexes are on `search_fold(column)`). SQLite has no such
-    index and would call the Python `fold` on every row it scans, so for a word whose folded form is ASCII it
-    first asks what SQLite answers by itself: a row of ASCII text matches iff LIKE matches; a row of Arabic
-    letters and spaces cannot hold a Latin letter or digit. Only the other rows (a name with an accent) go
-    through `fold`. The rows found are the same (tested on generated text).
+    index and would call the Python `fold` on every row it scans: it compares the column's stored twin
+    (`FoldedField`) with the folded word instead. For a column without a twin, and a word whose folded form
+    is ASCII, it first asks what SQLite answers by itself: a row of ASCII text matches iff LIKE matches; a
+    row of Arabic letters and spaces cannot hold a Latin letter or digit; only the other rows (a name with an
+    accent) go through `fold`. The rows found are the same (tested on generated text).
     """
 
     lookup_name = "folded_match"
@@ -132,6 +175,15 @@ class FoldedMatch(Lookup):
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         folded_term = fold(self.rhs) or ""
+        twin = folded_twin(getattr(self.lhs, "target", None))
+        if twin is not None:
+            # Plain string functions: LIKE would also ignore the case of ASCII letters and read % and _.
+            twin_sql, twin_params = compiler.compile(twin.get_col(self.lhs.alias))
+            if self.kind is Contains:
+                return f"instr({twin_sql}, %s) > 0", (*twin_params, folded_term)
+            if self.kind is StartsWith:
+                return f"substr({twin_sql}, 1, %s) = %s", (*twin_params, len(folded_term), folded_term)
+            return f"{twin_sql} = %s", (*twin_params, folded_term)
         if not folded_term.isascii():
             return self.as_sql(compiler, connection)
         native_sql, native_params = compiler.compile(_NATIVE_LOOKUPS[self.kind](self.lhs, folded_term))

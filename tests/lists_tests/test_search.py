@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 from datetime import date
 
 import pytest
@@ -20,7 +21,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oimsite.lists.search import _terms, fold, search
+from oimsite.lists.search import FoldedField, _terms, fold, folded_twin, search
+from oimsite.reporting import triggers
 from reintegration.models import SupportSession
 from resettlement.models import Refugee, ResettlementFile
 from returns.models import Returnee
@@ -228,6 +230,133 @@ def test_every_list_search_finds_each_word_in_one_of_the_fields(model, fields, t
     found = set(search(model.objects.all(), fields, text).values_list("pk", flat=True))
     assert found == expected
     assert found, "the text should find something"
+
+
+# --- the stored folded twins: kept by the database on every write ----------------------------------------
+
+# Names that PostgreSQL's search_fold folds as `fold` does (see test_the_database_folds_as_python_does).
+FIRST = {"family_name": "Koné", "given_name": "élodie", "name_ar": "فاطمة", "case_number": "RVA-2024-77001",
+         "file_number": "RST-2024-7701"}
+SECOND = {"family_name": "Keïta", "given_name": "Straße", "name_ar": "مُحَمَّد", "case_number": "RVA-2024-77002",
+          "file_number": "RST-2024-7702"}
+
+
+def twins(model) -> list[FoldedField]:
+    return [field for field in model._meta.concrete_fields if isinstance(field, FoldedField)]
+
+
+def assert_twins_folded(model, pk: int) -> None:
+    fields = twins(model)
+    row = model.objects.values(*(f.source for f in fields), *(f.name for f in fields)).get(pk=pk)
+    assert {f.name: row[f.name] for f in fields} == {f.name: fold(row[f.source]) for f in fields}
+
+
+def first_record(model):
+    if model is Returnee:
+        return helpers.saved_returnee(**{name: FIRST[name] for name in (*RETURNEE_FIELDS, "name_ar")})
+    file = helpers.build_file(file_number=FIRST["file_number"])
+    file.save()
+    if model is ResettlementFile:
+        return file
+    refugee = helpers.build_refugee(file, **{name: FIRST[name] for name in ("family_name", "given_name", "name_ar")})
+    refugee.save()
+    return refugee
+
+
+SEARCHED_MODELS = [Returnee, Refugee, ResettlementFile]
+
+
+@pytest.mark.parametrize("model", SEARCHED_MODELS)
+def test_the_searched_models_have_a_twin_for_each_searched_column(model):
+    expected = {Returnee: {"case_number", "family_name", "given_name", "name_ar"},
+                Refugee: {"family_name", "given_name", "name_ar"}, ResettlementFile: {"file_number"}}[model]
+    assert {f.source for f in twins(model)} == expected
+    assert all(folded_twin(model._meta.get_field(name)) is not None for name in expected)
+
+
+@pytest.mark.parametrize("model", SEARCHED_MODELS)
+def test_the_twins_are_folded_on_save_update_and_raw_sql(model):
+    record = first_record(model)
+    assert_twins_folded(model, record.pk)  # save()
+    sources = [f.source for f in twins(model)]
+    model.objects.filter(pk=record.pk).update(**{name: SECOND[name] for name in sources})
+    assert_twins_folded(model, record.pk)
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in sources)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",
+                       [*(FIRST[name] for name in sources), record.pk])
+    assert_twins_folded(model, record.pk)
+    record.refresh_from_db()
+    for name in sources:
+        setattr(record, name, SECOND[name])
+    record.save()
+    assert_twins_folded(model, record.pk)
+    record.refresh_from_db()  # an instance's twins are as loaded until it is read again (Django's rule)
+    assert {getattr(record, f.name) for f in twins(model)} == {fold(SECOND[f.source]) for f in twins(model)}
+
+
+def test_the_twins_are_folded_by_bulk_create_and_loaddata(tmp_path):
+    made = Returnee.objects.bulk_create([helpers.build_returnee(family_name="Traoré", name_ar="أحمد")])
+    assert_twins_folded(Returnee, made[0].pk)
+    assert Returnee.objects.get(pk=made[0].pk).name_ar_folded == "احمد"
+    file = helpers.build_file()
+    file.save()
+    fixture = tmp_path / "refugee.json"
+    fixture.write_text(json.dumps([{"model": "resettlement.refugee", "pk": 987654, "fields": {
+        "file": file.pk, "given_name": "Zoé", "family_name": "Haïdara", "name_ar": "", "sex": "F",
+        "date_of_birth": "1990-01-01", "nationality": "ML", "is_principal_applicant": True,
+        "relationship": "principal", "created_at": "2024-05-01T00:00:00Z", "updated_at": "2024-05-01T00:00:00Z"}}]),
+        encoding="utf-8")
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert_twins_folded(Refugee, 987654)
+    assert Refugee.objects.values_list("family_name_folded", flat=True).get(pk=987654) == "HAIDARA"
+
+
+@pytest.mark.parametrize(("field", "term", "expected"), [
+    ("family_name", "a_", {"a_b"}), ("family_name", "%", {"a%b", "é%"}), ("family_name", "a%b", {"a%b"}),
+    ("^family_name", "_", set()), ("^family_name", "a_", {"a_b"}), ("^family_name", "AB", {"AB", "abc"}),
+    ("=family_name", "ab", {"AB"}), ("=family_name", "a_", set()), ("family_name", "é", {"é%"}),
+])
+def test_wildcards_are_letters_and_case_is_folded(field, term, expected):
+    """LIKE would read % and _ as wildcards: the search finds them as they are, whatever the column."""
+    made = {name: helpers.saved_returnee(family_name=name).pk for name in ("AB", "abc", "a_b", "a%b", "é%", "xyz")}
+    found = set(search(Returnee.objects.all(), [field], f'"{term}"').values_list("pk", flat=True))
+    assert found == {made[name] for name in expected}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_twin_is_added_to_a_table_that_has_rows():
+    """What the migrations do on a database in use (SQLite refuses ALTER TABLE ADD COLUMN of a stored generated
+    column once the table has rows: the table is rebuilt instead)."""
+    record = helpers.returnee(family="Koné")
+    twin = Returnee._meta.get_field("family_name_folded")
+    try:
+        with connection.schema_editor() as editor:
+            editor.remove_field(Returnee, twin)
+        with connection.schema_editor() as editor:
+            editor.add_field(Returnee, twin)
+        assert Returnee.objects.values_list("family_name_folded", flat=True).get(pk=record.pk) == "KONE"
+    finally:
+        triggers.ensure_installed(connection)  # a rebuilt table has lost the figures' triggers
+
+
+@pytest.mark.parametrize("model", SEARCHED_MODELS)
+def test_the_twins_stay_out_of_history_forms_and_fixtures(model):
+    history = model.history.model
+    assert not any(f.generated for f in history._meta.concrete_fields)
+    assert all(not f.editable and not f.serialize for f in twins(model))
+
+
+@pytest.mark.skipif(is_postgresql, reason="PostgreSQL searches search_fold(column), served by its indexes")
+def test_sqlite_searches_the_twins_without_calling_python(admin_client_logged, names):
+    with CaptureQueriesContext(connection) as queries:
+        assert listed(admin_client_logged, "returns:returnee_list", "kone") == {names["kone"], names["KONE"]}
+        assert changelist(admin_client_logged, "admin:returns_returnee_changelist", "KON") == {
+            names["kone"], names["KONE"]}
+    searched = [query["sql"] for query in queries.captured_queries if "_folded" in query["sql"]]
+    assert searched
+    assert not any("search_fold(" in sql for sql in searched)
 
 
 def populate() -> None:

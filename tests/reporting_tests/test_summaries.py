@@ -235,8 +235,9 @@ def test_loaddata(viewed, tmp_path):
 # --- raw SQL on each table ----------------------------------------------------------------------------------
 
 def _columns(model, **replaced) -> tuple[str, str, list]:
-    """The columns of `model` but its id, and the same as a SELECT of a row with `replaced` values."""
-    names = [f.column for f in model._meta.concrete_fields if f.column != "id"]
+    """The columns of `model` but its id and the generated ones, and the same as a SELECT of a row with `replaced`
+    values."""
+    names = [f.column for f in model._meta.concrete_fields if f.column != "id" and not f.generated]
     selected = ", ".join("%s" if name in replaced else name for name in names)
     return ", ".join(names), selected, [replaced[name] for name in names if name in replaced]
 
