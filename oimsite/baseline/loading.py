@@ -515,10 +515,12 @@ class _RawInserts:
     @staticmethod
     def batchable(model: type[models.Model], instance: models.Model) -> bool:
         """A record whose raw save is a single INSERT with nothing to read back: a pk given, no parent table,
-        no database-computed value."""
+        no database-computed value the load reads (a generated column, such as the search's folded twins, is
+        left to the database and never read by the load)."""
         meta = model._meta
+        returned = [field for field in meta.db_returning_fields if not field.generated]
         return (instance.pk is not None and not meta.parents and not meta.proxy and not meta.auto_created
-                and not meta.order_with_respect_to and list(meta.db_returning_fields) == [meta.pk])
+                and not meta.order_with_respect_to and returned == [meta.pk])
 
     def add(self, instance: models.Model) -> bool:
         """Queue `instance`; False when it must be saved on its own."""
