@@ -396,7 +396,8 @@ BASELINE_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "baseline_2024.json"
 # For each model of the baseline, its fields that point to a case record or to a record that belongs to one
 # (accounts, partners and the instrument's reference data are kept whole): (field, the model it points to).
 _CASE_PARENTS: dict[str, list[tuple[str, str]]] = {
-    "documents.document": [("returnee", "returns.returnee")],
+    "documents.document": [("returnee", "returns.returnee"), ("resettlement_file", "resettlement.resettlementfile"),
+                           ("refugee", "resettlement.refugee")],
     "returns.departurechecklist": [("returnee", "returns.returnee"), ("declaration_document", "documents.document")],
     "returns.returneeassignment": [("case", "returns.returnee")],
     "reintegration.reintegrationplan": [("returnee", "returns.returnee")],
@@ -416,28 +417,27 @@ _CASE_ROOTS = ("returns.returnee", "resettlement.resettlementfile")
 def baseline_sample(every: int = 10) -> list[dict]:
     """The baseline fixture's records for one returnee and one resettlement file in `every` (by primary key),
     with everything that belongs to them: the same kinds of records and the same rules, for the tests that load
-    a baseline-like fixture to test the loader or the bench rather than to read the published figures."""
+    a baseline-like fixture to test the loader or the bench rather than to read the published figures.
+
+    A record that belongs to case records is kept when each of the parents it names is kept. The fixture may
+    name a parent before it (a document before its file), so the records are read until nothing more is kept."""
     records = json.loads(BASELINE_FIXTURE.read_text(encoding="utf-8"))
-    kept: dict[str, set[Any]] = {model: set() for model in (*_CASE_ROOTS, *_CASE_PARENTS)}
-    sample = []
-    for record in records:
-        model = record["model"]
-        if model in _CASE_ROOTS:
-            keep = record["pk"] % every == 0
-        elif model in _CASE_PARENTS:
-            # A document may belong to a file or a refugee instead of a returnee: kept with its file.
-            parents = [(field, target) for field, target in _CASE_PARENTS[model]
-                       if record["fields"].get(field) is not None]
-            if model == "documents.document" and record["fields"].get("returnee") is None:
-                parents = [("resettlement_file", "resettlement.resettlementfile")] \
-                    if record["fields"].get("resettlement_file") is not None else [("refugee", "resettlement.refugee")]
-            keep = bool(parents) and all(record["fields"][field] in kept[target] for field, target in parents)
-        else:
-            keep = True
-        if keep:
-            kept.setdefault(model, set()).add(record["pk"])
-            sample.append(record)
-    return sample
+    kept: dict[str, set[Any]] = {model: {r["pk"] for r in records if r["model"] == model and r["pk"] % every == 0}
+                                 for model in _CASE_ROOTS}
+    changed = True
+    while changed:
+        changed = False
+        for record in records:
+            model, fields = record["model"], record["fields"]
+            if model not in _CASE_PARENTS or record["pk"] in kept.get(model, ()):
+                continue
+            parents = [(fields[field], target) for field, target in _CASE_PARENTS[model]
+                       if fields.get(field) is not None]
+            if parents and all(pk in kept.get(target, ()) for pk, target in parents):
+                kept.setdefault(model, set()).add(record["pk"])
+                changed = True
+    case_models = {*_CASE_ROOTS, *_CASE_PARENTS}
+    return [r for r in records if r["model"] not in case_models or r["pk"] in kept.get(r["model"], ())]
 
 
 def write_baseline_sample(directory: Path, every: int = 10) -> Path:
