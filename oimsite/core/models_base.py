@@ -3,11 +3,13 @@
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from oimsite.core.text import SafeTextFields
+from oimsite.core.workarounds import check_constraints_hold
 
 
 class Sex(models.TextChoices):
@@ -44,6 +46,32 @@ class CaseRecord(SafeTextFields):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
             return super().delete(*args, **kwargs)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """Django's validation of the model's constraints, with its check constraints first asked together, in
+        one query: only a record that breaks one of them asks them one by one, to name it (see
+        `check_constraints_hold`). The errors raised are Django's."""
+        using = router.db_for_write(type(self), instance=self)
+        checks = [constraint for constraint in self._meta.constraints
+                  if isinstance(constraint, models.CheckConstraint)]
+        if len(checks) < 2 or not check_constraints_hold(self, checks, exclude=exclude, using=using):
+            super().validate_constraints(exclude=exclude)
+            return
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                if constraint in checks:
+                    continue
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    # As Django files them: a unique field's error under the field, the others as they come.
+                    if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class ConsentFields(models.Model):

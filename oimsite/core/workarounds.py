@@ -16,13 +16,28 @@ so that a Django upgrade that changes it fails a test there rather than corrupti
   option of `bulk_create`, or one that skips the fields' pre_save), or when the loader goes back to
   `save_base(raw=True)` one record at a time. The pinning tests also check that `bulk_create` still overwrites
   `updated_at`: when that one fails, the public API may do, and this can go.
+
+`check_constraints_hold`: whether a record meets all of its model's check constraints, asked in one query.
+
+- What for: `CaseRecord.validate_constraints()` (oimsite/core/models_base.py). Django validates each
+  `CheckConstraint` with a query of its own that names every field value of the record: eight on a returnee,
+  for every form save and every imported row, when nearly all records meet them all. One query asks whether
+  the record meets them all; only when it does not are they asked one by one, as Django does, to name the
+  rule broken.
+- Why not the public API: `Q.check()` is public, but the field values it is given are built by the private
+  `Model._get_field_expression_map()`, as `CheckConstraint.validate()` itself builds them; building them by hand
+  would miss what it handles (generated fields, foreign keys by their id, the excluded fields).
+- When it can go: when Django validates a model's check constraints together, or makes the field expression map
+  public.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import Q
 
 
 def insert_raw(model: type[models.Model], instances: Sequence[models.Model], *, fields: Sequence[models.Field],
@@ -31,3 +46,17 @@ def insert_raw(model: type[models.Model], instances: Sequence[models.Model], *, 
     instance: no field's pre_save runs, no signal is sent, nothing is read back (each instance's pk must be set;
     the caller keeps the batch within the database's parameter limit and sets `instance._state`)."""
     model._base_manager.using(using)._insert(list(instances), fields=list(fields), using=using, raw=True)
+
+
+def check_constraints_hold(instance: models.Model, constraints: Sequence[models.CheckConstraint], *,
+                           exclude: set[str] | None, using: str) -> bool:
+    """Whether `instance` meets every one of `constraints` (all of its model's own), in one query. False also
+    when a constraint names an excluded field (Django then skips that constraint): the caller validates them
+    one by one, as Django does."""
+    against = instance._get_field_expression_map(meta=instance._meta, exclude=exclude)
+    try:
+        # Each condition holds (or is unknown, as Django counts it) iff their AND does: Q.check() counts an
+        # unknown result as met, and an AND is false as soon as one of its terms is.
+        return Q(*(constraint.condition for constraint in constraints)).check(against, using=using)
+    except FieldError:
+        return False

@@ -1,17 +1,18 @@
 """What oimsite/core/workarounds.py relies on in Django's private API, pinned: a Django upgrade that changes it
 fails here, before the baseline loader writes wrong timestamps or name keys."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from oimsite.core.names import name_key
-from oimsite.core.workarounds import insert_raw
-from returns.models import Returnee
+from oimsite.core.workarounds import check_constraints_hold, insert_raw
+from returns.models import Returnee, ReturnStatus
 from tests.helpers import build_returnee
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,70 @@ def test_the_public_bulk_create_would_overwrite_the_stored_values():
         assert record.updated_at >= before - timedelta(seconds=1) and record.updated_at != STAMP
         assert record.created_at != STAMP
         assert record.name_key == name_key(record.given_name, record.family_name) != STORED_KEY
+
+
+def django_errors(instance, exclude=None) -> dict | None:
+    """The errors of Django's own validation of the constraints, one query per check constraint."""
+    try:
+        models.Model.validate_constraints(instance, exclude=exclude)
+    except ValidationError as error:
+        return error.message_dict
+    return None
+
+
+def our_errors(instance, exclude=None) -> dict | None:
+    try:
+        instance.validate_constraints(exclude=exclude)
+    except ValidationError as error:
+        return error.message_dict
+    return None
+
+
+def check_queries(instance, exclude=None) -> int:
+    """The queries of the constraints' validation that test conditions (Q.check's `_check`)."""
+    with CaptureQueriesContext(connection) as queries:
+        our_errors(instance, exclude)
+    return sum("_check" in query["sql"] for query in queries)
+
+
+def test_a_record_meeting_every_check_constraint_is_validated_in_one_query():
+    returnee = build_returnee()
+    checks = [c for c in Returnee._meta.constraints if isinstance(c, models.CheckConstraint)]
+    assert len(checks) >= 2
+    assert check_constraints_hold(returnee, checks, exclude=None, using="default")
+    assert our_errors(returnee) is None and django_errors(returnee) is None
+    assert check_queries(returnee) == 1
+
+
+@pytest.mark.parametrize("overrides", [
+    {"return_country": "MA"},  # host and return countries alike
+    {"return_country": "MA", "departure_date": date(1990, 1, 1)},  # two rules broken
+    {"status": ReturnStatus.OPEN},  # open with a departure date, and a stage of a returned case
+    {"departure_date": None},  # returned without a departure date
+    {"sex": "X", "closure_reason": "moved"},
+])
+def test_a_record_breaking_check_constraints_gets_djangos_errors(overrides):
+    returnee = build_returnee(**overrides)
+    checks = [c for c in Returnee._meta.constraints if isinstance(c, models.CheckConstraint)]
+    assert not check_constraints_hold(returnee, checks, exclude=None, using="default")
+    expected = django_errors(returnee)
+    assert expected  # the case breaks a rule
+    assert our_errors(returnee) == expected
+    assert check_queries(returnee) == 1 + len(checks)  # the joint query, then each, to name the rules
+
+
+def test_an_unknown_condition_counts_as_met_as_django_counts_it():
+    # The departure rule compares with the date of birth: unknown (NULL) when the record has none yet.
+    returnee = build_returnee(date_of_birth=None)
+    assert django_errors(returnee) is None
+    assert our_errors(returnee) is None
+    assert check_queries(returnee) == 1
+
+
+def test_a_constraint_on_an_excluded_field_is_skipped_as_django_skips_it():
+    returnee = build_returnee(return_country="MA")
+    exclude = {"return_country"}
+    assert django_errors(returnee, exclude) is None
+    assert our_errors(returnee, exclude) is None
+    returnee = build_returnee(return_country="MA", departure_date=date(1990, 1, 1))
+    assert our_errors(returnee, exclude) == django_errors(returnee, exclude)
