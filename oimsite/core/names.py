@@ -30,7 +30,6 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, F, Func, GeneratedField
-from django.db.models.functions import Left
 from django.dispatch import Signal
 
 # Sent after two records of one person were merged: sender is the model; kwargs kept (the record kept), merged
@@ -95,11 +94,14 @@ def register_name_key(sender: Any, connection: BaseDatabaseWrapper, **kwargs: An
 
 
 class NameKey(Func):
-    """`name_key(given_name, family_name)` in SQL (see the module docstring)."""
+    """The stored key in SQL: `name_key(given_name, family_name)` cut to the column's length."""
 
-    function = "name_key"
+    # Written without ", ": Django's SQLite introspection splits a table's SQL on it, and a lone argument such as
+    # the 1 of substr(…, 1, 200) breaks it (get_constraints of the table, which a later migration may need).
+    template = f"substr(name_key(%(expressions)s),1,{KEY_LENGTH})"
+    arg_joiner = ","
     arity = 2
-    output_field = CharField()
+    output_field = CharField(max_length=KEY_LENGTH)
 
 
 class NameKeyField(GeneratedField):
@@ -112,7 +114,7 @@ class NameKeyField(GeneratedField):
         self.source = tuple(source)
         # Not null (the key of no name is ""): SQLite then adds the column by rebuilding the table, as it must
         # for a stored generated column once the table has rows (ALTER TABLE ADD COLUMN refuses it).
-        kwargs.update(expression=Left(NameKey(*(F(name) for name in self.source)), KEY_LENGTH),
+        kwargs.update(expression=NameKey(*(F(name) for name in self.source)),
                       output_field=CharField(max_length=KEY_LENGTH), db_persist=True, serialize=False)
         super().__init__(verbose_name=verbose_name, **kwargs)
 
