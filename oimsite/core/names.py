@@ -16,9 +16,11 @@ The key is stored as a generated column (`NameKeyField`, a `GeneratedField` comp
 `name_key(given_name, family_name)`): the database computes it on every write, whoever writes (`save()`,
 `QuerySet.update()`, `bulk_create()`, `loaddata`, the baseline loader, `populate`, raw SQL through Django's
 connection). On SQLite that function is `name_key()` below, registered on every new connection
-(`register_name_key`, connected by the core app); on PostgreSQL it is written in SQL by the migration
-`returns/0017_name_key_generated`, and tested to give the same key as `name_key()`. As for any generated
-field, an instance saved keeps the key it was loaded with until it is read again.
+(`register_name_key`, connected by the core app); on PostgreSQL it is written in SQL by the returns migration
+`…_name_key_generated`, tested to give the same key (tests/core_tests/test_name_key_column.py). As for any
+generated field, an instance saved keeps the key it was loaded with until it is read again. As with the
+search's folded twins, a connection without the function (the `sqlite3` command-line shell) can read the
+returnee table but not insert or update its rows, nor VACUUM the database.
 """
 
 from __future__ import annotations
