@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 from oimsite.core.assignment import AssignedCase, AssignedCaseQuerySet, AssignmentLogEntry
 from oimsite.core.fields import CountryField
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
-from oimsite.core.names import NameKeyField, name_key
+from oimsite.core.names import KEY_LENGTH, NameKeyField, name_key
 from oimsite.core.text import SafeTextFields
 from oimsite.lists.search import FoldedField
 
@@ -207,7 +207,7 @@ class ReturneeQuerySet(AssignedCaseQuerySet):
                                exclude_pk: int | None = None) -> ReturneeQuerySet:
         """Returnees who may be this person: the same date of birth and the same name key (see
         oimsite/core/names.py)."""
-        qs = self.filter(date_of_birth=date_of_birth, name_key=name_key(given_name, family_name))
+        qs = self.filter(date_of_birth=date_of_birth, name_key=name_key(given_name, family_name)[:KEY_LENGTH])
         return qs.exclude(pk=exclude_pk) if exclude_pk is not None else qs
 
     def with_possible_duplicates(self) -> ReturneeQuerySet:
@@ -360,8 +360,8 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
         VulnerabilityCategory, verbose_name=_("vulnerabilities"), blank=True, related_name="returnees"
     )
     notes = models.TextField(_("notes"), blank=True)
-    # Kept by the field on every write (oimsite/core/names.py): finds the same person spelt another way.
-    name_key = NameKeyField(_("name key"), db_index=False)
+    # Kept by the database on every write (oimsite/core/names.py): finds the same person spelt another way.
+    name_key = NameKeyField(_("name key"))
     # The searched columns folded, kept by the database (oimsite/lists/search.py): SQLite's search reads them.
     case_number_folded = FoldedField("case_number")
     family_name_folded = FoldedField("family_name")

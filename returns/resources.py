@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.instance_loaders import CachedInstanceLoader
 
 from oimsite.core.assignment import log_initial_owner
-from oimsite.core.names import name_key
+from oimsite.core.names import KEY_LENGTH, name_key
 from oimsite.lists.imports import CaseResource, ChoiceWidget, register_import
 
 from .models import AFTER_RETURN_STAGES, BEFORE_RETURN_STAGES, Returnee, ReturnStatus, Stage
@@ -82,7 +82,8 @@ class ReturneeResource(CaseResource):
         found = [f"{other.case_number} ({other.given_name} {other.family_name}, {other.date_of_birth:%d/%m/%Y})"
                  for other in Returnee.objects.possible_duplicates_of(
                      instance.given_name, instance.family_name, instance.date_of_birth).order_by("case_number")[:5]]
-        person = (instance.date_of_birth, name_key(instance.given_name, instance.family_name))
+        # The row is not saved yet: its key as the database will store it.
+        person = (instance.date_of_birth, name_key(instance.given_name, instance.family_name)[:KEY_LENGTH])
         earlier = self._people_in_file.get(person)
         if earlier:
             found.append(str(_("%(case)s earlier in this file") % {"case": earlier}))

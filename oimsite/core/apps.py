@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,9 @@ class CoreConfig(AppConfig):
     name = "oimsite.core"
     label = "core"
     verbose_name = _("Shared bases")
+
+    def ready(self) -> None:
+        from oimsite.core.names import register_name_key
+
+        # SQLite's name_key() (oimsite/core/names.py), on every connection opened from now on.
+        connection_created.connect(register_name_key, dispatch_uid="oimsite.core.name_key")

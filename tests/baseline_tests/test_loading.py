@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from oimsite.core.names import name_key
 from oimsite.lists.search import fold
 from oimsite.reporting.models import PublishedFigure
 from reintegration.models import SupportSession
@@ -225,10 +226,12 @@ def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_co
     assert f"Loaded {len(records) + len(published):,} records from baseline_2024, published_2024 in " in out
     vulnerabilities = sum(len(r["fields"]["vulnerabilities"]) for r in of_model(records, "returns.returnee"))
     assert Returnee.vulnerabilities.through.objects.count() == vulnerabilities
-    # The search's folded twins, computed by the database for the rows the loader inserts in batches.
+    # The search's folded twins and the name key, computed by the database for the rows the loader inserts in
+    # batches.
     for person in Returnee.objects.order_by("pk")[:50]:
         assert (person.family_name_folded, person.given_name_folded) == (fold(person.family_name),
                                                                          fold(person.given_name))
+        assert person.name_key == name_key(person.given_name, person.family_name)
 
 
 def test_skip_if_loaded_loads_once_and_then_does_nothing(db, sample):

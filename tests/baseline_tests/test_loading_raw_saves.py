@@ -105,7 +105,7 @@ def test_new_records_are_written_and_signalled_exactly_as_loaddata_writes_them(f
     assert not Returnee.objects.exists()  # both rolled back
 
 
-def test_the_fixtures_timestamps_are_kept_and_the_name_keys_computed_from_the_raw_signal(fixture):
+def test_the_fixtures_timestamps_are_kept_and_the_name_keys_computed_by_the_database(fixture):
     loading.load_fixtures([fixture])
     stamp = datetime(2024, 2, 3, 4, 5, 6, tzinfo=UTC)
     for record in [*Returnee.objects.all(), *SupportSession.objects.all()]:

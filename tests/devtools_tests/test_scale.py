@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from oimsite.core.names import name_key
 from oimsite.devtools import scale
 from oimsite.devtools.bulk_rows import Table
 from oimsite.reporting import indicators
@@ -55,6 +56,9 @@ def test_scale_one_adds_one_copy_of_every_model(template):
     assert {label: after[label] - before[label] for label in MODELS} == template.counts()
     # Copies are moved at least two years back: the 2024 figures are those of the baseline alone.
     assert Returnee.objects.from_morocco().returned_in(2024).count() == returned_2024
+    # The copies' rows leave the name key to the database, as every writer does.
+    rows = Returnee.objects.values_list("given_name", "family_name", "name_key")
+    assert all(key == name_key(given_name, family_name) for given_name, family_name, key in rows)
 
 
 def test_scale_two_twice_keeps_numbers_unique(template):
