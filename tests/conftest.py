@@ -10,8 +10,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
+from django.test.utils import modify_settings
+from pytest_django.live_server_helper import LiveServer
 
 from documents.models import Document
 from documents.storage import PrivateFileSystemStorage
@@ -94,16 +99,12 @@ class _Baseline:
         self.block = None
 
     def load(self) -> None:
-        from django.db import transaction
-
         if self.block is None:
             self.block = transaction.atomic()
             self.block.__enter__()
             helpers.load_baseline(published=False)
 
     def unload(self) -> None:
-        from django.db import transaction
-
         if self.block is not None:
             transaction.set_rollback(True)
             self.block.__exit__(None, None, None)
@@ -117,10 +118,25 @@ def _uses_baseline(item: pytest.Item) -> bool:
     return "baseline" in getattr(item, "fixturenames", ())
 
 
+def _uses_baseline_site(item: pytest.Item) -> bool:
+    return "baseline_site" in getattr(item, "fixturenames", ())
+
+
+def _baseline_kind(item: pytest.Item) -> int:
+    return 2 if _uses_baseline(item) else 1 if _uses_baseline_site(item) else 0
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's Chromium: in CI its absence fails them, elsewhere it skips them. The tests
-    that read the baseline run last, in their order, so that it is loaded once."""
-    items.sort(key=_uses_baseline)  # stable: the order within each group is kept
+    """The tests that read the baseline run last, those of the committed `baseline_site` then those of the
+    session's `baseline`, each kind in its order, so that each is loaded once; with pytest-xdist
+    (`--dist loadgroup`) they form one group, run by one worker. Browser tests need Debian's Chromium: in CI
+    its absence fails them, elsewhere it skips them."""
+    items.sort(key=_baseline_kind)  # stable: the order within each kind is kept
+    group = pytest.mark.xdist_group("baseline")
+    for item in items:
+        if _uses_baseline(item) or _uses_baseline_site(item):
+            item.add_marker(group)
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
         return
     if os.environ.get("CI", "").lower() == "true":
@@ -144,23 +160,39 @@ def sample_baseline(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _baseline_session(django_db_setup, django_db_blocker):
-    """Rolls the baseline back at the end of the session, before the test database is destroyed."""
+    """Rolls the baseline back, or empties the committed one, at the end of the session, before the test
+    database is destroyed."""
     yield
     with django_db_blocker.unblock():
         _BASELINE.unload()
+        _SITE.unload()
 
 
 @pytest.fixture(autouse=True)
 def _baseline_only_where_asked(request):
-    """Loads the session's baseline for a test that asks for it (before its own transaction opens: autouse
-    fixtures come first), and rolls it back before a test that does not."""
-    if _uses_baseline(request.node):
+    """Loads the baseline a test asks for (before its own transaction opens: autouse fixtures come first):
+    the session's, or the committed one of `baseline_site`; and removes the other before a test that does not
+    use it."""
+    uses_site, uses_baseline = _uses_baseline_site(request.node), _uses_baseline(request.node)
+    if uses_site and uses_baseline:
+        pytest.fail("A test uses either the committed baseline (baseline_site) or the session's (baseline).")
+    if not (uses_site or uses_baseline or _SITE.server or _BASELINE.block):
+        return
+    if uses_site or uses_baseline:
         request.getfixturevalue("_baseline_session")
-        with request.getfixturevalue("django_db_blocker").unblock():
-            _BASELINE.load()
-    elif _BASELINE.block is not None:
-        with request.getfixturevalue("django_db_blocker").unblock():
+        if request.config.getvalue("loadgroup") and not request.node.nodeid.endswith("@baseline"):
+            # The group lost (a pytest or pytest-xdist upgrade): each worker would load the baseline again.
+            pytest.fail("pytest-xdist did not group this test with the others that read the baseline "
+                        "(--dist loadgroup): see the pin of pytest in pyproject.toml.")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if not uses_site:
+            _SITE.unload()
+        if not uses_baseline:
             _BASELINE.unload()
+        if uses_site:
+            _SITE.load()
+        if uses_baseline:
+            _BASELINE.load()
 
 
 @pytest.fixture
@@ -246,17 +278,53 @@ def viewer_client(client, viewer):
     return client
 
 
-@pytest.fixture(scope="module")
-def baseline_site(request, django_db_setup, django_db_blocker):
-    """The 2024 baseline, committed once for a module of browser tests that only read, and a live server.
+class _BaselineSite:
+    """The 2024 baseline committed, with a live server and one account per role, for browser tests that only
+    read (`baseline_site`). Loaded when the first such test starts and kept for the next ones; emptied (as a
+    transactional test's teardown empties the tables: `flush`, which re-creates permissions and roles) before
+    the first test that does not use it, and at the end of the session."""
+
+    def __init__(self) -> None:
+        self.server = None
+        self._hosts = None
+
+    def load(self) -> None:
+        if self.server is not None:
+            return
+        helpers.load_baseline()
+        users = get_user_model().objects
+        users.create_superuser("agent", "agent@example.org", BROWSER_PASSWORD)
+        for username, role in ROLE_ACCOUNTS.items():
+            user = users.create_user(username, f"{username}@example.org", BROWSER_PASSWORD, is_staff=True)
+            user.groups.add(Group.objects.get(name=role))
+        self._hosts = modify_settings(ALLOWED_HOSTS={"append": "localhost"})
+        self._hosts.enable()
+        self.server = LiveServer("localhost")
+
+    def unload(self) -> None:
+        if self.server is None:
+            return
+        try:
+            self.server.stop()
+            self._hosts.disable()
+        finally:
+            self.server = None
+            call_command("flush", interactive=False, verbosity=0)
+
+
+_SITE = _BaselineSite()
+
+
+@pytest.fixture
+def baseline_site(request):
+    """The 2024 baseline, committed once for the browser tests that only read, and a live server.
 
     pytest-django's `live_server` makes every test that uses it transactional: the tables are emptied after
     each test, and the baseline (tens of seconds to load) would have to be loaded again for the next one.
-    Here it is loaded once per module, the module's tests read it through their own server thread, and the
-    tables are emptied when the module ends, as a transactional test's teardown does (`flush`, which
-    re-creates permissions and roles). So the module's tests must not change records; what the server writes
-    (sessions, the audit log of logins) is removed with the rest at the end. Not session-scoped: every other
-    module expects an empty database.
+    Here it is loaded once for all the tests that use it, which run one after the other (on one worker:
+    `pytest_collection_modifyitems`); they read it through their own server thread, and the tables are
+    emptied after the last of them (`_BaselineSite`). So these tests must not change records; what the server
+    writes (sessions, the audit log of logins) is removed with the rest at the end.
 
     The module must be marked `pytest.mark.django_db` (not transactional): pytest-django creates the test
     database only for marked tests, and without one this would load into, then empty, the development
@@ -265,29 +333,11 @@ def baseline_site(request, django_db_setup, django_db_blocker):
     `page` or `live_server`, which would make them transactional again. Accounts: `agent` (superuser) and
     one per role, named by `ROLE_ACCOUNTS`, all with the password `BROWSER_PASSWORD`.
     """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.test.utils import modify_settings
-    from pytest_django.live_server_helper import LiveServer
-
     marker = request.node.get_closest_marker("django_db")
     if marker is None or marker.kwargs.get("transaction"):
-        pytest.fail("baseline_site needs a module marked pytest.mark.django_db (not transactional).")
-    with django_db_blocker.unblock():
-        helpers.load_baseline()
-        users = get_user_model().objects
-        users.create_superuser("agent", "agent@example.org", BROWSER_PASSWORD)
-        for username, role in ROLE_ACCOUNTS.items():
-            user = users.create_user(username, f"{username}@example.org", BROWSER_PASSWORD, is_staff=True)
-            user.groups.add(Group.objects.get(name=role))
-        server = LiveServer("localhost")
-        try:
-            with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
-                yield server
-        finally:
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
+        pytest.fail("baseline_site needs a test marked pytest.mark.django_db (not transactional).")
+    assert _SITE.server is not None  # loaded by _baseline_only_where_asked, before the test's transaction
+    return _SITE.server
 
 
 BROWSER_PASSWORD = "Correct-Horse-Battery-9"

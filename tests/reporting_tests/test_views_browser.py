@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from oimsite.reporting.models import PublishedFigure
+from reintegration.models import SupportSession
 from returns.models import Returnee
 from tests import helpers
 
@@ -73,26 +74,19 @@ def test_dashboard_drill_down_export_and_admin_edit(page, live_server, transacti
 
 
 @pytest.mark.browser
-def test_a_year_of_follow_up_only_is_chosen_in_the_year_menu(page, live_server, transactional_db, django_user_model):
-    from reintegration.models import SupportSession
-
-    helpers.load_baseline(published=False)
-    django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
+@pytest.mark.django_db
+def test_a_year_of_follow_up_only_is_chosen_in_the_year_menu(site_page):
     later = SupportSession.objects.post_return().in_year(2025)
     assert later.exists() and not Returnee.objects.returned_in(2025).exists()
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form[action='/login/'] button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page = site_page()
     assert page.locator("h1").inner_text() == "Bilan annuel 2024"
     options = page.locator("#id_year option").all_inner_texts()
     assert options == ["2025", "2024", "2023", "2022", "2021"]
 
     page.select_option("#id_year", "2025")
     page.locator("form.year-form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/?year=2025")
+    page.wait_for_url(f"{page.site_url}/?year=2025")
     assert page.locator("h1").inner_text() == "Bilan annuel 2025"
     supported = later.filter(returnee__host_country="MA").values("returnee").distinct().count()
     assert figure_of(page, "avrr.post_return_support") == supported > 0
