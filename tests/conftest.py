@@ -180,7 +180,7 @@ def _baseline_only_where_asked(request):
         return
     if uses_site or uses_baseline:
         request.getfixturevalue("_baseline_session")
-        if request.config.getvalue("loadgroup") and not request.node.nodeid.endswith("@baseline"):
+        if getattr(request.config.option, "loadgroup", False) and not request.node.nodeid.endswith("@baseline"):
             # The group lost (a pytest or pytest-xdist upgrade): each worker would load the baseline again.
             pytest.fail("pytest-xdist did not group this test with the others that read the baseline "
                         "(--dist loadgroup): see the pin of pytest in pyproject.toml.")

@@ -34,17 +34,14 @@ def log_in(page: Page, live_server) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_summary_links_copy_and_print(page: Page, live_server, transactional_db, django_user_model, artifacts_dir):
-    helpers.load_baseline()
-    django_user_model.objects.create_superuser("officer", "officer@example.org", PASSWORD)
+@pytest.mark.django_db
+def test_summary_links_copy_and_print(site_page, artifacts_dir):
     report = indicators.compute(2024)
     with translation.override("fr"):
         summary = summary_text.for_year(2024)
-    url = f"{live_server.url}{reverse('summary')}?year=2024"
-
-    page.set_viewport_size({"width": 1366, "height": 900})
-    log_in(page, live_server)
-    page.locator("a.summary-link").click()  # from the dashboard
+    page = site_page(width=1366)  # signed in, on the dashboard
+    url = f"{page.site_url}{reverse('summary')}?year=2024"
+    page.locator("a.summary-link").click()
     page.wait_for_url(re.compile(r"/summary/\?year=2024$"))
     assert words(page.locator(".summary-text").inner_text()) == words(summary.as_text())
     page.screenshot(path=str(artifacts_dir / "summary-2024-1366.png"), full_page=True)
@@ -66,7 +63,7 @@ def test_summary_links_copy_and_print(page: Page, live_server, transactional_db,
 
     # The copy button puts the plain text on the clipboard (the script is a static file: the CSP holds).
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.site_url)
     page.get_by_role("button", name="Copier le texte").click()
     expect(page.locator("#summary-copy-status")).to_have_text("Le texte a été copié.")
     assert page.evaluate("navigator.clipboard.readText()") == summary.as_text()
