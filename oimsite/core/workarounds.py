@@ -53,10 +53,14 @@ def check_constraints_hold(instance: models.Model, constraints: Sequence[models.
     """Whether `instance` meets every one of `constraints` (all of its model's own), in one query. False also
     when a constraint names an excluded field (Django then skips that constraint): the caller validates them
     one by one, as Django does."""
-    against = instance._get_field_expression_map(meta=instance._meta, exclude=exclude)
+    condition = Q(*(constraint.condition for constraint in constraints))
+    # Only the values the conditions name: Q.check() makes each value given a term of its query.
+    named = condition.referenced_base_fields
+    against = {name: value for name, value in
+               instance._get_field_expression_map(meta=instance._meta, exclude=exclude).items() if name in named}
     try:
         # Each condition holds (or is unknown, as Django counts it) iff their AND does: Q.check() counts an
         # unknown result as met, and an AND is false as soon as one of its terms is.
-        return Q(*(constraint.condition for constraint in constraints)).check(against, using=using)
+        return condition.check(against, using=using)
     except FieldError:
         return False

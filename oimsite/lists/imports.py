@@ -467,6 +467,21 @@ def resource_for(label: str) -> type[CaseResource]:
             "model": label, "models": ", ".join(sorted(IMPORT_RESOURCES))}) from None
 
 
+class _NoDiff:
+    """The per-row diff django-import-export computes by default (every field exported before and after the
+    row), for a report that shows none: the import's report lists outcomes and notes, not field diffs
+    (`ImportReport`). `skip_diff` would also turn off `skip_unchanged`, which reads the row's original."""
+
+    def __init__(self, resource: Any, instance: Any, new: bool) -> None:
+        pass
+
+    def compare_with(self, resource: Any, instance: Any) -> None:
+        pass
+
+    def as_html(self) -> list[str]:
+        return []
+
+
 class CaseResource(resources.ModelResource):
     """The import of one case model (see the module's docstring). Subclasses set Meta.model, Meta.fields (in
     template order), Meta.import_id_fields (the record's number) and `ignored_columns`."""
@@ -483,6 +498,9 @@ class CaseResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
         skip_html_diff = True
+
+    def get_diff_class(self) -> type[_NoDiff]:
+        return _NoDiff
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
