@@ -29,15 +29,16 @@ def programme_of(returnee: Returnee) -> str:
     return Programme.FROM_MOROCCO if returnee.host_country == MOROCCO else Programme.TO_MOROCCO
 
 
-@transaction.atomic
-def schedule_follow_ups(returnee: Returnee) -> list[FollowUp]:
-    """Plan the programme's follow-ups for a returnee who has left, once: nothing if any scheduled one exists.
+@transaction.atomic(savepoint=False)
+def schedule_follow_ups(returnee: Returnee, *, new: bool = False) -> list[FollowUp]:
+    """Plan the programme's follow-ups for a returnee who has left, once: nothing if any scheduled one exists
+    (`new`: the returnee was just created, so none does).
 
     Each is due the given number of months after the departure and goes to the case's owner.
     """
     if returnee.departure_date is None or returnee.stage not in AFTER_RETURN_STAGES:
         return []
-    if FollowUp.objects.filter(returnee=returnee, scheduled=True).exists():
+    if not new and FollowUp.objects.filter(returnee=returnee, scheduled=True).exists():
         return []
     steps = FollowUpScheduleStep.objects.filter(programme=programme_of(returnee), active=True)
     return bulk_create_with_history([
@@ -82,7 +83,7 @@ def schedule_on_return(sender: type[Returnee], instance: Returnee, created: bool
     if raw or instance.stage not in AFTER_RETURN_STAGES:
         return
     if created or instance.stored_stage not in AFTER_RETURN_STAGES:
-        schedule_follow_ups(instance)
+        schedule_follow_ups(instance, new=created)
         # What was saved is now the stored stage: a second save of the same instance plans nothing.
         instance._stored_stage = instance.stage
 

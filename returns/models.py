@@ -15,10 +15,10 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from oimsite.core.assignment import AssignedCase, AssignedCaseQuerySet, AssignmentLogEntry
 from oimsite.core.fields import CountryField
+from oimsite.core.history import CaseHistory
 from oimsite.core.models_base import CaseRecord, ConsentFields, PersonFields, age_on, year_bounds
 from oimsite.core.names import KEY_LENGTH, NameKeyField, name_key
 from oimsite.core.text import SafeTextFields
@@ -369,7 +369,7 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
     name_ar_folded = FoldedField("name_ar")
 
     # The vulnerabilities are part of the audit trail: they decide who may get reinforced support.
-    history = HistoricalRecords(
+    history = CaseHistory(
         excluded_fields=["version", "created_at", "updated_at", "name_key", "case_number_folded",
                          "family_name_folded", "given_name_folded", "name_ar_folded"],
         m2m_fields=[vulnerabilities],
@@ -698,7 +698,7 @@ class DepartureChecklist(CaseRecord):
         _("onward transport"), max_length=200, blank=True,
         help_text=_("How the returnee travels on from the arrival point to their destination."))
 
-    history = HistoricalRecords(excluded_fields=["version", "created_at", "updated_at"])
+    history = CaseHistory(excluded_fields=["version", "created_at", "updated_at"])
 
     class Meta:
         verbose_name = _("departure checklist")

@@ -79,9 +79,10 @@ class ReturneeResource(CaseResource):
     def possible_duplicates(self, instance: Returnee) -> list[str]:
         if not (instance.date_of_birth and (instance.given_name or instance.family_name)):
             return []
-        found = [f"{other.case_number} ({other.given_name} {other.family_name}, {other.date_of_birth:%d/%m/%Y})"
-                 for other in Returnee.objects.possible_duplicates_of(
-                     instance.given_name, instance.family_name, instance.date_of_birth).order_by("case_number")[:5]]
+        found = [f"{case_number} ({given_name} {family_name}, {date_of_birth:%d/%m/%Y})"
+                 for case_number, given_name, family_name, date_of_birth in Returnee.objects.possible_duplicates_of(
+                     instance.given_name, instance.family_name, instance.date_of_birth).order_by("case_number")
+                 .values_list("case_number", "given_name", "family_name", "date_of_birth")[:5]]
         # The row is not saved yet: its key as the database will store it.
         person = (instance.date_of_birth, name_key(instance.given_name, instance.family_name)[:KEY_LENGTH])
         earlier = self._people_in_file.get(person)

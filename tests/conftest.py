@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.test.utils import modify_settings
+from django.utils import translation
 from pytest_django.live_server_helper import LiveServer
 
 from documents.models import Document
@@ -55,6 +56,15 @@ def base_url(live_server):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def office_language():
+    """Every test starts in the office's language: the language a request of an earlier test activated
+    (LocaleMiddleware leaves it active in the thread) never decides what a test reads."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
-from simple_history.models import DeletedObject, ModelChange, ModelDelta
+from simple_history.models import DeletedObject, HistoricalRecords, ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -16,6 +16,21 @@ from simple_history.utils import get_m2m_reverse_field_name
 _M2M_ROWS_ATTR = "_prefetched_m2m_history"
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+
+
+class CaseHistory(HistoricalRecords):
+    """django-simple-history's records, without reading back the many-to-many rows of a record just created.
+
+    A new record has none (its many-to-many rows are added after its first save, and each addition writes a
+    "changed" history row that holds them), yet the library reads them for every creation: a query for the
+    rows, and one more to rebuild the record from its history row only to find their table. Kept otherwise
+    as the library writes them.
+    """
+
+    def create_historical_record_m2ms(self, history_instance: Any, instance: models.Model) -> None:
+        if history_instance.history_type == "+":
+            return
+        super().create_historical_record_m2ms(history_instance, instance)
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,12 @@ class CaseRecord(SafeTextFields):
 
     # One transaction per save or delete, also outside a request (shell, commands): the change and its
     # history row (django-simple-history writes it after the save) commit together or not at all.
+    # Inside a caller's transaction a save joins it without a savepoint, as Django's own save does: a caller
+    # that goes on after a failed save wraps that save in an atomic block of its own. A delete keeps its
+    # savepoint: its refusal (ProtectedError, RestrictedError) comes before any write, and a caller may go on.
     def save(self, *args: Any, **kwargs: Any) -> None:
-        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
             super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:

@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.roles import ADMINISTRATOR, CASE_WORKER
 from oimsite.core.history import history_entries
 from returns.models import VulnerabilityCategory
+from tests import helpers
 from tests.helpers import in_english
 
 ADMINS = {
@@ -94,3 +95,25 @@ def test_history_include_queries_do_not_grow_with_versions(db, make_user, cases,
             changes = [(c.field, c.old, c.new) for e in history_entries(obj) for c in e.changes]
         assert ("vulnerabilities", "Child", "Child, Other") in changes
         assert ("vulnerabilities", "Child, Other", "Child") in changes
+
+
+def test_a_new_returnee_s_history_row_reads_nothing_back_and_later_rows_keep_the_vulnerabilities(db):
+    """`CaseHistory` skips the many-to-many read of a record just created (it has none yet); the rows of its
+    later changes carry its vulnerabilities as simple-history writes them."""
+    child = VulnerabilityCategory.objects.get_or_create(code="child", defaults={"name": "Child"})[0]
+    person = helpers.build_returnee()
+    with CaptureQueriesContext(connection) as queries:
+        person.save()
+    # The row and its history row; then its follow-up schedule (a returned case), nothing else.
+    returnee_queries = [" ".join(q["sql"].split()[:3]) for q in queries if "returns_" in q["sql"].split("(")[0]]
+    assert returnee_queries == ['INSERT INTO "returns_returnee"', 'INSERT INTO "returns_historicalreturnee"'], [
+        q["sql"] for q in queries]
+    assert not [q for q in queries if "vulnerabilit" in q["sql"]]
+    person.vulnerabilities.add(child)
+    person.notes = "Suivi."
+    person.save()
+    created, added, changed = person.history.order_by("history_id")
+    assert (created.history_type, added.history_type, changed.history_type) == ("+", "~", "~")
+    assert [row.vulnerabilitycategory_id for row in created.vulnerabilities.all()] == []
+    assert [row.vulnerabilitycategory_id for row in added.vulnerabilities.all()] == [child.pk]
+    assert [row.vulnerabilitycategory_id for row in changed.vulnerabilities.all()] == [child.pk]

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from oimsite.reporting import indicators
 from reintegration.models import SupportSession
@@ -173,9 +174,10 @@ def test_the_admin_refuses_removing_the_last_refugee_of_a_departed_file(admin_cl
 def test_the_model_refuses_a_departed_file_without_refugees():
     file = f.resettlement_file(departed=None, size=0)
     file.stage, file.departure_date = "departed", date(2024, 3, 1)
-    with pytest.raises(ValidationError) as raised:
-        file.full_clean()
-    assert raised.value.message_dict["stage"][0].startswith(DEPARTED_NEEDS_REFUGEE)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as raised:
+            file.full_clean()
+        assert raised.value.message_dict["stage"][0].startswith(DEPARTED_NEEDS_REFUGEE)
     file.stage, file.departure_date = "accepted", None
     file.full_clean()  # before departure a file may wait for its refugees
 

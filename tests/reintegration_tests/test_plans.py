@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import CASE_WORKER
 from reintegration.models import PLAN_HAS_OPEN_GOALS, PlanGoal, ReintegrationPlan, SupportSession
@@ -97,9 +97,10 @@ def test_a_session_serves_a_goal_of_its_own_returnee_only(worker_client, plan):
     goal = plan.goals.get()
     other = returnee()
     ReintegrationPlan.objects.create(returnee=other, status="agreed", agreed_on=date(2024, 5, 20))
-    with pytest.raises(ValidationError) as error:
-        build_session(other, goal=goal).full_clean()
-    assert error.value.message_dict["goal"] == ["This goal belongs to another returnee's plan."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            build_session(other, goal=goal).full_clean()
+        assert error.value.message_dict["goal"] == ["This goal belongs to another returnee's plan."]
 
     data = {"returnee": other.pk, "date": "2024-06-01", "phase": "post_return", "kind": "cash", "mode": "in_person",
             "provider": "iom_origin", "notes": "", "goal": goal.pk}
