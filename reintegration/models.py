@@ -54,8 +54,9 @@ class SupportSessionQuerySet(models.QuerySet["SupportSession"]):
     def post_return(self) -> SupportSessionQuerySet:
         return self.filter(phase=Phase.POST_RETURN)
 
-    def in_year(self, year: int) -> SupportSessionQuerySet:
-        start, end = year_bounds(year)
+    def in_year(self, year: int, *, through: int | None = None) -> SupportSessionQuerySet:
+        """Sessions held in the calendar year, or in the years from `year` through `through`."""
+        start, end = year_bounds(year)[0], year_bounds(through or year)[1]
         return self.filter(date__gte=start, date__lt=end)
 
     def virtual(self) -> SupportSessionQuerySet:

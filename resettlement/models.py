@@ -97,9 +97,10 @@ class RefugeeQuerySet(models.QuerySet["Refugee"]):
     def departed(self) -> RefugeeQuerySet:
         return self.filter(file__stage__in=DEPARTED_STAGES, file__departure_date__isnull=False)
 
-    def departed_in(self, year: int) -> RefugeeQuerySet:
-        """Refugees resettled in the year: on a file that departed within it."""
-        start, end = year_bounds(year)
+    def departed_in(self, year: int, *, through: int | None = None) -> RefugeeQuerySet:
+        """Refugees resettled in the year: on a file that departed within it (or in the years from `year`
+        through `through`)."""
+        start, end = year_bounds(year)[0], year_bounds(through or year)[1]
         return self.departed().filter(file__departure_date__gte=start, file__departure_date__lt=end)
 
     def resettled_to(self, country: str) -> RefugeeQuerySet:

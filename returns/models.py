@@ -259,9 +259,10 @@ class ReturneeQuerySet(AssignedCaseQuerySet):
     def departed(self) -> ReturneeQuerySet:
         return self.filter(status=ReturnStatus.DEPARTED, departure_date__isnull=False)
 
-    def returned_in(self, year: int) -> ReturneeQuerySet:
-        """Returns that happened in the calendar year (departure date within it)."""
-        start, end = year_bounds(year)
+    def returned_in(self, year: int, *, through: int | None = None) -> ReturneeQuerySet:
+        """Returns that happened in the calendar year (departure date within it), or in the years from `year`
+        through `through`."""
+        start, end = year_bounds(year)[0], year_bounds(through or year)[1]
         return self.departed().filter(departure_date__gte=start, departure_date__lt=end)
 
     def with_age_at_return(self) -> ReturneeQuerySet:

@@ -9,12 +9,13 @@ buckets' (`count_buckets`, oimsite/reporting/summaries.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import astuple, dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import ExtractYear
 
 from oimsite.core.models_base import year_bounds
 from oimsite.reporting.triggers import FILE, RETURNEE
@@ -62,41 +63,70 @@ SESSION_KEYS = ("avrr_supported", "avrr_enhanced", "mor_reintegrated", "mor_enha
     for programme in (FROM_MOROCCO, TO_MOROCCO) for kind in Kind.values for enhanced in (False, True)))
 
 
-def _grouped(queryset: Any, fields: tuple[str, ...], bucket: CombinedExpression | None) -> Any:
-    """`queryset.values(*fields)`, plus the bucket of each row when counting by bucket."""
-    return queryset.values(*fields, **({"bucket": bucket} if bucket is not None else {}))
+# What a grouped count is keyed by: (year, bucket); None for what is not grouped by (one year, no buckets).
+Key = tuple[int | None, int | None]
 
 
-def _returnee_groups(year: int, scope: Q, sessions_scope: Q, bucket: CombinedExpression | None,
-                     ) -> dict[int | None, list[list]]:
-    """One pass over both programmes' returns of the year within `scope`, grouped finely enough that every
-    returns indicator and breakdown is a sum of groups (each returnee is in exactly one group); per bucket
-    (None: not by bucket). `sessions_scope` is the same returnees' sessions: the database may read every
+@dataclass(frozen=True)
+class Years:
+    """The years a count covers, `first` through `last`: one year, or several counted in the same pass and
+    told apart by the year of each row's date."""
+
+    first: int
+    last: int
+
+    def year_of(self, field: str) -> ExtractYear | None:
+        """The year of `field`, to group by when the count covers several years."""
+        return ExtractYear(field) if self.first != self.last else None
+
+
+def _grouped(queryset: Any, fields: tuple[str, ...], bucket: CombinedExpression | None,
+             year: ExtractYear | None) -> Any:
+    """`queryset.values(*fields)`, plus the bucket of each row when counting by bucket, and its year when
+    counting several years."""
+    extra = {**({"bucket": bucket} if bucket is not None else {}), **({"year": year} if year is not None else {})}
+    return queryset.values(*fields, **extra)
+
+
+def _key(row: dict, years: Years) -> Key:
+    return row.pop("year", None) if years.first != years.last else None, row.pop("bucket", None)
+
+
+def _returnee_groups(years: Years, scope: Q, sessions_scope: Q, bucket: CombinedExpression | None,
+                     ) -> dict[Key, list[list]]:
+    """One pass over both programmes' returns of the years within `scope`, grouped finely enough that every
+    returns indicator and breakdown is a sum of groups (each returnee is in exactly one group); per year and
+    bucket (see `Key`). `sessions_scope` is the same returnees' sessions: the database may read every
     counselling session it lets through once, whatever the returns it counts."""
     counselled = (SupportSession.objects.filter(sessions_scope).virtual_predeparture_counselling()
                   .exists_for_returnee())
     queryset = (Returnee.objects.filter(scope).filter(Q(host_country=MOROCCO) | Q(return_country=MOROCCO))
-                .returned_in(year).with_age_band())
-    rows = (_grouped(queryset, ("host_country", "return_country", "sex", "age_band"), bucket)
+                .returned_in(years.first, through=years.last).with_age_band())
+    rows = (_grouped(queryset, ("host_country", "return_country", "sex", "age_band"), bucket,
+                     years.year_of("departure_date"))
             .annotate(n=Count("pk"), counselled=Count("pk", filter=Q(host_country=MOROCCO) & Q(counselled)))
             .order_by())
-    groups: dict[int | None, list[list]] = {}
+    groups: dict[Key, list[list]] = {}
     for r in rows:
         group = (Group(FROM_MOROCCO, r["return_country"], r["sex"], r["age_band"], r["n"], r["counselled"])
                  if r["host_country"] == MOROCCO else
                  Group(TO_MOROCCO, r["host_country"], r["sex"], r["age_band"], r["n"], r["counselled"]))
-        groups.setdefault(r.get("bucket"), []).append(list(astuple(group)))
+        groups.setdefault(_key(r, years), []).append(list(astuple(group)))
     return groups
 
 
-def _post_return_sessions(year: int, scope: Q, bucket: CombinedExpression | None) -> dict[int | None, dict]:
-    """One pass over the post-return sessions of the year within `scope`: the returnees they reached, per
-    programme, and the sessions per programme, kind and reinforcement; per bucket (None: not by bucket)."""
+def _post_return_sessions(years: Years, scope: Q, bucket: CombinedExpression | None) -> dict[Key, dict]:
+    """One pass over the post-return sessions of the years within `scope`: the returnees they reached, per
+    programme, and the sessions per programme, kind and reinforcement; per year and bucket (see `Key`)."""
     avrr = Q(returnee__host_country=MOROCCO)
     to_morocco = Q(returnee__return_country=MOROCCO)
-    start, end = year_bounds(year)
-    returned_this_year = Q(returnee__status=ReturnStatus.DEPARTED, returnee__departure_date__gte=start,
-                           returnee__departure_date__lt=end)
+    if years.first == years.last:
+        start, end = year_bounds(years.first)
+        returned_this_year = Q(returnee__status=ReturnStatus.DEPARTED, returnee__departure_date__gte=start,
+                               returnee__departure_date__lt=end)
+    else:  # returned in the year of the session
+        returned_this_year = Q(returnee__status=ReturnStatus.DEPARTED,
+                               returnee__departure_date__year=ExtractYear("date"))
     enhanced = Q(enhanced=True)
     counts = {
         "avrr_supported": Count("returnee", distinct=True, filter=avrr),
@@ -109,20 +139,22 @@ def _post_return_sessions(year: int, scope: Q, bucket: CombinedExpression | None
             for reinforced in (False, True):
                 counts[kind_key(prog, kind.value, reinforced)] = Count(
                     "pk", filter=condition & Q(kind=kind.value, enhanced=reinforced))
-    queryset = SupportSession.objects.filter(scope).post_return().in_year(year)
-    if bucket is None:
-        return {None: queryset.aggregate(**counts)}
-    rows = queryset.values(bucket=bucket).annotate(**counts).order_by()
-    return {row.pop("bucket"): row for row in rows}
+    queryset = SupportSession.objects.filter(scope).post_return().in_year(years.first, through=years.last)
+    year = years.year_of("date")
+    if bucket is None and year is None:
+        return {(None, None): queryset.aggregate(**counts)}
+    rows = _grouped(queryset, (), bucket, year).annotate(**counts).order_by()
+    return {_key(row, years): row for row in rows}
 
 
-def _departed_refugees(year: int, scope: Q, bucket: CombinedExpression | None) -> dict[int | None, list[list]]:
-    """[destination, refugees] of the year within `scope`, per bucket (None: not by bucket)."""
-    rows = (_grouped(Refugee.objects.filter(scope).departed_in(year), ("file__destination_country",), bucket)
+def _departed_refugees(years: Years, scope: Q, bucket: CombinedExpression | None) -> dict[Key, list[list]]:
+    """[destination, refugees] of the years within `scope`, per year and bucket (see `Key`)."""
+    rows = (_grouped(Refugee.objects.filter(scope).departed_in(years.first, through=years.last),
+                     ("file__destination_country",), bucket, years.year_of("file__departure_date"))
             .annotate(n=Count("pk")).order_by())
-    destinations: dict[int | None, list[list]] = {}
+    destinations: dict[Key, list[list]] = {}
     for row in rows:
-        destinations.setdefault(row.get("bucket"), []).append([row["file__destination_country"], row["n"]])
+        destinations.setdefault(_key(row, years), []).append([row["file__destination_country"], row["n"]])
     return destinations
 
 
@@ -139,13 +171,15 @@ def count_records(year: int, *, returnees: Collection[int] | None = None,
     (their refugees) take part in.
     """
     whole = returnees is None and files is None
+    years = Years(year, year)
     of_returnees = Q(returnee_id__in=returnees) if returnees is not None else Q()
-    people = _returnee_groups(year, Q(pk__in=returnees) if returnees is not None else Q(), of_returnees, None) \
+    people = _returnee_groups(years, Q(pk__in=returnees) if returnees is not None else Q(), of_returnees, None) \
         if whole or returnees else {}
-    sessions = _post_return_sessions(year, of_returnees, None) if whole or returnees else {}
-    destinations = _departed_refugees(year, Q(file_id__in=files) if files is not None else Q(), None) \
+    sessions = _post_return_sessions(years, of_returnees, None) if whole or returnees else {}
+    destinations = _departed_refugees(years, Q(file_id__in=files) if files is not None else Q(), None) \
         if whole or files else {}
-    return _counts(people.get(None, []), sessions.get(None, {}), destinations.get(None, []))
+    key = (None, None)
+    return _counts(people.get(key, []), sessions.get(key, {}), destinations.get(key, []))
 
 
 def _ranges(buckets: Iterable[int], size: int) -> list[tuple[int, int]]:
@@ -166,29 +200,37 @@ def _scope(field: str, ranges: list[tuple[int, int]] | None) -> Q:
     return scope
 
 
-def count_buckets(year: int, buckets: Collection[Bucket], size: int) -> dict[Bucket, Counts]:
-    """The counts of each of `buckets` (kind, id // size) in `year`: the same three queries as a live count
-    at most, grouped by bucket, whatever the number of buckets (none for a kind without buckets asked)."""
-    wanted = {kind: [number for k, number in buckets if k == kind] for kind in (RETURNEE, FILE)}
+def count_buckets(stale: Mapping[int, Collection[Bucket]], size: int) -> dict[int, dict[Bucket, Counts]]:
+    """The counts of each year's buckets (kind, id // size) in `stale` ({year: buckets}): the same three
+    queries as a live count at most, grouped by bucket (and by year when several are asked), whatever the
+    number of buckets and years (none for a kind without buckets asked)."""
+    asked = {year: set(buckets) for year, buckets in stale.items() if buckets}
+    if not asked:
+        return {}
+    years = Years(min(asked), max(asked))
+    wanted = {kind: sorted({number for buckets in asked.values() for k, number in buckets if k == kind})
+              for kind in (RETURNEE, FILE)}
     ranges: dict[str, list[tuple[int, int]] | None] = {}
     for kind, numbers in wanted.items():
         ranges[kind] = _ranges(numbers, size)
         if len(ranges[kind] or ()) > MAX_RANGES:
-            ranges[kind] = None  # the whole year, and only the buckets asked kept
-    people: dict[int | None, list[list]] = {}
-    sessions: dict[int | None, dict] = {}
-    destinations: dict[int | None, list[list]] = {}
+            ranges[kind] = None  # the whole years, and only the buckets asked kept
+    people: dict[Key, list[list]] = {}
+    sessions: dict[Key, dict] = {}
+    destinations: dict[Key, list[list]] = {}
     if wanted[RETURNEE]:
         of_returnees = _scope("returnee_id", ranges[RETURNEE])
-        people = _returnee_groups(year, _scope("pk", ranges[RETURNEE]), of_returnees, F("pk") / size)
-        sessions = _post_return_sessions(year, of_returnees, F("returnee_id") / size)
+        people = _returnee_groups(years, _scope("pk", ranges[RETURNEE]), of_returnees, F("pk") / size)
+        sessions = _post_return_sessions(years, of_returnees, F("returnee_id") / size)
     if wanted[FILE]:
-        destinations = _departed_refugees(year, _scope("file_id", ranges[FILE]), F("file_id") / size)
-    counted: dict[Bucket, Counts] = {}
-    for number in wanted[RETURNEE]:
-        counted[(RETURNEE, number)] = _sparse(people.get(number, []), sessions.get(number, {}), [])
-    for number in wanted[FILE]:
-        counted[(FILE, number)] = _sparse([], {}, destinations.get(number, []))
+        destinations = _departed_refugees(years, _scope("file_id", ranges[FILE]), F("file_id") / size)
+    counted: dict[int, dict[Bucket, Counts]] = {}
+    for year, buckets in asked.items():
+        key_year = year if years.first != years.last else None
+        counted[year] = {
+            (kind, number): _sparse(people.get((key_year, number), []), sessions.get((key_year, number), {}), [])
+            if kind == RETURNEE else _sparse([], {}, destinations.get((key_year, number), []))
+            for kind, number in buckets}
     return counted
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from oimsite.reporting import summaries
-from oimsite.reporting.counting import FROM_MOROCCO, TO_MOROCCO, Group, count_records, kind_key
+from oimsite.reporting.counting import FROM_MOROCCO, TO_MOROCCO, Counts, Group, count_records, kind_key
 from oimsite.reporting.counting import LIVE_QUERY_COUNT as LIVE_QUERY_COUNT
 from oimsite.reporting.keys import rank
 from oimsite.reporting.models import PublishedFigure
@@ -283,11 +283,18 @@ def _distinct_years(columns: Iterable[tuple[type[Model], str]]) -> list[set[int]
     return years
 
 
-def compute(year: int, *, live: bool = False) -> Report:
+def compute_years(years: Iterable[int]) -> dict[int, Report]:
+    """`compute(year)` of each of `years`, their stored counts read and their stale buckets recounted
+    together (`summaries.counts_of`)."""
+    return {year: compute(year, counts=counted) for year, counted in summaries.counts_of(years).items()}
+
+
+def compute(year: int, *, live: bool = False, counts: Counts | None = None) -> Report:
     """All the indicators and breakdowns of `year`: from the stored counts of the year, the buckets written
     since recounted (`QUERY_COUNT` queries when none was; see oimsite/reporting/summaries.py); `live=True`
-    counts every record of the year and stores nothing."""
-    counts = count_records(year) if live else summaries.counts(year)
+    counts every record of the year and stores nothing; `counts`: the year's counts, already read."""
+    if counts is None:
+        counts = count_records(year) if live else summaries.counts(year)
     indicators: dict[str, Indicator] = {}
     breakdowns: dict[str, Breakdown] = {}
 

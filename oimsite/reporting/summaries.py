@@ -34,36 +34,50 @@ READ_QUERY_COUNT = 1
 def counts(year: int) -> Counts:
     """The counts of `year`: every bucket's stored counts, those whose records were written since counted
     again (and stored)."""
-    current: list[Counts] = []
-    stale: dict[Bucket, int] = {}
-    for kind, bucket, generation, counted_at, stored in _read(year):
+    return counts_of([year])[year]
+
+
+def counts_of(years: Iterable[int]) -> dict[int, Counts]:
+    """The counts of each of `years`, as `counts` gives them, read in one statement and the stale buckets of
+    all the years recounted together: a write to a bucket makes it stale in every year, and the years of a
+    trend then cost one recount, not one each."""
+    years = sorted(set(years))
+    current: dict[int, list[Counts]] = {year: [] for year in years}
+    stale: dict[int, dict[Bucket, int]] = {}
+    for year, kind, bucket, generation, counted_at, stored in _read(years):
         if counted_at == generation and stored.get("version") == COUNTS_VERSION:
-            current.append(stored)
+            current[year].append(stored)
         else:
-            stale[(kind, bucket)] = generation
+            stale.setdefault(year, {})[(kind, bucket)] = generation
     if stale:
-        fresh = count_buckets(year, stale, BUCKET_SIZE)
-        _store(year, {key: (stale[key], counted) for key, counted in fresh.items()})
-        current.extend(fresh.values())
-    return combine_counts((1, part) for part in current)
+        fresh = count_buckets(stale, BUCKET_SIZE)
+        _store([(year, key, stale[year][key], counted) for year, counted_of_year in fresh.items()
+                for key, counted in counted_of_year.items()])
+        for year, counted_of_year in fresh.items():
+            current[year].extend(counted_of_year.values())
+    return {year: combine_counts((1, part) for part in parts) for year, parts in current.items()}
 
 
-def _read(year: int) -> list[tuple[str, int, int, int | None, Counts]]:
-    """(kind, bucket, generation, generation of the stored count, stored count) of every bucket: one
-    statement, so one snapshot of the generations and the counts."""
-    stored = BucketCount.objects.filter(year=year, kind=OuterRef("kind"), bucket=OuterRef("bucket"))
-    rows = (BucketGeneration.objects
-            .annotate(counted_at=Subquery(stored.values("generation")), stored=Subquery(stored.values("counts")))
-            .values_list("kind", "bucket", "generation", "counted_at", "stored"))
-    return [(kind, bucket, generation, counted_at, data or {}) for kind, bucket, generation, counted_at, data in rows]
+def _read(years: list[int]) -> list[tuple[int, str, int, int, int | None, Counts]]:
+    """(year, kind, bucket, generation, generation of the year's stored count, stored count) of every bucket
+    and year: one statement, so one snapshot of the generations and the counts."""
+    annotations = {}
+    for index, year in enumerate(years):
+        stored = BucketCount.objects.filter(year=year, kind=OuterRef("kind"), bucket=OuterRef("bucket"))
+        annotations[f"counted_at_{index}"] = Subquery(stored.values("generation"))
+        annotations[f"stored_{index}"] = Subquery(stored.values("counts"))
+    rows = BucketGeneration.objects.annotate(**annotations).values_list("kind", "bucket", "generation",
+                                                                        *annotations)
+    return [(year, kind, bucket, generation, counted[2 * index], counted[2 * index + 1] or {})
+            for kind, bucket, generation, *counted in rows for index, year in enumerate(years)]
 
 
-def _store(year: int, counted: dict[Bucket, tuple[int, Counts]]) -> None:
-    """Store each bucket's counts with the generation read before counting them. Best effort: when the
+def _store(counted: list[tuple[int, Bucket, int, Counts]]) -> None:
+    """Store each (year, bucket, generation read before counting it, counts). Best effort: when the
     database refuses the write (SQLite: another process holds it for a long write), the figures are served
     all the same and stored by a later view."""
     rows = [BucketCount(year=year, kind=kind, bucket=bucket, generation=generation, counts=data)
-            for (kind, bucket), (generation, data) in sorted(counted.items())]  # one lock order for all readers
+            for year, (kind, bucket), generation, data in sorted(counted)]  # one lock order for all readers
     try:
         with transaction.atomic(using=router.db_for_write(BucketCount)):
             BucketCount.objects.bulk_create(rows, update_conflicts=True, unique_fields=["year", "kind", "bucket"],

@@ -41,12 +41,13 @@ class SustainabilityFigures:
     breakdowns: dict[str, Breakdown]
 
 
-def compute(year: int) -> SustainabilityFigures:
+def compute(year: int, *, breakdowns: bool = True) -> SustainabilityFigures:
     """The sustainability indicators and breakdowns of `year` (by programme, country of return, support
-    received), each with its drill-down to the surveys it counts."""
+    received), each with its drill-down to the surveys it counts; `breakdowns=False`: the indicators only
+    (a year of the trend), without the counts by support received that only a breakdown shows."""
     taken = SustainabilitySurvey.objects.complete().in_year(year).count()
     counts = {"n": Count("pk"), **{d: Count("pk", filter=_reached(d)) for d in DIMENSIONS}}
-    for kind in Kind.values:
+    for kind in Kind.values if breakdowns else ():
         counts[f"kind:{kind}"] = Count("pk", filter=Q(support_received(kind)))
         counts[f"kind:{kind}:ok"] = Count("pk", filter=Q(support_received(kind)) & _reached("composite"))
     rows = list(SustainabilitySurvey.objects.latest_per_returnee_in(year)
@@ -80,17 +81,20 @@ def compute(year: int) -> SustainabilityFigures:
         add(Indicator(key, *labels[dimension], sum(r[dimension] for r in rows),
                       surveys_url(**counted, **{THRESHOLD_PARAMS[dimension]: "true"}), denominator=surveyed))
 
+    if not breakdowns:
+        return SustainabilityFigures(year, indicators, {})
+
     def row(label, code: str, group: list[dict], params: dict) -> BreakdownRow:
         return SustainabilityRow(label, sum(r["composite"] for r in group),
                                  surveys_url(**counted, **params, sustainable="true"), code,
                                  surveyed=sum(r["n"] for r in group), surveyed_url=surveys_url(**counted, **params))
 
-    breakdowns: dict[str, Breakdown] = {}
+    by: dict[str, Breakdown] = {}
     programmes = [
         (FROM_MOROCCO, _("Returns from Morocco"), [r for r in rows if r["returnee__host_country"] == MOROCCO]),
         (TO_MOROCCO, _("Moroccans returning home"), [r for r in rows if r["returnee__return_country"] == MOROCCO]),
     ]
-    breakdowns["sustainability.by_programme"] = Breakdown(
+    by["sustainability.by_programme"] = Breakdown(
         "sustainability.by_programme", _("Sustainable reintegration by programme"),
         [row(label, code, group, {"programme": code}) for code, label, group in programmes if group],
         indicators["sustainability.sustainable"].value, indicators["sustainability.sustainable"].url)
@@ -100,7 +104,7 @@ def compute(year: int) -> SustainabilityFigures:
     country_rows = [row(country_name(code), code, group, {"return_country": code})
                     for code, group in per_country.items()]
     country_rows.sort(key=lambda r: (-r.surveyed, str(r.label)))
-    breakdowns["sustainability.by_country"] = Breakdown(
+    by["sustainability.by_country"] = Breakdown(
         "sustainability.by_country", _("Sustainable reintegration by country of return"), country_rows,
         indicators["sustainability.sustainable"].value, indicators["sustainability.sustainable"].url)
     kind_rows = []
@@ -112,9 +116,9 @@ def compute(year: int) -> SustainabilityFigures:
                 surveys_url(**counted, support_kind=kind.value, sustainable="true"), kind.value, surveyed=n,
                 surveyed_url=surveys_url(**counted, support_kind=kind.value)))
     # A returnee may have received several kinds of support: the rows overlap and have no total.
-    breakdowns["sustainability.by_support"] = Breakdown(
+    by["sustainability.by_support"] = Breakdown(
         "sustainability.by_support", _("Sustainable reintegration by support received after return"), kind_rows)
-    return SustainabilityFigures(year, indicators, breakdowns)
+    return SustainabilityFigures(year, indicators, by)
 
 
 @dataclass

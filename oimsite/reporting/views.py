@@ -105,8 +105,11 @@ def year_over_year(report: indicators.Report, years: list[int]) -> dict[str, Any
     trend of the headline figures over the years with records among the `TREND_YEARS` up to this one: a
     constant number of queries per year, whatever the amount of data."""
     years = [year for year in years if report.year - TREND_YEARS < year <= report.year]
-    figures = {year: (report if year == report.year else indicators.compute(year),
-                      sustainability_figures.compute(year)) for year in years}
+    reports = indicators.compute_years(year for year in years if year != report.year)
+    # The year shown and the year before are compared breakdown by breakdown; the others are in the trend only.
+    figures = {year: (report if year == report.year else reports[year],
+                      sustainability_figures.compute(year, breakdowns=report.year - year <= 1))
+               for year in years}
     current, sustainability = figures[report.year]
     previous_year = report.year - 1 if report.year - 1 in figures else None
     if previous_year is not None:
