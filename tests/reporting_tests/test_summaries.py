@@ -435,6 +435,11 @@ def test_the_years_of_a_trend_are_read_and_recounted_together(viewed):
     assert summaries.counts_of(years) == {year: summaries.counts(year) for year in years}
 
 
+def test_no_year_asked_reads_nothing(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert indicators.compute_years([]) == {}
+
+
 def test_counts_made_by_other_counting_rules_are_recounted(viewed):
     BucketCount.objects.filter(year=YEAR).update(counts={"version": "0:before-a-deploy", "people": [],
                                                          "sessions": {}, "destinations": []})
