@@ -59,8 +59,12 @@ def test_a_departed_file_is_saved_only_with_its_refugees(logged_in, live_server,
     page.select_option("#id_stage", "departed")
     page.fill("#id_referral_date", "10/01/2024")
     page.fill("#id_departure_date", "01/03/2024")
-    page.locator("input[name=_save]").click()
-    assert "Un dossier parti ou arrivé compte au moins un réfugié" in page.locator("#content").inner_text()
+    # The refused page is served at the same address: wait for it to load, not only to start (its inline,
+    # where the message is, comes last).
+    with page.expect_navigation():
+        page.locator("input[name=_save]").click()
+    assert "Corrigez l’erreur ci-dessous" in page.locator(".errornote").inner_text()
+    assert "Un dossier parti ou arrivé compte au moins un réfugié" in page.locator("#refugees-group").inner_text()
     assert not ResettlementFile.objects.exists()
 
     page.locator("#refugees-group .add-row a").click()
