@@ -3,6 +3,7 @@ written as prose."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +52,16 @@ class ReportPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
         data = {"year": request.GET["year"]} if "year" in request.GET else (
             {"year": record_years.default} if years else None)
         form = YearForm(data, years=years)
-        report = indicators.compute(form.cleaned_data["year"]) if data and form.is_valid() else None
-        context = self.get_context_data(form=form, report=report, years=years)
+        reports = self.compute_reports(form.cleaned_data["year"], years) if data and form.is_valid() else {}
+        report = reports[form.cleaned_data["year"]] if reports else None
+        context = self.get_context_data(form=form, report=report, reports=reports, years=years)
         status = 400 if data and not form.is_valid() else 200
         return self.render_to_response(context, status=status)
+
+    def compute_reports(self, year: int, years: list[int]) -> dict[int, indicators.Report]:
+        """The reports the page shows, by year, `year`'s among them (`years`: the years with records). A page
+        that shows several years computes them in one call, so that a write is recounted once for all."""
+        return {year: indicators.compute(year)}
 
 
 def unassigned_cases() -> list[dict[str, Any]]:
@@ -91,8 +98,11 @@ class DashboardView(ReportPageMixin, TemplateView):
                  "indicators": report.headline("resettlement"),
                  "breakdowns": [b["resettlement.by_destination"]]},
             ]
-            context.update(year_over_year(report, context["years"]))
+            context.update(year_over_year(report, context["reports"]))
         return context
+
+    def compute_reports(self, year: int, years: list[int]) -> dict[int, indicators.Report]:
+        return indicators.compute_years(trend_years(year, years))
 
 
 # The trend covers the year shown and the years before it, this many at most: what an annual report compares,
@@ -100,15 +110,18 @@ class DashboardView(ReportPageMixin, TemplateView):
 TREND_YEARS = 10
 
 
-def year_over_year(report: indicators.Report, years: list[int]) -> dict[str, Any]:
+def trend_years(year: int, years: list[int]) -> list[int]:
+    """The years of `year`'s trend: those of `years` (the years with records) among the `TREND_YEARS` up to it."""
+    return [other for other in years if year - TREND_YEARS < other <= year]
+
+
+def year_over_year(report: indicators.Report, reports: Mapping[int, indicators.Report]) -> dict[str, Any]:
     """The year's sustainability figures, each figure beside the year before (when it has records) and the
-    trend of the headline figures over the years with records among the `TREND_YEARS` up to this one: a
-    constant number of queries per year, whatever the amount of data."""
-    years = [year for year in years if report.year - TREND_YEARS < year <= report.year]
-    reports = indicators.compute_years(year for year in years if year != report.year)
+    trend of the headline figures over the years of `reports` (those of `trend_years`, `report` among them):
+    a constant number of queries per year, whatever the amount of data."""
+    years = list(reports)
     # The year shown and the year before are compared breakdown by breakdown; the others are in the trend only.
-    figures = {year: (report if year == report.year else reports[year],
-                      sustainability_figures.compute(year, breakdowns=report.year - year <= 1))
+    figures = {year: (reports[year], sustainability_figures.compute(year, breakdowns=report.year - year <= 1))
                for year in years}
     current, sustainability = figures[report.year]
     previous_year = report.year - 1 if report.year - 1 in figures else None
