@@ -13,7 +13,9 @@ Because the database does it, no writer has anything to do: a model save, `Query
 
 - PostgreSQL: statement-level triggers with transition tables, one upsert per statement over the distinct
   buckets of the rows it wrote (a COPY of a whole copy of the baseline costs one upsert of a few rows), in
-  bucket order, so that two statements marking the same buckets lock them in the same order. A row of
+  bucket order, so that two statements marking the same buckets lock them in the same order. An UPDATE
+  joins its old and new rows; that query is planned for each statement (`EXECUTE`), so that a bulk update
+  is joined as its size requires (a plan kept from a one-row save read the new rows once per old row). A row of
   which only `version` changed (the versioned save's claim, oimsite/core/concurrency.py) moves no
   figure and marks nothing: the claim then takes no bucket lock before the save's own statement takes
   them all at once. TRUNCATE marks every bucket of the kind.
@@ -73,7 +75,9 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         {_upsert(kind, f"SELECT {bucket} AS b FROM new_rows")};
     ELSIF TG_OP = 'UPDATE' THEN
-        {_upsert(kind, updated)};
+        -- EXECUTE plans the join for this statement's rows: PL/pgSQL would keep the plan made for the
+        -- session's first update, a nested loop when that wrote one row, whatever the size of the later ones.
+        EXECUTE $update$ {_upsert(kind, updated)} $update$;
     ELSIF TG_OP = 'DELETE' THEN
         {_upsert(kind, f"SELECT {bucket} AS b FROM old_rows")};
     ELSE  -- TRUNCATE: every bucket of the kind

@@ -142,3 +142,35 @@ def test_a_view_while_a_write_is_uncommitted():
     after = indicators.compute(YEAR)
     assert "avrr.by_country.CI" not in after.indicators and after["avrr.by_country.SN"].value == 1
     assert figures_true()
+
+
+@postgresql_only
+def test_a_bulk_update_after_a_one_row_save_is_planned_for_its_size():
+    """The UPDATE trigger joins the statement's old and new rows. Written as a static query, PL/pgSQL planned it
+    once per session: after a one-row save, every later update used that plan, a nested loop that reads the
+    new rows once per old row (a year's returns at ×1,000 did not finish in a quarter of an hour). Read from
+    the plans PostgreSQL reports (auto_explain), not from a time."""
+    Returnee.objects.bulk_create([helpers.build_returnee() for _ in range(2_000)])
+    plans: list[str] = []
+
+    def keep(notice) -> None:
+        plans.append(notice.message_primary or "")
+
+    with connection.cursor() as cursor:
+        connection.connection.add_notice_handler(keep)
+        cursor.execute("LOAD 'auto_explain'")
+        try:
+            for setting, value in [("log_nested_statements", "on"), ("log_level", "notice"),
+                                   ("log_min_duration", "0")]:
+                cursor.execute(f"SET auto_explain.{setting} = {value}")
+            Returnee.objects.filter(pk=Returnee.objects.order_by("pk")[0].pk).update(return_country="SN")
+            one_row = [plan for plan in plans if "old_rows" in plan]
+            plans.clear()
+            Returnee.objects.update(return_country="GN")
+            bulk = [plan for plan in plans if "old_rows" in plan]
+        finally:
+            cursor.execute("SET auto_explain.log_min_duration = -1")
+            connection.connection.remove_notice_handler(keep)
+    assert len(one_row) == 1 and "Nested Loop" in one_row[0]  # the right plan for one row
+    assert len(bulk) == 1 and "Nested Loop" not in bulk[0], bulk
+    assert figures_true()
