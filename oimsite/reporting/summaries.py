@@ -42,7 +42,7 @@ def counts_of(years: Iterable[int]) -> dict[int, Counts]:
     all the years recounted together: a write to a bucket makes it stale in every year, and the years of a
     trend then cost one recount, not one each."""
     years = sorted(set(years))
-    if not years:  # a dashboard with one year of records has no other year in its trend
+    if not years:  # nothing asked: no read
         return {}
     current: dict[int, list[Counts]] = {year: [] for year in years}
     stale: dict[int, dict[Bucket, int]] = {}
