@@ -36,6 +36,15 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Passwords hashed with a fast hasher, as Django's testing guide advises: the production hasher is slow on
+    purpose, and the suite makes an account, or logs one in, in most of its tests. What is tested of passwords
+    (validation, lockout, a fixture's account that must have no usable password) does not depend on the hasher."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

@@ -19,12 +19,6 @@ OFFICE = "10.1.1.1"
 ELSEWHERE = "10.2.2.2"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Each failed login hashes a password; the default PBKDF2 would make 50 attempts take a minute.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _client(address: str = OFFICE) -> Client:
     return in_english(Client(REMOTE_ADDR=address))
 
