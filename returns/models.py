@@ -562,29 +562,30 @@ class Returnee(AssignedCase, PersonFields, ConsentFields, CaseRecord):
             errors.setdefault("stage", []).append(blocked_message(blockers))
 
     def _check_sessions(self, errors: dict[str, list]) -> None:
-        """The rules that read the case's sessions, counted in one query: reinforced support needs a recorded
-        vulnerability, and a changed departure date must not leave a session on the wrong side of it."""
+        """The rules that read the case's sessions, in one query (none when they were prefetched): reinforced
+        support needs a recorded vulnerability, and a changed departure date must not leave a session on the
+        wrong side of it."""
         from reintegration.models import Phase
 
-        counts = {"enhanced": Count("pk", filter=Q(enhanced=True)),
-                  "post_return": Count("pk", filter=Q(phase=Phase.POST_RETURN))}
-        if self.departure_date is not None:
-            counts["pre_after"] = Count("pk", filter=Q(phase=Phase.PRE_DEPARTURE, date__gt=self.departure_date))
-            counts["post_before"] = Count("pk", filter=Q(phase=Phase.POST_RETURN, date__lt=self.departure_date))
-        found = self.sessions.aggregate(**counts)
-        if found["enhanced"] and not self.has_recorded_vulnerability():
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("sessions")
+        if prefetched is None:
+            sessions = list(self.sessions.values_list("phase", "enhanced", "date"))
+        else:  # the baseline loader reads thousands of cases with their sessions
+            sessions = [(session.phase, session.enhanced, session.date) for session in prefetched]
+        if any(enhanced for _phase, enhanced, _day in sessions) and not self.has_recorded_vulnerability():
             errors.setdefault("vulnerabilities", []).append(REINFORCED_NEEDS_VULNERABILITY)
-        if self.departure_date is None:
-            if found["post_return"]:
+        departure = self.departure_date
+        if departure is None:
+            if any(phase == Phase.POST_RETURN for phase, _enhanced, _day in sessions):
                 errors.setdefault("departure_date", []).append(
                     _("This case has post-return sessions: it needs its departure date.")
                 )
             return
-        if found["pre_after"]:
+        if any(phase == Phase.PRE_DEPARTURE and day > departure for phase, _enhanced, day in sessions):
             errors.setdefault("departure_date", []).append(
                 _("A pre-departure session of this case is dated after this departure date.")
             )
-        if found["post_before"]:
+        if any(phase == Phase.POST_RETURN and day < departure for phase, _enhanced, day in sessions):
             errors.setdefault("departure_date", []).append(
                 _("A post-return session of this case is dated before this departure date.")
             )

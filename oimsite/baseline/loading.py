@@ -95,6 +95,7 @@ INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 # What each model's `clean()` reads from related rows, fetched in bulk before validating.
 RELATED_FOR_VALIDATION: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "returns.returnee": ((), ("sessions", "vulnerabilities")),
     "reintegration.supportsession": (("returnee", "goal__plan", "partner"), ("returnee__vulnerabilities",)),
     "reintegration.referral": (("returnee", "partner"), ()),
     "returns.departurechecklist": (("returnee", "declaration_document"), ()),
