@@ -60,18 +60,23 @@ def violations(page: Page) -> list[str]:
 
 def violations_on(page: Page, base: str, urls: list[str], errors: dict[str, int] | None = None,
                   ) -> dict[str, list[str]]:
-    """axe's violations per page; a status other than 200 (or the error page `errors` expects) is one too, so
-    that an error page is never what gets checked in a page's place."""
+    """axe's violations per page and width: each page is loaded once, then checked at each of `WIDTHS`, the
+    window resized between (the page reflows as on a phone turned, or a window narrowed). A status other than
+    200 (or the error page `errors` expects) is a violation too, so that an error page is never what gets
+    checked in a page's place."""
     found = {}
     for url in urls:
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         response = page.goto(f"{base}{url}")
         status = response.status if response is not None else 0
         if status != (errors or {}).get(url, 200):
             found[url] = [f"HTTP {status}"]
             continue
-        problems = violations(page)
-        if problems:
-            found[url] = problems
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            problems = violations(page)
+            if problems:
+                found[f"{url} at {width} px"] = problems
     return found
 
 
@@ -139,9 +144,7 @@ def test_login_page_has_no_axe_violation(page: Page, live_server, width):
     assert violations(page) == []
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_site_pages_have_no_axe_violation(page: Page, live_server, django_user_model, records, width):
-    page.set_viewport_size({"width": width, "height": 900})
+def test_site_pages_have_no_axe_violation(page: Page, live_server, django_user_model, records):
     log_in(page, live_server.url, django_user_model)
     urls = [reverse(name) for name in SITE_PAGES]
     urls += [f"{reverse('dashboard')}?year=2023", f"{reverse('returns:returnee_list')}?returned_in=abc"]
@@ -180,9 +183,7 @@ def admin_pages(records) -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_admin_pages_and_forms_have_no_axe_violation(page: Page, live_server, django_user_model, records, width):
-    page.set_viewport_size({"width": width, "height": 900})
+def test_admin_pages_and_forms_have_no_axe_violation(page: Page, live_server, django_user_model, records):
     log_in(page, live_server.url, django_user_model)
     urls = admin_pages(records)
     assert reverse("admin:reintegration_supportsession_add") in urls
