@@ -119,6 +119,30 @@ def test_moving_departure_after_a_post_return_session_is_refused():
     assert_refused(person, "departure_date", "A post-return session of this case is dated before this departure date.")
 
 
+@pytest.mark.parametrize("departure", [date(2024, 4, 1), date(2024, 6, 1), None])
+def test_a_case_read_with_its_sessions_is_held_to_the_same_session_rules_without_a_query(
+        django_assert_num_queries, departure):
+    """The baseline loader validates cases read with their sessions prefetched: same errors, none queried."""
+    person = f.saved_returnee(departure_date=date(2024, 5, 10))
+    f.agreed_plan(person)
+    for session in (f.build_session(person, date=date(2024, 5, 20)),
+                    f.build_session(person, kind=Kind.COUNSELLING, phase=Phase.PRE_DEPARTURE, date=date(2024, 5, 1))):
+        session.full_clean()
+        session.save()
+    SupportSession.objects.filter(returnee=person).update(enhanced=True)  # and no recorded vulnerability
+
+    def errors(case: Returnee) -> dict:
+        case.departure_date, found = departure, {}
+        case._check_sessions(found)
+        return {field: [str(message) for message in messages] for field, messages in found.items()}
+
+    queried = errors(Returnee.objects.get(pk=person.pk))
+    assert "vulnerabilities" in queried and "departure_date" in queried
+    read = Returnee.objects.prefetch_related("sessions", "vulnerabilities").get(pk=person.pk)
+    with django_assert_num_queries(0):
+        assert errors(read) == queried
+
+
 def test_departed_file_without_departure_date_is_refused():
     obj = f.build_file(stage=Stage.DEPARTED, departure_date=None)
     assert_refused(obj, "departure_date", "A departed file needs a departure date.")
