@@ -3,12 +3,10 @@ and order as before, read through the indexes (EXPLAIN), same number of queries 
 cap. No timings here: `manage.py bench` measures them. The searches are tested in lists_tests/test_search.py.
 """
 
-import io
 import re
 from math import ceil
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,10 +18,6 @@ from tests import helpers
 pytestmark = pytest.mark.django_db
 
 is_postgresql = connection.vendor == "postgresql"
-
-
-def populate() -> None:
-    call_command("populate", scale="1", no_progress=True, stdout=io.StringIO())
 
 
 def page_query(captured, table: str) -> str:
@@ -105,8 +99,7 @@ def test_deep_pages_show_the_rows_of_the_whole_ordered_list(admin_client_logged,
         assert seen == everything  # every row once, none twice
 
 
-def test_the_deep_page_of_sessions_is_read_in_order_from_the_date_index(admin_client_logged):
-    populate()
+def test_the_deep_page_of_sessions_is_read_in_order_from_the_date_index(admin_client_logged, baseline):
     with CaptureQueriesContext(connection) as captured:
         response = admin_client_logged.get(reverse("reintegration:session_list"), {"page": 20})
     assert response.status_code == 200
@@ -117,8 +110,7 @@ def test_the_deep_page_of_sessions_is_read_in_order_from_the_date_index(admin_cl
 
 # --- admin refugee changelist --------------------------------------------------------------------
 
-def test_the_admin_refugee_order_is_read_from_its_index(admin_client_logged):
-    populate()
+def test_the_admin_refugee_order_is_read_from_its_index(admin_client_logged, baseline):
     with CaptureQueriesContext(connection) as captured:
         response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"))
     assert response.status_code == 200
@@ -131,9 +123,7 @@ def test_the_admin_refugee_order_is_read_from_its_index(admin_client_logged):
 
 
 @pytest.mark.parametrize("query", [{}, {"q": "a"}, {"nationality__exact": "SY"}, {"file__stage__exact": "departed"}])
-def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_logged, query):
-    helpers.small_world(3)
-    populate()
+def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_logged, baseline, query):
     response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"), query)
     queryset = response.context["cl"].queryset
     totals = [value for _label, value in response.context["changelist_totals"]]
@@ -146,10 +136,10 @@ def test_refugee_totals_count_the_departed_files_as_a_join_does(admin_client_log
         assert totals[1] > 0
 
 
-def test_the_admin_refugees_filtered_by_nationality_are_read_in_order_from_an_index(admin_client_logged):
+def test_the_admin_refugees_filtered_by_nationality_are_read_in_order_from_an_index(admin_client_logged,
+                                                                                    baseline):
     """The page is the first rows of refugee_nationality_order_idx for the nationality (no sort of all of
     them), and its count reads that index alone."""
-    populate()
     with CaptureQueriesContext(connection) as captured:
         response = admin_client_logged.get(reverse("admin:resettlement_refugee_changelist"),
                                            {"nationality__exact": "SY", "sex__exact": "F"})
