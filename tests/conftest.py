@@ -106,7 +106,8 @@ def admin_client_logged(client, superuser):
 
 
 class _Baseline:
-    """The 2024 baseline (fixtures/baseline_2024.json), loaded once per test session (per xdist worker).
+    """The 2024 baseline (fixtures/baseline_2024.json) and its published figures, loaded by `load_baseline` once
+    per test session (per xdist worker), into a database the other tests leave empty.
 
     It is loaded inside a transaction that is never committed; each test that uses it runs in its own savepoint
     within it (pytest-django's `db`), so a test's writes never reach the next test. The tests that use it are
@@ -116,12 +117,13 @@ class _Baseline:
 
     def __init__(self) -> None:
         self.block = None
+        self.output = ("", "")  # what `load_baseline` wrote (output, errors), for the loader's own test
 
     def load(self) -> None:
         if self.block is None:
             self.block = transaction.atomic()
             self.block.__enter__()
-            helpers.load_baseline(published=False)
+            self.output = helpers.load_baseline()
 
     def unload(self) -> None:
         if self.block is not None:

@@ -449,9 +449,15 @@ def write_baseline_sample(directory: Path, every: int = 10) -> Path:
     return path
 
 
-def load_baseline(*, published: bool = True) -> None:
+PUBLISHED_FIXTURE = BASELINE_FIXTURE.with_name("published_2024.json")
+
+
+def load_baseline(*, published: bool = True) -> tuple[str, str]:
     """The 2024 baseline (and its published figures) loaded as `make run` loads it: `manage.py load_baseline`,
-    every record validated, in bulk (`loaddata` saves record by record, several times slower)."""
+    every record validated, in bulk (`loaddata` saves record by record, several times slower). Returns what
+    the command wrote to its output and its error output."""
     # Paths, not names: a module may point the names at a sample of the baseline (`sample_baseline`).
-    fixtures = [BASELINE_FIXTURE, BASELINE_FIXTURE.with_name("published_2024.json")][:2 if published else 1]
-    call_command("load_baseline", *map(str, fixtures), verbosity=0, stdout=io.StringIO())
+    fixtures = [BASELINE_FIXTURE, PUBLISHED_FIXTURE][:2 if published else 1]
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_baseline", *map(str, fixtures), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()

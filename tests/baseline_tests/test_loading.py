@@ -207,9 +207,11 @@ def test_an_unknown_fixture_name_is_refused(db):
         load("no_such_baseline")
 
 
-def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_counts(db):
+def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_counts(db, baseline):
+    """The session's baseline (tests/conftest.py) is this load: `load_baseline` of the baseline and its published
+    figures, on the empty database of the test session, read back here in the test's own savepoint."""
     records = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    out, err = load()
+    out, err = baseline.output
 
     assert err == ""
     in_fixture = {label: len(of_model(records, label.lower())) for label in
@@ -223,7 +225,8 @@ def test_load_baseline_on_a_clean_database_loads_every_record_and_reports_the_co
         assert f"{label}: {count:,}" in out
     published = json.loads((FIXTURE.parent / "published_2024.json").read_text(encoding="utf-8"))
     assert PublishedFigure.objects.count() == len(published)
-    assert f"Loaded {len(records) + len(published):,} records from baseline_2024, published_2024 in " in out
+    loaded = f"Loaded {len(records) + len(published):,} records from "
+    assert f"{loaded}{helpers.BASELINE_FIXTURE}, {helpers.PUBLISHED_FIXTURE} in " in out
     vulnerabilities = sum(len(r["fields"]["vulnerabilities"]) for r in of_model(records, "returns.returnee"))
     assert Returnee.vulnerabilities.through.objects.count() == vulnerabilities
     # The search's folded twins and the name key, computed by the database for the rows the loader inserts in
