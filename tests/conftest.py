@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import override_settings
 from django.test.utils import modify_settings
 from django.utils import translation
@@ -43,6 +43,18 @@ def fast_password_hasher():
     (validation, lockout, a fixture's account that must have no usable password) does not depend on the hasher."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(scope="session")
+def playwright(django_db_setup, playwright):
+    """Playwright, with the database connections opened while it ran closed before it stops.
+
+    Playwright's sync API keeps its event loop running in the main thread, so asgiref (which holds Django's
+    connections) keeps the main thread's connections made meanwhile apart from those made before; Django closes
+    only the latter when it destroys the test database, which PostgreSQL then refuses ("being accessed by other
+    users"). Set up after the test database, so that this runs before it is destroyed."""
+    yield playwright
+    connections.close_all()
 
 
 @pytest.fixture(scope="session")
@@ -396,3 +408,4 @@ def site_page(browser, baseline_site):
     yield open_page
     for context in contexts:
         context.close()
+
