@@ -408,4 +408,3 @@ def site_page(browser, baseline_site):
     yield open_page
     for context in contexts:
         context.close()
-

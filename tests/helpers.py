@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -452,12 +453,49 @@ def write_baseline_sample(directory: Path, every: int = 10) -> Path:
 PUBLISHED_FIXTURE = BASELINE_FIXTURE.with_name("published_2024.json")
 
 
-def load_baseline(*, published: bool = True) -> tuple[str, str]:
-    """The 2024 baseline (and its published figures) loaded as `make run` loads it: `manage.py load_baseline`,
+def load_baseline() -> tuple[str, str]:
+    """The 2024 baseline and its published figures loaded as `make run` loads them: `manage.py load_baseline`,
     every record validated, in bulk (`loaddata` saves record by record, several times slower). Returns what
     the command wrote to its output and its error output."""
     # Paths, not names: a module may point the names at a sample of the baseline (`sample_baseline`).
-    fixtures = [BASELINE_FIXTURE, PUBLISHED_FIXTURE][:2 if published else 1]
     out, err = io.StringIO(), io.StringIO()
-    call_command("load_baseline", *map(str, fixtures), stdout=out, stderr=err)
+    call_command("load_baseline", str(BASELINE_FIXTURE), str(PUBLISHED_FIXTURE), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+# --- axe (accessibility) -------------------------------------------------------------------------------------
+
+AXE_WIDTHS = (1366, 390)  # a desktop screen, a phone
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is, one line each (the page's context must bypass the site's
+    Content-Security-Policy, which refuses the injected script)."""
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in Axe().run(page).response["violations"]]
+
+
+def axe_violations_on(page, base: str, urls: list[str], errors: dict[str, int] | None = None,
+                      ) -> dict[str, list[str]]:
+    """axe's violations per page and width: each page is loaded once, then checked at each of `AXE_WIDTHS`, the
+    window resized between (the page reflows as on a phone turned, or a window narrowed). A status other than
+    200 (or the error page `errors` expects) is a violation too, so that an error page is never what gets
+    checked in a page's place."""
+    found = {}
+    for url in urls:
+        page.set_viewport_size({"width": AXE_WIDTHS[0], "height": 900})
+        response = page.goto(f"{base}{url}")
+        status = response.status if response is not None else 0
+        if status != (errors or {}).get(url, 200):
+            found[url] = [f"HTTP {status}"]
+            continue
+        for width in AXE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            problems = axe_violations(page)
+            if problems:
+                found[f"{url} at {width} px"] = problems
+    return found
+
+
+def axe_report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{url}: {problem}" for url, problems in found.items() for problem in problems)

@@ -8,7 +8,6 @@ and at phone width, and every admin add and change form of the registered models
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
@@ -41,47 +40,13 @@ SITE_PAGES = [
     "reintegration:followup_list",
     "reintegration:survey_list",
 ]
-WIDTHS = [1366, 390]
+WIDTHS = helpers.AXE_WIDTHS
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # axe is injected as a script: let it run whatever the site's Content-Security-Policy says.
     return {**browser_context_args, "bypass_csp": True}
-
-
-def violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
-
-
-def violations_on(page: Page, base: str, urls: list[str], errors: dict[str, int] | None = None,
-                  ) -> dict[str, list[str]]:
-    """axe's violations per page and width: each page is loaded once, then checked at each of `WIDTHS`, the
-    window resized between (the page reflows as on a phone turned, or a window narrowed). A status other than
-    200 (or the error page `errors` expects) is a violation too, so that an error page is never what gets
-    checked in a page's place."""
-    found = {}
-    for url in urls:
-        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-        response = page.goto(f"{base}{url}")
-        status = response.status if response is not None else 0
-        if status != (errors or {}).get(url, 200):
-            found[url] = [f"HTTP {status}"]
-            continue
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            problems = violations(page)
-            if problems:
-                found[f"{url} at {width} px"] = problems
-    return found
-
-
-def report(found: dict[str, list[str]]) -> str:
-    return "\n".join(f"{url}: {p}" for url, ps in found.items() for p in ps)
 
 
 def log_in(page: Page, base: str, django_user_model) -> None:
@@ -141,7 +106,7 @@ def records(transactional_db):
 def test_login_page_has_no_axe_violation(page: Page, live_server, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}{reverse('login')}")
-    assert violations(page) == []
+    assert helpers.axe_violations(page) == []
 
 
 def test_site_pages_have_no_axe_violation(page: Page, live_server, django_user_model, records):
@@ -151,9 +116,9 @@ def test_site_pages_have_no_axe_violation(page: Page, live_server, django_user_m
     urls += [record.get_absolute_url() for record in records.values()]
     urls.append(reverse("reintegration:survey_entry", args=[records["open_follow_up"].pk]))
     urls += ["/returns/999999/"]  # our 404 page
-    found = violations_on(page, live_server.url, urls, errors={"/returns/999999/": 404,
+    found = helpers.axe_violations_on(page, live_server.url, urls, errors={"/returns/999999/": 404,
                                                                 "/returns/?returned_in=abc": 400})
-    assert found == {}, report(found)
+    assert found == {}, helpers.axe_report(found)
 
 
 # Our apps' models. Django's own auth admin (users, groups) still fails axe in Django 5.2: the help icons of
@@ -201,8 +166,8 @@ def test_admin_pages_and_forms_have_no_axe_violation(page: Page, live_server, dj
     urls += [reverse("admin:returns_returnee_import"), reverse("admin:returns_returnee_duplicates"),
              reverse("admin:returns_returnee_merge", args=[person.pk]),
              reverse("admin:returns_returnee_merge", args=[person.pk]) + f"?other={twin.pk}"]
-    found = violations_on(page, live_server.url, urls)
-    assert found == {}, report(found)
+    found = helpers.axe_violations_on(page, live_server.url, urls)
+    assert found == {}, helpers.axe_report(found)
 
 
 def test_the_admin_autocomplete_has_an_accessible_name_once_opened(page: Page, live_server, django_user_model,
@@ -213,6 +178,6 @@ def test_the_admin_autocomplete_has_an_accessible_name_once_opened(page: Page, l
     page.locator(".field-returnee .select2-selection").click()
     page.locator(".select2-search__field").fill("Kon")
     page.locator(".select2-results__option", has_text="Koné-Traoré").wait_for()
-    problems = violations(page)
+    problems = helpers.axe_violations(page)
     assert problems == [], "\n".join(problems)
     assert page.get_by_role("combobox", name="Migrant de retour").count() >= 1
